@@ -1,0 +1,52 @@
+package intrinsic
+
+import "fmt"
+
+// ErrorName is the Step Functions error name of every intrinsic evaluation failure.
+const ErrorName = "States.IntrinsicFailure"
+
+// Error is an evaluation failure of an intrinsic function. Its ErrorName is always
+// "States.IntrinsicFailure" and its Cause is worded as AWS words the cause where the
+// documentation shows it.
+type Error struct {
+	// Function is the intrinsic that failed, for example "States.ArrayRange".
+	Function string
+	// Cause is the human-readable reason, reported as the execution's cause.
+	Cause string
+}
+
+// Error returns the cause, prefixed with the function name when it is known.
+func (e *Error) Error() string {
+	if e.Function == "" {
+		return e.Cause
+	}
+	return e.Function + ": " + e.Cause
+}
+
+// ErrorName returns "States.IntrinsicFailure", the name Retry and Catch match on.
+func (e *Error) ErrorName() string { return ErrorName }
+
+// SyntaxError is a parse failure of an intrinsic expression; Pos is the byte offset in Expr
+// where the problem was found.
+type SyntaxError struct {
+	// Expr is the whole expression that failed to parse.
+	Expr string
+	// Pos is the zero-based byte offset of the problem in Expr.
+	Pos int
+	// Msg says what was wrong, for example "expected ',' or ')'".
+	Msg string
+}
+
+// Error returns the message with its position, for example
+// "parse intrinsic at offset 14: expected ',' or ')'".
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("parse intrinsic at offset %d: %s", e.Pos, e.Msg)
+}
+
+// ErrorName returns "States.IntrinsicFailure"; AWS rejects a malformed intrinsic at
+// validation time, and reports it under this name if it ever reaches evaluation.
+func (e *SyntaxError) ErrorName() string { return ErrorName }
+
+func errorf(fn, format string, args ...any) *Error {
+	return &Error{Function: fn, Cause: fmt.Sprintf(format, args...)}
+}
