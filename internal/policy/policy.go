@@ -1,0 +1,354 @@
+// Package policy is kiln's release policy: the stages (dev, staging, prod) with their approval
+// and deployment rules, the Gitflow mapping from branches to stages, the retraining governor's
+// limits, and the models kiln trains. One JSON document holds it (kiln.json, embedded as the
+// default); Lambdas read the deployed copy from the KILN_POLICY environment variable, infra and
+// the local stack load the same file, so every part of kiln applies one policy.
+//
+// A Policy is immutable after Load and safe for concurrent use.
+package policy
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+//go:embed kiln.json
+var defaultJSON []byte
+
+// Policy is the whole release policy.
+type Policy struct {
+	// Stages maps a stage name (dev, staging, prod) to its rules.
+	Stages map[string]Stage `json:"stages"`
+	// Branches maps branch names to stages, first match wins; a branch no rule matches
+	// (a feature branch) starts nothing.
+	Branches []BranchRule `json:"branches"`
+	// Governor limits how often retraining may start.
+	Governor Governor `json:"governor"`
+	// Models are the models kiln trains, by name.
+	Models []Model `json:"models"`
+}
+
+// Stage is one stage's approval and deployment rules.
+type Stage struct {
+	// Approval says whether a registered model waits for a person.
+	Approval Approval `json:"approval"`
+	// Deploy is false for a stage that trains and registers only (dev).
+	Deploy bool `json:"deploy"`
+	// Deployment is how a new model reaches the stage's endpoint.
+	Deployment Deployment `json:"deployment"`
+}
+
+// Approval modes.
+const (
+	ApprovalManual = "manual"
+	ApprovalAuto   = "auto"
+)
+
+// Approval is a stage's approval rule.
+type Approval struct {
+	// Mode is "manual" (a person approves in the model registry) or "auto".
+	Mode string `json:"mode"`
+	// TimeoutSeconds ends the wait for a decision; 60 to 31,536,000 (a year, the Step
+	// Functions maximum for a standard workflow).
+	TimeoutSeconds int `json:"timeoutSeconds"`
+}
+
+// Deployment strategies, as SageMaker names its traffic routing types.
+const (
+	StrategyAllAtOnce = "ALL_AT_ONCE"
+	StrategyCanary    = "CANARY"
+	StrategyLinear    = "LINEAR"
+)
+
+// Deployment is a stage's blue/green deployment rule.
+type Deployment struct {
+	// Strategy is ALL_AT_ONCE, CANARY or LINEAR.
+	Strategy string `json:"strategy"`
+	// StepPercent is the canary size or the linear step, as a percentage of capacity:
+	// 1 to 50 for a canary, 10 to 50 for a linear step (SageMaker's limits); unused otherwise.
+	StepPercent int `json:"stepPercent,omitempty"`
+	// WaitSeconds is the wait between traffic steps, 0 to 3600.
+	WaitSeconds int `json:"waitSeconds"`
+	// BakeSeconds is how long the old fleet is kept after all traffic moved (SageMaker's
+	// TerminationWaitInSeconds), 0 to 3600.
+	BakeSeconds int `json:"bakeSeconds"`
+	// MaxExecutionTimeoutSeconds bounds the whole deployment, 600 to 28800.
+	MaxExecutionTimeoutSeconds int `json:"maxExecutionTimeoutSeconds"`
+	// InstanceType and InstanceCount size the endpoint's variant.
+	InstanceType  string `json:"instanceType"`
+	InstanceCount int    `json:"instanceCount"`
+}
+
+// BranchRule maps branches matching Pattern (path.Match syntax: "release/*") to Stage.
+type BranchRule struct {
+	Pattern string `json:"pattern"`
+	Stage   string `json:"stage"`
+}
+
+// Governor holds the retraining governor's limits.
+type Governor struct {
+	// DriftCooldownMinutes is the window in which at most one drift retraining starts per
+	// model; it also names the execution (model plus window), so racing alarms collapse.
+	DriftCooldownMinutes int `json:"driftCooldownMinutes"`
+	// DailyBudget caps the pipeline executions started per model per UTC day; 0 means no cap.
+	DailyBudget int `json:"dailyBudget"`
+}
+
+// Model is one model kiln trains and releases.
+type Model struct {
+	// Name is short, lower-case letters, digits and hyphens (it becomes part of job,
+	// endpoint and alarm names).
+	Name string `json:"name"`
+	// Repository is the git repository (owner/name) whose pushes train this model.
+	Repository string `json:"repository"`
+	// TrainingImage and ServingImage are container images; locally each maps to a command.
+	TrainingImage string `json:"trainingImage"`
+	ServingImage  string `json:"servingImage"`
+	// TrainingInstanceType sizes the training job.
+	TrainingInstanceType string `json:"trainingInstanceType"`
+	// MaxRuntimeSeconds stops a training job that runs longer.
+	MaxRuntimeSeconds int `json:"maxRuntimeSeconds"`
+	// DataPrefix is the key prefix of the training data in the artifacts bucket; an object
+	// created under it is a new-data trigger.
+	DataPrefix string `json:"dataPrefix"`
+	// Hyperparameters are passed to training as strings, as SageMaker requires.
+	Hyperparameters map[string]string `json:"hyperparameters"`
+	// Gate is the evaluation gate.
+	Gate Gate `json:"gate"`
+	// Features are the request's columns, in order; each gets a drift metric and alarm.
+	Features []string `json:"features"`
+	// DriftThreshold is the distance above which a feature has drifted.
+	DriftThreshold float64 `json:"driftThreshold"`
+}
+
+// Gate is the evaluation gate a candidate model must pass.
+type Gate struct {
+	// Metric is a dotted path into the evaluation report, e.g. regression_metrics.mse.value.
+	Metric string `json:"metric"`
+	// Threshold is the worst acceptable value of Metric.
+	Threshold float64 `json:"threshold"`
+	// HigherIsBetter is true for metrics such as accuracy, false for errors such as MSE.
+	HigherIsBetter bool `json:"higherIsBetter"`
+	// MaxRegression is how much worse than the model in production a candidate may be,
+	// relative (0.05 = 5%); a negative value disables the comparison.
+	MaxRegression float64 `json:"maxRegression"`
+}
+
+// Default returns the policy embedded in kiln (internal/policy/kiln.json).
+func Default() *Policy {
+	p, err := Parse(defaultJSON)
+	if err != nil {
+		panic(fmt.Sprintf("embedded policy is invalid: %v", err))
+	}
+	return p
+}
+
+// DefaultJSON returns the embedded policy document, for infra to hand to the Lambdas.
+func DefaultJSON() []byte { return slices.Clone(defaultJSON) }
+
+// Load returns the policy from the KILN_POLICY environment variable: a JSON document, or
+// "@path" naming a file; the embedded default when it is unset.
+func Load() (*Policy, error) {
+	v := os.Getenv("KILN_POLICY")
+	switch {
+	case v == "":
+		return Default(), nil
+	case strings.HasPrefix(v, "@"):
+		b, err := os.ReadFile(v[1:])
+		if err != nil {
+			return nil, fmt.Errorf("read policy: %w", err)
+		}
+		return Parse(b)
+	default:
+		return Parse([]byte(v))
+	}
+}
+
+// Parse decodes and validates a policy document. Unknown fields are errors, and every
+// problem is reported at once.
+func Parse(b []byte) (*Policy, error) {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	var p Policy
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode policy: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Validate reports every problem in p, each naming its field, joined into one error.
+func (p *Policy) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("policy %s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if len(p.Stages) == 0 {
+		bad("stages", "at least one stage is required")
+	}
+	for _, name := range p.StageNames() {
+		s := p.Stages[name]
+		f := "stages." + name
+		if !validName(name) {
+			bad(f, "stage names are lower-case letters, digits and hyphens")
+		}
+		if s.Approval.Mode != ApprovalManual && s.Approval.Mode != ApprovalAuto {
+			bad(f+".approval.mode", "%q is not manual or auto", s.Approval.Mode)
+		}
+		if s.Approval.TimeoutSeconds < 60 || s.Approval.TimeoutSeconds > 31536000 {
+			bad(f+".approval.timeoutSeconds", "%d is outside 60..31536000", s.Approval.TimeoutSeconds)
+		}
+		d := s.Deployment
+		switch d.Strategy {
+		case StrategyAllAtOnce:
+		case StrategyCanary:
+			if d.StepPercent < 1 || d.StepPercent > 50 {
+				bad(f+".deployment.stepPercent", "a canary is 1..50 percent, got %d", d.StepPercent)
+			}
+		case StrategyLinear:
+			if d.StepPercent < 10 || d.StepPercent > 50 {
+				bad(f+".deployment.stepPercent", "a linear step is 10..50 percent, got %d", d.StepPercent)
+			}
+		default:
+			bad(f+".deployment.strategy", "%q is not ALL_AT_ONCE, CANARY or LINEAR", d.Strategy)
+		}
+		if d.WaitSeconds < 0 || d.WaitSeconds > 3600 {
+			bad(f+".deployment.waitSeconds", "%d is outside 0..3600", d.WaitSeconds)
+		}
+		if d.BakeSeconds < 0 || d.BakeSeconds > 3600 {
+			bad(f+".deployment.bakeSeconds", "%d is outside 0..3600", d.BakeSeconds)
+		}
+		if d.MaxExecutionTimeoutSeconds < 600 || d.MaxExecutionTimeoutSeconds > 28800 {
+			bad(f+".deployment.maxExecutionTimeoutSeconds", "%d is outside 600..28800", d.MaxExecutionTimeoutSeconds)
+		}
+		if d.InstanceType == "" {
+			bad(f+".deployment.instanceType", "is required")
+		}
+		if d.InstanceCount < 1 {
+			bad(f+".deployment.instanceCount", "must be at least 1")
+		}
+	}
+	for i, r := range p.Branches {
+		f := fmt.Sprintf("branches[%d]", i)
+		if _, err := path.Match(r.Pattern, ""); err != nil || r.Pattern == "" {
+			bad(f+".pattern", "%q is not a valid branch pattern", r.Pattern)
+		}
+		if _, ok := p.Stages[r.Stage]; !ok {
+			bad(f+".stage", "no stage named %q", r.Stage)
+		}
+	}
+	if p.Governor.DriftCooldownMinutes < 1 || p.Governor.DriftCooldownMinutes > 10080 {
+		bad("governor.driftCooldownMinutes", "%d is outside 1..10080", p.Governor.DriftCooldownMinutes)
+	}
+	if p.Governor.DailyBudget < 0 {
+		bad("governor.dailyBudget", "must not be negative")
+	}
+	seen := map[string]bool{}
+	for i, m := range p.Models {
+		f := fmt.Sprintf("models[%d]", i)
+		if !validName(m.Name) || len(m.Name) > 16 {
+			bad(f+".name", "%q must be 1..16 lower-case letters, digits and hyphens", m.Name)
+		}
+		if seen[m.Name] {
+			bad(f+".name", "model %q is defined twice", m.Name)
+		}
+		seen[m.Name] = true
+		if m.TrainingImage == "" {
+			bad(f+".trainingImage", "is required")
+		}
+		if m.ServingImage == "" {
+			bad(f+".servingImage", "is required")
+		}
+		if m.TrainingInstanceType == "" {
+			bad(f+".trainingInstanceType", "is required")
+		}
+		if m.MaxRuntimeSeconds < 1 {
+			bad(f+".maxRuntimeSeconds", "must be positive")
+		}
+		if m.DataPrefix == "" || !strings.HasSuffix(m.DataPrefix, "/") {
+			bad(f+".dataPrefix", "%q must be a key prefix ending in /", m.DataPrefix)
+		}
+		if m.Gate.Metric == "" {
+			bad(f+".gate.metric", "is required")
+		}
+		if len(m.Features) == 0 {
+			bad(f+".features", "at least one feature is required")
+		}
+		if m.DriftThreshold <= 0 || m.DriftThreshold > 1 {
+			bad(f+".driftThreshold", "%v is outside (0, 1]", m.DriftThreshold)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// StageNames returns the stage names, sorted.
+func (p *Policy) StageNames() []string {
+	names := make([]string, 0, len(p.Stages))
+	for n := range p.Stages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// StageForBranch returns the stage the first matching branch rule names, and false for a
+// branch no rule matches (a feature branch).
+func (p *Policy) StageForBranch(branch string) (string, bool) {
+	for _, r := range p.Branches {
+		if ok, _ := path.Match(r.Pattern, branch); ok {
+			return r.Stage, true
+		}
+	}
+	return "", false
+}
+
+// Model returns the model named name.
+func (p *Policy) Model(name string) (Model, bool) {
+	for _, m := range p.Models {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Model{}, false
+}
+
+// ModelForRepository returns the model trained from the repository (owner/name).
+func (p *Policy) ModelForRepository(repo string) (Model, bool) {
+	for _, m := range p.Models {
+		if strings.EqualFold(m.Repository, repo) {
+			return m, true
+		}
+	}
+	return Model{}, false
+}
+
+// ModelForDataKey returns the model whose DataPrefix the object key lies under.
+func (p *Policy) ModelForDataKey(key string) (Model, bool) {
+	for _, m := range p.Models {
+		if strings.HasPrefix(key, m.DataPrefix) {
+			return m, true
+		}
+	}
+	return Model{}, false
+}
+
+func validName(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
+}

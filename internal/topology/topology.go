@@ -1,0 +1,282 @@
+// Package topology is the one table that names every part of kiln and how the parts connect:
+// the Lambda functions, the workflows, the EventBridge rules and their targets, the schedules
+// and the alarms. infra loops over it to create resources; the local stack loops over it to
+// register the same handlers, rules and targets. Nothing is named twice: every resource name
+// and ARN comes from the functions here.
+//
+// Everything in this package is immutable data and pure functions, safe for concurrent use.
+package topology
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kiln-dev/kiln/internal/policy"
+)
+
+// Environment variables the Lambda handlers read; infra sets them, the local stack too.
+const (
+	EnvStage            = "KILN_STAGE"
+	EnvPolicy           = "KILN_POLICY"
+	EnvBusName          = "KILN_BUS_NAME"
+	EnvPipelineARN      = "KILN_PIPELINE_ARN"
+	EnvArtifactsBucket  = "KILN_ARTIFACTS_BUCKET"
+	EnvTopicARN         = "KILN_TOPIC_ARN"
+	EnvWebhookSecretARN = "KILN_WEBHOOK_SECRET_ARN"
+)
+
+// Function is one Lambda function: its folder is functions/<Name>, its handler package
+// internal/handlers/<Name without hyphens>.
+type Function struct {
+	// Name is kebab-case, verb first where it is an action.
+	Name string
+	// Summary says what the function does, for descriptions and the README.
+	Summary string
+	// Env lists the environment variables its handler reads.
+	Env []string
+	// URL is true for a function reached through a Lambda function URL (the webhook).
+	URL bool
+	// SageMaker is true when the handler calls the SageMaker API (its bootstrap is larger).
+	SageMaker bool
+	// TimeoutSeconds bounds one invocation.
+	TimeoutSeconds int
+}
+
+// Functions are kiln's Lambda functions.
+var Functions = []Function{
+	{Name: "webhook", Summary: "verifies GitHub push webhooks and puts Git Push events on the kiln bus",
+		Env: []string{EnvBusName, EnvArtifactsBucket, EnvWebhookSecretARN}, URL: true, TimeoutSeconds: 10},
+	{Name: "trigger", Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
+		Env: []string{EnvStage, EnvPolicy, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
+	{Name: "evaluate", Summary: "checks a trained model against the gate and against the model in production",
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 60},
+	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
+	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected",
+		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 30},
+	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
+		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 300},
+}
+
+// FunctionNamed returns the function named name.
+func FunctionNamed(name string) (Function, bool) {
+	for _, f := range Functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// Workflow is one Step Functions state machine, defined by statemachines/<File>.
+type Workflow struct {
+	// Name is the short name; the state machine is kiln-<stage>-<Name>.
+	Name string
+	// File is the ASL file under statemachines/.
+	File string
+}
+
+// Workflows are kiln's state machines.
+var Workflows = []Workflow{
+	{Name: "pipeline", File: "pipeline.asl.json"},
+	{Name: "deploy", File: "deploy.asl.json"},
+}
+
+// Bus names. The kiln bus carries kiln's own events; AWS services put theirs on the default bus.
+const (
+	KilnBus    = "kiln"
+	DefaultBus = "default"
+)
+
+// Rule is one EventBridge rule: a pattern file under events/rules/ on a bus, with a target.
+type Rule struct {
+	// Name is the rule's short name; the rule is kiln-<stage>-<Name>.
+	Name string
+	// Bus is KilnBus or DefaultBus.
+	Bus string
+	// Pattern is the file under events/rules/; it may hold ${...} placeholders.
+	Pattern string
+	// Target is the function the rule invokes.
+	Target string
+}
+
+// Rules are kiln's EventBridge rules.
+var Rules = []Rule{
+	{Name: "git-push", Bus: KilnBus, Pattern: "git-push.pattern.json", Target: "trigger"},
+	{Name: "codecommit-push", Bus: DefaultBus, Pattern: "codecommit-push.pattern.json", Target: "trigger"},
+	{Name: "new-training-data", Bus: DefaultBus, Pattern: "new-training-data.pattern.json", Target: "trigger"},
+	{Name: "drift-alarm", Bus: DefaultBus, Pattern: "drift-alarm.pattern.json", Target: "trigger"},
+	{Name: "model-approval", Bus: DefaultBus, Pattern: "model-approval.pattern.json", Target: "approval"},
+}
+
+// Schedule is one EventBridge Scheduler schedule with a function target and a fixed input.
+type Schedule struct {
+	// Name is the schedule's short name; the schedule is kiln-<stage>-<Name>-<model>.
+	Name string
+	// Expression is a Scheduler expression: rate(...), cron(...) with six fields, or at(...).
+	Expression string
+	// Target is the function it invokes.
+	Target string
+	// Input returns the target's input for a model and stage.
+	Input func(model, stage string) map[string]any
+}
+
+// Schedules are kiln's schedules; each exists once per model.
+var Schedules = []Schedule{
+	{Name: "retrain", Expression: "cron(0 3 ? * MON *)", Target: "trigger",
+		Input: func(model, stage string) map[string]any {
+			return map[string]any{"kind": "schedule", "model": model, "schedule": "retrain"}
+		}},
+	{Name: "drift", Expression: "rate(1 hour)", Target: "monitor-drift",
+		Input: func(model, stage string) map[string]any {
+			return map[string]any{"endpointName": EndpointName(stage, model), "windowMinutes": 60}
+		}},
+}
+
+// Env is where a stack lives.
+type Env struct {
+	Stage     string
+	Account   string
+	Region    string
+	Partition string
+}
+
+// Local is the environment of the local stack: the account and region local AWS emulators use.
+func Local(stage string) Env {
+	return Env{Stage: stage, Account: "000000000000", Region: "us-east-1", Partition: "aws"}
+}
+
+// ResourceName returns kiln-<stage>-<short>, the name of a stage's resource.
+func ResourceName(stage, short string) string { return "kiln-" + stage + "-" + short }
+
+// EndpointName returns the SageMaker endpoint serving model in stage.
+func EndpointName(stage, model string) string { return ResourceName(stage, model) }
+
+// PackageGroup returns the model package group of model in stage.
+func PackageGroup(stage, model string) string { return ResourceName(stage, model) }
+
+// BusName returns the stage's kiln bus.
+func BusName(stage string) string { return ResourceName(stage, KilnBus) }
+
+// ArtifactsBucket returns the name of the stage's artifacts bucket in env (bucket names
+// are global, so the account and region are part of it).
+func ArtifactsBucket(env Env) string {
+	return fmt.Sprintf("kiln-%s-artifacts-%s-%s", env.Stage, env.Account, env.Region)
+}
+
+// FunctionARN returns the ARN of the stage's function short.
+func FunctionARN(env Env, short string) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", env.Partition, env.Region, env.Account, ResourceName(env.Stage, short))
+}
+
+// StateMachineARN returns the ARN of the stage's workflow short.
+func StateMachineARN(env Env, short string) string {
+	return fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", env.Partition, env.Region, env.Account, ResourceName(env.Stage, short))
+}
+
+// TopicARN returns the ARN of the stage's notification topic.
+func TopicARN(env Env) string {
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", env.Partition, env.Region, env.Account, ResourceName(env.Stage, "notifications"))
+}
+
+// SageMakerRoleARN returns the ARN of the role SageMaker jobs and models run as.
+func SageMakerRoleARN(env Env) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, ResourceName(env.Stage, "sagemaker"))
+}
+
+// Placeholders returns every ${...} key the workflows and rule patterns use, each with the
+// value it has in env. infra provides the same keys with CloudFormation references; a test
+// proves each file's placeholders are all provided.
+func Placeholders(env Env) map[string]string {
+	return map[string]string{
+		"SageMakerRoleArn":           SageMakerRoleARN(env),
+		"EvaluateFunctionArn":        FunctionARN(env, "evaluate"),
+		"RequestApprovalFunctionArn": FunctionARN(env, "request-approval"),
+		"DeployStateMachineArn":      StateMachineARN(env, "deploy"),
+		"NotificationTopicArn":       TopicARN(env),
+		"ArtifactsBucket":            ArtifactsBucket(env),
+		"Stage":                      env.Stage,
+	}
+}
+
+// Alarm is a CloudWatch alarm kiln creates.
+type Alarm struct {
+	// Name is the alarm's full name.
+	Name string
+	// Purpose is "rollback" (named in the deployment's AutoRollbackConfiguration) or "drift"
+	// (its ALARM state starts retraining through the drift-alarm rule).
+	Purpose    string
+	Namespace  string
+	Metric     string
+	Dimensions map[string]string
+	// Statistic is Sum, Average, Maximum or a percentile such as p99.
+	Statistic          string
+	PeriodSeconds      int
+	EvaluationPeriods  int
+	Threshold          float64
+	ComparisonOperator string
+	// Model is the model whose endpoint the alarm watches.
+	Model string
+}
+
+// Alarm purposes.
+const (
+	PurposeRollback = "rollback"
+	PurposeDrift    = "drift"
+)
+
+// DriftAlarmPrefix begins every drift alarm's name; the drift-alarm rule matches on it.
+const DriftAlarmPrefix = "kiln-drift-"
+
+// DriftMetricNamespace and the metric name below are Model Monitor's, so a user with Model
+// Monitor and a user of kiln's own drift job get the same alarms.
+const DriftMetricNamespace = "aws/sagemaker/Endpoints/data-metrics"
+
+// DriftMetric returns the metric name for feature.
+func DriftMetric(feature string) string { return "feature_baseline_drift_" + feature }
+
+// DriftSchedule returns the MonitoringSchedule dimension value of the endpoint's drift metrics.
+func DriftSchedule(endpoint string) string { return "kiln-drift-" + endpoint }
+
+// DriftAlarmName returns the drift alarm for a feature of the stage's model.
+func DriftAlarmName(stage, model, feature string) string {
+	return DriftAlarmPrefix + stage + "-" + model + "-" + feature
+}
+
+// RollbackAlarmNames returns the alarms a deployment of model in stage rolls back on.
+func RollbackAlarmNames(stage, model string) []string {
+	e := EndpointName(stage, model)
+	return []string{e + "-5xx", e + "-latency"}
+}
+
+// Alarms returns every alarm of stage: per model, the rollback alarms on its endpoint and
+// a drift alarm per feature. Sorted by name.
+func Alarms(p *policy.Policy, stage string) []Alarm {
+	var out []Alarm
+	for _, m := range p.Models {
+		e := EndpointName(stage, m.Name)
+		dims := map[string]string{"EndpointName": e, "VariantName": VariantName}
+		names := RollbackAlarmNames(stage, m.Name)
+		out = append(out,
+			Alarm{Name: names[0], Purpose: PurposeRollback, Namespace: "AWS/SageMaker", Metric: "Invocation5XXErrors",
+				Dimensions: dims, Statistic: "Sum", PeriodSeconds: 60, EvaluationPeriods: 1, Threshold: 1,
+				ComparisonOperator: "GreaterThanOrEqualToThreshold", Model: m.Name},
+			Alarm{Name: names[1], Purpose: PurposeRollback, Namespace: "AWS/SageMaker", Metric: "ModelLatency",
+				Dimensions: dims, Statistic: "p99", PeriodSeconds: 60, EvaluationPeriods: 2, Threshold: 500000,
+				ComparisonOperator: "GreaterThanThreshold", Model: m.Name},
+		)
+		for _, f := range m.Features {
+			out = append(out, Alarm{Name: DriftAlarmName(stage, m.Name, f), Purpose: PurposeDrift,
+				Namespace: DriftMetricNamespace, Metric: DriftMetric(f),
+				Dimensions: map[string]string{"Endpoint": e, "MonitoringSchedule": DriftSchedule(e)},
+				Statistic:  "Maximum", PeriodSeconds: 300, EvaluationPeriods: 1, Threshold: m.DriftThreshold,
+				ComparisonOperator: "GreaterThanThreshold", Model: m.Name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// VariantName is the production variant every kiln endpoint uses; a blue/green update must
+// keep the variant name.
+const VariantName = "AllTraffic"

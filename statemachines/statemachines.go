@@ -1,0 +1,70 @@
+// Package statemachines embeds kiln's workflow definitions (*.asl.json) so infra and the local
+// engine load the same file by name, and defines the inputs the workflows expect.
+//
+// The definitions hold ${Key} placeholders for every ARN and name; [Substitute] fills them the
+// way CloudFormation's DefinitionSubstitutions do. Everything here is safe for concurrent use.
+package statemachines
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+//go:embed *.asl.json
+var files embed.FS
+
+// placeholder matches ${Key} as DefinitionSubstitutions does.
+var placeholder = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
+
+// Load returns the raw definition of the workflow file name (for example "pipeline.asl.json"),
+// placeholders intact.
+func Load(name string) ([]byte, error) {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("load state machine %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// Files returns the names of the embedded definitions, sorted.
+func Files() []string {
+	entries, _ := files.ReadDir(".")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Placeholders returns the distinct ${Key} keys in def, sorted.
+func Placeholders(def []byte) []string {
+	var keys []string
+	for _, m := range placeholder.FindAllSubmatch(def, -1) {
+		keys = append(keys, string(m[1]))
+	}
+	sort.Strings(keys)
+	return slices.Compact(keys)
+}
+
+// Substitute replaces every ${Key} in def with values[Key]. A key with no value is an error
+// naming every missing key, and nothing is returned; values are inserted as is, so they must
+// not need JSON escaping (ARNs and names do not).
+func Substitute(def []byte, values map[string]string) ([]byte, error) {
+	var missing []string
+	for _, k := range Placeholders(def) {
+		if _, ok := values[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("substitute placeholders: no value for %s", strings.Join(missing, ", "))
+	}
+	return placeholder.ReplaceAllFunc(def, func(m []byte) []byte {
+		return []byte(values[string(m[2:len(m)-1])])
+	}), nil
+}
