@@ -81,6 +81,8 @@ type Deployment struct {
 	BakeSeconds int `json:"bakeSeconds"`
 	// MaxExecutionTimeoutSeconds bounds the whole deployment, 600 to 28800.
 	MaxExecutionTimeoutSeconds int `json:"maxExecutionTimeoutSeconds"`
+	// PollSeconds is the deploy workflow's wait between DescribeEndpoint polls, 1 to 300.
+	PollSeconds int `json:"pollSeconds"`
 	// InstanceType and InstanceCount size the endpoint's variant.
 	InstanceType  string `json:"instanceType"`
 	InstanceCount int    `json:"instanceCount"`
@@ -229,6 +231,9 @@ func (p *Policy) Validate() error {
 		}
 		if d.MaxExecutionTimeoutSeconds < 600 || d.MaxExecutionTimeoutSeconds > 28800 {
 			bad(f+".deployment.maxExecutionTimeoutSeconds", "%d is outside 600..28800", d.MaxExecutionTimeoutSeconds)
+		}
+		if d.PollSeconds < 1 || d.PollSeconds > 300 {
+			bad(f+".deployment.pollSeconds", "%d is outside 1..300", d.PollSeconds)
 		}
 		if d.InstanceType == "" {
 			bad(f+".deployment.instanceType", "is required")
