@@ -1,9 +1,11 @@
 package eventpattern
 
+import "fmt"
+
 // Pattern is one compiled event pattern. It is immutable and safe for concurrent use.
 type Pattern struct {
 	source []byte
-	rule   *rule
+	snap   *snapshot
 }
 
 // Compile parses and checks an EventBridge event pattern. It rejects what EventBridge rejects
@@ -16,13 +18,19 @@ func Compile(pattern []byte) (*Pattern, error) {
 		return nil, err
 	}
 	src := append([]byte(nil), pattern...)
-	return &Pattern{source: src, rule: r}, nil
+	return &Pattern{source: src, snap: buildSnapshot([]string{""}, []*rule{r})}, nil
 }
 
 // Match reports whether event, a JSON object, matches the pattern. An event that is not
 // valid JSON, or not an object, gives an *EventError.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	return p.rule.matchEvent(event)
+	st := p.snap.pool.Get().(*eventState)
+	defer p.snap.pool.Put(st)
+	hits, err := p.snap.match(st, event)
+	if err != nil {
+		return false, fmt.Errorf("match event: %w", err)
+	}
+	return len(hits) > 0, nil
 }
 
 // String returns the pattern's source text as it was compiled.

@@ -1,0 +1,435 @@
+package eventpattern
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxEventDepth bounds the nesting of objects and arrays in an event.
+const maxEventDepth = 10000
+
+// pathNode is one field name in the tree of event paths that some pattern tests. id is the
+// path's number when a pattern tests a leaf there, -1 otherwise.
+type pathNode struct {
+	names  []string
+	kids   []*pathNode
+	byName map[string]*pathNode
+	id     int32
+}
+
+// smallNode is how many children a node keeps in slices before it switches to a map.
+const smallNode = 8
+
+func newPathNode() *pathNode { return &pathNode{id: -1} }
+
+// child returns the child for a field name, or nil when no pattern goes there.
+func (n *pathNode) child(key []byte) *pathNode {
+	if n.byName != nil {
+		return n.byName[string(key)]
+	}
+	for i, name := range n.names {
+		if name == string(key) {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+// insert returns the node for segs, creating the nodes on the way.
+func (n *pathNode) insert(segs []string) *pathNode {
+	cur := n
+	for _, s := range segs {
+		next := cur.child([]byte(s))
+		if next == nil {
+			next = newPathNode()
+			cur.names = append(cur.names, s)
+			cur.kids = append(cur.kids, next)
+			if len(cur.names) > smallNode {
+				if cur.byName == nil {
+					cur.byName = make(map[string]*pathNode, len(cur.names))
+					for i, name := range cur.names {
+						cur.byName[name] = cur.kids[i]
+					}
+				} else {
+					cur.byName[s] = next
+				}
+			}
+		}
+		cur = next
+	}
+	return cur
+}
+
+// scanner walks an event's JSON once, checking its syntax everywhere and recording the leaf
+// values at the paths of the tree; whatever no pattern tests is skipped without being kept.
+type scanner struct {
+	b     []byte
+	i     int
+	depth int
+	st    *eventState
+}
+
+func (s *scanner) fail(reason string) error {
+	return &EventError{Offset: s.i, Reason: reason}
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\n', '\t', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// flatten fills st.vals with the event's leaf values at the paths under root.
+func (st *eventState) flatten(event []byte, root *pathNode) error {
+	st.vals = st.vals[:0]
+	st.trails = st.trails[:0]
+	st.stack = st.stack[:0]
+	st.nArrays = 0
+	s := scanner{b: event, st: st}
+	s.ws()
+	if s.i >= len(s.b) {
+		return s.fail("empty input")
+	}
+	if s.b[s.i] != '{' {
+		return s.fail("the event must be a JSON object")
+	}
+	if err := s.object(root); err != nil {
+		return err
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return s.fail("unexpected data after the event object")
+	}
+	return nil
+}
+
+// object scans an object starting at '{'; node is the tree node of the object's path, or nil
+// when no pattern looks inside it.
+func (s *scanner) object(node *pathNode) error {
+	s.depth++
+	if s.depth > maxEventDepth {
+		return s.fail("nested too deeply")
+	}
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		s.depth--
+		return nil
+	}
+	for {
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return s.fail("expected a field name")
+		}
+		key, esc, err := s.str()
+		if err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return s.fail("expected ':' after a field name")
+		}
+		s.i++
+		s.ws()
+		var child *pathNode
+		if node != nil {
+			if esc {
+				key = decodeString(key)
+			}
+			child = node.child(key)
+		}
+		if err := s.value(child); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return s.fail("unexpected end of input in an object")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.ws()
+		case '}':
+			s.i++
+			s.depth--
+			return nil
+		default:
+			return s.fail("expected ',' or '}' in an object")
+		}
+	}
+}
+
+// array scans an array starting at '['; its elements are values at node's path.
+func (s *scanner) array(node *pathNode) error {
+	s.depth++
+	if s.depth > maxEventDepth {
+		return s.fail("nested too deeply")
+	}
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		s.depth--
+		return nil
+	}
+	st := s.st
+	if node != nil {
+		st.stack = append(st.stack, arrayStep{array: st.nArrays})
+		st.nArrays++
+	}
+	for idx := int32(0); ; idx++ {
+		if node != nil {
+			st.stack[len(st.stack)-1].index = idx
+		}
+		if err := s.value(node); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return s.fail("unexpected end of input in an array")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.ws()
+		case ']':
+			s.i++
+			s.depth--
+			if node != nil {
+				st.stack = st.stack[:len(st.stack)-1]
+			}
+			return nil
+		default:
+			return s.fail("expected ',' or ']' in an array")
+		}
+	}
+}
+
+// value scans any JSON value; node is its path's tree node or nil.
+func (s *scanner) value(node *pathNode) error {
+	if s.i >= len(s.b) {
+		return s.fail("unexpected end of input, expected a value")
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		if node != nil && len(node.names) == 0 {
+			node = nil
+		}
+		return s.object(node)
+	case c == '[':
+		return s.array(node)
+	case c == '"':
+		raw, esc, err := s.str()
+		if err != nil {
+			return err
+		}
+		if node != nil && node.id >= 0 {
+			if esc {
+				raw = decodeString(raw)
+			}
+			s.emit(node.id, kindString, raw)
+		}
+		return nil
+	case c == 't':
+		return s.literal("true", node, kindTrue)
+	case c == 'f':
+		return s.literal("false", node, kindFalse)
+	case c == 'n':
+		return s.literal("null", node, kindNull)
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := s.i
+		if err := s.number(); err != nil {
+			return err
+		}
+		if node != nil && node.id >= 0 {
+			v := s.emit(node.id, kindNumber, s.b[start:s.i])
+			v.num, v.numOK = scaleNumberBytes(v.str)
+		}
+		return nil
+	default:
+		return s.fail("unexpected character, expected a value")
+	}
+}
+
+// emit records a leaf value with the trail of arrays it sits in.
+func (s *scanner) emit(path int32, k kind, b []byte) *value {
+	st := s.st
+	st.vals = append(st.vals, value{str: b, path: path, kind: k})
+	v := &st.vals[len(st.vals)-1]
+	if len(st.stack) > 0 {
+		v.trailOff = int32(len(st.trails))
+		v.trailLen = int32(len(st.stack))
+		st.trails = append(st.trails, st.stack...)
+	}
+	return v
+}
+
+func (s *scanner) literal(word string, node *pathNode, k kind) error {
+	if len(s.b)-s.i < len(word) || string(s.b[s.i:s.i+len(word)]) != word {
+		return s.fail("invalid literal, expected " + word)
+	}
+	s.i += len(word)
+	if node != nil && node.id >= 0 {
+		s.emit(node.id, k, nil)
+	}
+	return nil
+}
+
+// number checks a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() error {
+	b := s.b
+	if b[s.i] == '-' {
+		s.i++
+	}
+	if s.i >= len(b) {
+		return s.fail("invalid number")
+	}
+	switch {
+	case b[s.i] == '0':
+		s.i++
+	case b[s.i] >= '1' && b[s.i] <= '9':
+		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
+			s.i++
+		}
+	default:
+		return s.fail("invalid number")
+	}
+	if s.i < len(b) && b[s.i] == '.' {
+		s.i++
+		start := s.i
+		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
+			s.i++
+		}
+		if s.i == start {
+			return s.fail("invalid number: no digits after the decimal point")
+		}
+	}
+	if s.i < len(b) && (b[s.i] == 'e' || b[s.i] == 'E') {
+		s.i++
+		if s.i < len(b) && (b[s.i] == '+' || b[s.i] == '-') {
+			s.i++
+		}
+		start := s.i
+		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
+			s.i++
+		}
+		if s.i == start {
+			return s.fail("invalid number: no digits in the exponent")
+		}
+	}
+	return nil
+}
+
+// str scans a string starting at '"' and returns its raw content (escapes not decoded) and
+// whether it holds escapes.
+func (s *scanner) str() ([]byte, bool, error) {
+	b := s.b
+	s.i++
+	start := s.i
+	esc := false
+	for s.i < len(b) {
+		c := b[s.i]
+		switch {
+		case c == '"':
+			raw := b[start:s.i]
+			s.i++
+			return raw, esc, nil
+		case c == '\\':
+			esc = true
+			if s.i+1 >= len(b) {
+				return nil, false, s.fail("unexpected end of input in a string")
+			}
+			switch b[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if s.i+6 > len(b) || !isHex4(b[s.i+2:s.i+6]) {
+					return nil, false, s.fail("invalid \\u escape in a string")
+				}
+				s.i += 6
+			default:
+				return nil, false, s.fail("invalid escape in a string")
+			}
+		case c < 0x20:
+			return nil, false, s.fail("control character in a string")
+		default:
+			s.i++
+		}
+	}
+	return nil, false, s.fail("unexpected end of input in a string")
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func hexVal(b []byte) rune {
+	var r rune
+	for _, c := range b {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		default:
+			r |= rune(c-'A') + 10
+		}
+	}
+	return r
+}
+
+// decodeString decodes the escapes of a string's raw content the scanner has already checked.
+// Lone surrogates become U+FFFD, as encoding/json does.
+func decodeString(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hexVal(raw[i+2 : i+6])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					if r2 := utf16.DecodeRune(r, hexVal(raw[i+2:i+6])); r2 != utf8.RuneError {
+						out = utf8.AppendRune(out, r2)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default:
+			out = append(out, raw[i+1])
+		}
+		i += 2
+	}
+	return out
+}
