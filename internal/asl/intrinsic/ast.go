@@ -18,38 +18,53 @@ type Call struct {
 	Args []Node
 	// At is the byte offset of the name.
 	At int
+
+	format *template // the split template of a States.Format whose first argument is a literal
 }
 
 // String is a single-quoted string literal; Value has its escapes resolved and Raw keeps
 // them, which States.Format needs to tell "\{" from "{".
 type String struct {
+	// Value is the text with the escapes \' \{ \} and \\ resolved.
 	Value string
-	Raw   string
-	At    int
+	// Raw is the text between the quotes as written.
+	Raw string
+	// At is the byte offset of the opening quote.
+	At int
+
+	badEscape int // offset in Raw of the first backslash that escapes nothing, or -1
 }
 
 // Number is a numeric literal; Text is the literal as written.
 type Number struct {
+	// Value is the number.
 	Value float64
-	Text  string
-	At    int
+	// Text is the literal as written.
+	Text string
+	// At is the byte offset of the literal.
+	At int
 }
 
 // Bool is the literal true or false.
 type Bool struct {
+	// Value is the literal's value.
 	Value bool
-	At    int
+	// At is the byte offset of the literal.
+	At int
 }
 
 // Null is the literal null.
 type Null struct {
+	// At is the byte offset of the literal.
 	At int
 }
 
 // Path is a path argument ("$.a", "$$.Execution.Id", "$", "$var.x"), resolved by the caller.
 type Path struct {
+	// Path is the path text exactly as written, passed to the Lookup unchanged.
 	Path string
-	At   int
+	// At is the byte offset of the "$".
+	At int
 }
 
 // Pos returns the byte offset of the call's name.

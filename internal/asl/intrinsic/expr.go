@@ -1,10 +1,5 @@
 package intrinsic
 
-import "errors"
-
-// errNotImplemented marks parts of the package still being written.
-var errNotImplemented = errors.New("not implemented")
-
 // Lookup resolves one path argument exactly as written in the expression ("$.a.b",
 // "$$.Execution.Id", "$", "$myVar.x") to a plain JSON value. Errors it returns are passed
 // back from Eval unchanged, so the caller keeps control of their name and cause.
@@ -27,20 +22,6 @@ type Expr struct {
 	root *Call
 }
 
-// IsIntrinsic reports whether s, the value of a ".$" field, is an intrinsic function call
-// (it begins with "States." and a function name followed by "(") rather than a path.
-// It does not check the rest of the syntax: Parse does.
-func IsIntrinsic(s string) bool {
-	return false
-}
-
-// Parse parses an intrinsic function call such as "States.Format('Hello {}', $.name)".
-// A malformed expression or an unknown function gives a *SyntaxError with the offset of the
-// problem.
-func Parse(expr string) (*Expr, error) {
-	return nil, &SyntaxError{Expr: expr, Msg: errNotImplemented.Error()}
-}
-
 // MustParse is like Parse but panics on error; it is meant for tests and constants.
 func MustParse(expr string) *Expr {
 	e, err := Parse(expr)
@@ -59,18 +40,73 @@ func (e *Expr) Root() *Call { return e.root }
 // Paths returns every path argument of the expression, nested calls included, in order of
 // appearance; a validator can use it to check the paths before any execution.
 func (e *Expr) Paths() []string {
-	return nil
+	var out []string
+	var walk func(c *Call)
+	walk = func(c *Call) {
+		for _, a := range c.Args {
+			switch a := a.(type) {
+			case *Path:
+				out = append(out, a.Path)
+			case *Call:
+				walk(a)
+			}
+		}
+	}
+	walk(e.root)
+	return out
 }
 
 // Eval evaluates the expression, resolving path arguments with lookup and using the default
-// sources of randomness. It returns a plain JSON value or an error: an *Error named
-// "States.IntrinsicFailure" for an evaluation failure, or whatever lookup returned.
-// Safe for concurrent use.
+// sources of randomness. It returns a plain JSON value (numbers as float64) or an error: an
+// *Error named "States.IntrinsicFailure" for an evaluation failure, or whatever lookup
+// returned. Arguments are evaluated left to right, nested calls first. Safe for concurrent use.
 func (e *Expr) Eval(lookup Lookup) (any, error) {
 	return e.EvalWith(lookup, Sources{})
 }
 
 // EvalWith is like Eval but takes the randomness States.MathRandom and States.UUID use from src.
 func (e *Expr) EvalWith(lookup Lookup, src Sources) (any, error) {
-	return nil, &Error{Cause: errNotImplemented.Error()}
+	ev := evaluator{lookup: lookup, src: src}
+	return ev.call(e.root)
+}
+
+type evaluator struct {
+	lookup Lookup
+	src    Sources
+}
+
+func (ev *evaluator) call(c *Call) (any, error) {
+	args := make([]any, len(c.Args))
+	for i, a := range c.Args {
+		v, err := ev.value(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	return functions[c.Name].fn(ev, c, args)
+}
+
+func (ev *evaluator) value(n Node) (any, error) {
+	switch n := n.(type) {
+	case *Call:
+		return ev.call(n)
+	case *String:
+		if n.badEscape >= 0 {
+			return nil, &Error{Cause: "the string literal '" + n.Raw + "' has a backslash that escapes nothing; only \\', \\{, \\} and \\\\ are escapes"}
+		}
+		return n.Value, nil
+	case *Number:
+		return n.Value, nil
+	case *Bool:
+		return n.Value, nil
+	case *Null:
+		return nil, nil
+	case *Path:
+		if ev.lookup == nil {
+			return nil, &Error{Cause: "no lookup to resolve the path " + n.Path}
+		}
+		return ev.lookup(n.Path)
+	}
+	panic("intrinsic: unknown node type")
 }
