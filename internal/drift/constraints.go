@@ -13,9 +13,9 @@ const DefaultThreshold = 0.1
 
 // Constraints is Model Monitor's constraints.json.
 type Constraints struct {
-	Version          float64            `json:"version"`
+	Version          float64             `json:"version"`
 	Features         []FeatureConstraint `json:"features"`
-	MonitoringConfig MonitoringConfig   `json:"monitoring_config"`
+	MonitoringConfig MonitoringConfig    `json:"monitoring_config"`
 }
 
 // FeatureConstraint constrains one column: Completeness is the least fraction of present

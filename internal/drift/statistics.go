@@ -52,12 +52,12 @@ type Common struct {
 
 // NumericalStatistics summarise a number column; StdDev is the population standard deviation.
 type NumericalStatistics struct {
-	Common       Common               `json:"common"`
-	Mean         float64              `json:"mean"`
-	Sum          float64              `json:"sum"`
-	StdDev       float64              `json:"std_dev"`
-	Min          float64              `json:"min"`
-	Max          float64              `json:"max"`
+	Common       Common                `json:"common"`
+	Mean         float64               `json:"mean"`
+	Sum          float64               `json:"sum"`
+	StdDev       float64               `json:"std_dev"`
+	Min          float64               `json:"min"`
+	Max          float64               `json:"max"`
 	Distribution NumericalDistribution `json:"distribution"`
 }
 
@@ -94,8 +94,8 @@ type SketchParameters struct {
 
 // StringStatistics summarise a categorical column.
 type StringStatistics struct {
-	Common        Common              `json:"common"`
-	DistinctCount float64             `json:"distinct_count"`
+	Common        Common                  `json:"common"`
+	DistinctCount float64                 `json:"distinct_count"`
 	Distribution  CategoricalDistribution `json:"distribution"`
 }
 
