@@ -1,0 +1,88 @@
+# kiln — the targets a user and CI run. `make run` plays the whole loop locally; `make test`
+# runs every test. Tools are pinned and installed into the project's own ignored folders
+# (.bin/ for golangci-lint, node_modules/ for the npm tools).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO            ?= go
+GOLANGCI_VER  := v2.15.0
+BIN           := $(CURDIR)/.bin
+GOLANGCI      := $(BIN)/golangci-lint
+NODE_TOOLS    := node_modules/.package-lock.json
+FUNCTIONS     := $(notdir $(wildcard functions/*))
+STAGE         ?= dev
+CDK_OUTDIR    ?= cdk.out
+BENCHTIME     ?= 1s
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## play the whole loop locally: push → train → evaluate → approve → canary → drift → retrain
+	$(GO) run ./cmd/kiln demo
+
+.PHONY: local
+local: ## run the local stack in the foreground on 127.0.0.1:4566
+	$(GO) run ./cmd/kiln local
+
+.PHONY: test
+test: $(NODE_TOOLS) ## run every test (unit, workflow files, infra assertions, the end-to-end demo)
+	$(GO) test ./...
+
+.PHONY: check
+check: $(NODE_TOOLS) lint guard ## vet, lint, race tests and the policy-as-code check: run before committing
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+.PHONY: lint
+lint: $(GOLANGCI) ## golangci-lint with the committed .golangci.yml
+	$(GOLANGCI) run ./...
+
+.PHONY: build
+build: $(addprefix build/,$(addsuffix /bootstrap,$(FUNCTIONS))) ## an arm64 bootstrap per Lambda under build/<fn>/
+
+build/%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
+	@ls -l $@ | awk '{printf "built %s (%.1f MB)\n", $$9, $$5/1048576}'
+
+.PHONY: synth
+synth: build $(NODE_TOOLS) ## synthesize the CloudFormation templates into cdk.out/ (offline, no credentials)
+	CDK_OUTDIR=$(CDK_OUTDIR) KILN_STAGE=$(STAGE) $(GO) run ./infra
+
+.PHONY: guard
+guard: synth ## cfn-guard with the Control Tower rules on the synthesized templates
+	./scripts/guard.sh $(CDK_OUTDIR)
+
+.PHONY: deploy
+deploy: build $(NODE_TOOLS) ## deploy one stage to the AWS account in your environment: make deploy STAGE=prod
+	KILN_STAGE=$(STAGE) cdk deploy --require-approval broadening
+
+.PHONY: bench
+bench: ## every benchmark, one core
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu 1 ./...
+
+.PHONY: bench-peer
+bench-peer: $(NODE_TOOLS) ## kiln's engine against aws-local-stepfunctions on the same batch of executions
+	./scripts/bench-peer/run.sh
+
+.PHONY: tools
+tools: $(GOLANGCI) $(NODE_TOOLS) ## install the pinned tools
+
+$(GOLANGCI):
+	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
+
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: clean
+clean: ## remove build output and local state
+	rm -rf build cdk.out .kiln
+
+.PHONY: FORCE
+FORCE:
