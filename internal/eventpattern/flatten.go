@@ -1,6 +1,8 @@
 package eventpattern
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -17,8 +19,9 @@ type pathNode struct {
 	id     int32
 }
 
-// smallNode is how many children a node keeps in slices before it switches to a map.
-const smallNode = 8
+// smallNode is how many children a node keeps in slices before it switches to a map; a
+// linear scan comparing lengths first beats hashing for a few dozen names.
+const smallNode = 32
 
 func newPathNode() *pathNode { return &pathNode{id: -1} }
 
@@ -28,7 +31,7 @@ func (n *pathNode) child(key []byte) *pathNode {
 		return n.byName[string(key)]
 	}
 	for i, name := range n.names {
-		if name == string(key) {
+		if len(name) == len(key) && name == string(key) {
 			return n.kids[i]
 		}
 	}
@@ -329,39 +332,54 @@ func (s *scanner) number() error {
 // whether it holds escapes.
 func (s *scanner) str() ([]byte, bool, error) {
 	b := s.b
-	s.i++
-	start := s.i
+	i := s.i + 1
+	start := i
 	esc := false
-	for s.i < len(b) {
-		c := b[s.i]
+	for {
+		// Eight bytes at a time: skip a word without a quote, backslash or control
+		// character, else jump straight to the first such byte.
+		if i+8 <= len(b) {
+			m := specialBytes(binary.LittleEndian.Uint64(b[i : i+8]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if i >= len(b) {
+			s.i = i
+			return nil, false, s.fail("unexpected end of input in a string")
+		}
+		c := b[i]
 		switch {
 		case c == '"':
-			raw := b[start:s.i]
-			s.i++
-			return raw, esc, nil
+			s.i = i + 1
+			return b[start:i], esc, nil
 		case c == '\\':
 			esc = true
-			if s.i+1 >= len(b) {
+			if i+1 >= len(b) {
+				s.i = i
 				return nil, false, s.fail("unexpected end of input in a string")
 			}
-			switch b[s.i+1] {
+			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i += 2
+				i += 2
 			case 'u':
-				if s.i+6 > len(b) || !isHex4(b[s.i+2:s.i+6]) {
+				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+					s.i = i
 					return nil, false, s.fail("invalid \\u escape in a string")
 				}
-				s.i += 6
+				i += 6
 			default:
+				s.i = i
 				return nil, false, s.fail("invalid escape in a string")
 			}
 		case c < 0x20:
+			s.i = i
 			return nil, false, s.fail("control character in a string")
 		default:
-			s.i++
+			i++
 		}
 	}
-	return nil, false, s.fail("unexpected end of input in a string")
 }
 
 func isHex4(b []byte) bool {
@@ -432,4 +450,17 @@ func decodeString(raw []byte) []byte {
 		i += 2
 	}
 	return out
+}
+
+// specialBytes returns a mask with the high bit set in the bytes of x that are '"', '\\' or
+// below 0x20, little-endian, computed with the has-zero-byte bit trick. Bits above the first
+// flagged byte may be false positives; the lowest flagged byte is always a real one.
+func specialBytes(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	slash := x ^ (ones * '\\')
+	zeroQuote := (quote - ones) &^ quote
+	zeroSlash := (slash - ones) &^ slash
+	control := (x - ones*0x20) &^ x
+	return (zeroQuote | zeroSlash | control) & highs
 }
