@@ -27,7 +27,9 @@ func newClient(t *testing.T, h http.Handler) *awss3.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),
 		UsePathStyle: true,
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil }),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
 	})
 }
 
