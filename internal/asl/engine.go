@@ -1,0 +1,394 @@
+package asl
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure an [Engine]. The zero value runs on the wall clock with no resources.
+type Options struct {
+	// Resources resolves Task resources; nil means none (every Task fails).
+	Resources *Resources
+	// Clock is the time source; nil means RealClock.
+	Clock Clock
+	// Seed seeds each execution's randomness (retry jitter, generated names, task tokens),
+	// mixed with the execution ARN, so runs are reproducible; 0 means a random seed.
+	Seed uint64
+	// Region and Account build default ARNs; empty means "us-east-1" and "123456789012".
+	Region, Account string
+	// Partition is the ARN partition; empty means "aws".
+	Partition string
+	// Observer receives the events and checkpoints of every execution (in addition to any
+	// per-execution observer).
+	Observer *Observer
+	// NoHistory stops the engine from keeping history in memory ([Execution.History] is then
+	// empty); observers still receive every event.
+	NoHistory bool
+}
+
+// Engine runs executions and owns their task tokens. Safe for concurrent use.
+type Engine struct {
+	opts   Options
+	clock  Clock
+	track  Tracker
+	seed   uint64
+	mu     sync.Mutex
+	tokens map[string]*tokenWait
+}
+
+// NewEngine returns an engine with the given options.
+func NewEngine(opts Options) *Engine {
+	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}}
+	e.clock = opts.Clock
+	if e.clock == nil {
+		e.clock = RealClock{}
+	}
+	e.track, _ = e.clock.(Tracker)
+	if e.opts.Region == "" {
+		e.opts.Region = "us-east-1"
+	}
+	if e.opts.Account == "" {
+		e.opts.Account = "123456789012"
+	}
+	if e.opts.Partition == "" {
+		e.opts.Partition = "aws"
+	}
+	e.seed = opts.Seed
+	if e.seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		for _, c := range b {
+			e.seed = e.seed<<8 | uint64(c)
+		}
+	}
+	return e
+}
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+func (e *Engine) begin() {
+	if e.track != nil {
+		e.track.Begin()
+	}
+}
+
+func (e *Engine) end() {
+	if e.track != nil {
+		e.track.End()
+	}
+}
+
+// Execution is one running or finished execution. Its methods are safe for concurrent use.
+type Execution struct {
+	e       *Engine
+	m       *Machine
+	arn     string
+	name    string
+	smARN   string
+	smName  string
+	roleARN string
+	input   any
+	inRaw   []byte
+	start   time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	obs    []*Observer
+
+	mu       sync.Mutex
+	status   Status
+	output   any
+	errName  string
+	cause    string
+	stopDate time.Time
+	stopErr  *failure
+	events   []Event
+	lastID   int64
+	rng      *mrand.Rand
+	timedOut bool
+}
+
+// ARN returns the execution ARN.
+func (x *Execution) ARN() string { return x.arn }
+
+// Name returns the execution name.
+func (x *Execution) Name() string { return x.name }
+
+// StateMachineARN returns the ARN of the machine the execution runs.
+func (x *Execution) StateMachineARN() string { return x.smARN }
+
+// Input returns the execution input JSON.
+func (x *Execution) Input() []byte { return x.inRaw }
+
+// StartDate returns when the execution started.
+func (x *Execution) StartDate() time.Time { return x.start }
+
+// Done returns a channel closed when the execution has finished.
+func (x *Execution) Done() <-chan struct{} { return x.done }
+
+// Status returns the current status.
+func (x *Execution) Status() Status {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
+}
+
+// Result returns the execution's current result (Status RUNNING while it runs).
+func (x *Execution) Result() Result {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	r := Result{Status: x.status, Error: x.errName, Cause: x.cause, StartDate: x.start, StopDate: x.stopDate}
+	if x.status == StatusSucceeded {
+		b, err := marshalJSON(x.output)
+		if err == nil {
+			r.Output = b
+		}
+	}
+	return r
+}
+
+// Wait blocks until the execution finishes or ctx ends, and returns its result.
+func (x *Execution) Wait(ctx context.Context) (Result, error) {
+	select {
+	case <-x.done:
+		return x.Result(), nil
+	case <-ctx.Done():
+		return x.Result(), fmt.Errorf("wait for execution %s: %w", x.name, ctx.Err())
+	}
+}
+
+// History returns a copy of the events recorded so far (empty with Options.NoHistory).
+func (x *Execution) History() []Event {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]Event(nil), x.events...)
+}
+
+// Stop aborts a running execution with the given error and cause, as StopExecution does; the
+// status becomes ABORTED. It returns false when the execution had already finished.
+func (x *Execution) Stop(errName, cause string) bool {
+	x.mu.Lock()
+	if x.status != StatusRunning || x.stopErr != nil {
+		x.mu.Unlock()
+		return false
+	}
+	x.stopErr = &failure{name: errName, cause: cause}
+	x.mu.Unlock()
+	x.cancel()
+	return true
+}
+
+// emit appends an event after prev and reports it to the observers; it returns its id.
+func (x *Execution) emit(ev Event, prev int64) int64 {
+	x.mu.Lock()
+	x.lastID++
+	ev.ID = x.lastID
+	ev.PreviousEventID = prev
+	ev.Timestamp = x.e.clock.Now()
+	if !x.e.opts.NoHistory {
+		x.events = append(x.events, ev)
+	}
+	for _, o := range x.obs {
+		if o.Event != nil {
+			o.Event(x, ev)
+		}
+	}
+	x.mu.Unlock()
+	return ev.ID
+}
+
+// checkpoint reports cp to the observers that want checkpoints.
+func (x *Execution) wantsCheckpoints() bool {
+	for _, o := range x.obs {
+		if o.Checkpoint != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *Execution) checkpoint(cp Checkpoint) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	cp.ExecutionARN, cp.StateMachineARN, cp.Name = x.arn, x.smARN, x.name
+	cp.ExecutionInput, cp.StartTime = x.inRaw, x.start
+	if cp.LastEventID == 0 {
+		cp.LastEventID = x.lastID
+	}
+	for _, o := range x.obs {
+		if o.Checkpoint != nil {
+			o.Checkpoint(x, cp)
+		}
+	}
+}
+
+// random returns a number in [0,1) from the execution's seeded source.
+func (x *Execution) random() float64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.rng.Float64()
+}
+
+// intN returns an integer in [0,n) from the execution's seeded source.
+func (x *Execution) intN(n int64) int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.rng.Int64N(n)
+}
+
+// uuid returns a version 4 UUID from the execution's seeded source.
+func (x *Execution) uuid() string {
+	x.mu.Lock()
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := x.rng.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	x.mu.Unlock()
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Start starts an execution of m and returns at once; the execution runs on its own
+// goroutines until it finishes, ctx ends (ABORTED), or Stop is called. Bad input (not JSON)
+// is rejected with an error and nothing starts.
+func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	x, err := e.newExecution(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
+	e.begin()
+	go func() {
+		defer e.end()
+		x.run(nil)
+	}()
+	return x, nil
+}
+
+// Run starts an execution and waits for it to finish.
+func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, Result, error) {
+	x, err := e.Start(ctx, m, in)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	r, err := x.Wait(ctx)
+	return x, r, err
+}
+
+// Resume continues an execution from a checkpoint taken by an earlier process: it re-enters
+// cp.State with cp.Input and cp.Variables and carries on numbering history after
+// cp.LastEventID; a task that was waiting for cp.TaskToken waits for that token again (the
+// resource is not invoked again). in supplies the observer; its Name, Input and ARNs are
+// taken from cp when empty.
+func (e *Engine) Resume(ctx context.Context, m *Machine, cp Checkpoint, in StartInput) (*Execution, error) {
+	if _, ok := m.top.states[cp.State]; !ok {
+		return nil, fmt.Errorf("resume execution %s: state %q is not in the machine", cp.Name, cp.State)
+	}
+	if in.Name == "" {
+		in.Name = cp.Name
+	}
+	if len(in.Input) == 0 {
+		in.Input = cp.ExecutionInput
+	}
+	if in.ExecutionARN == "" {
+		in.ExecutionARN = cp.ExecutionARN
+	}
+	if in.StateMachineARN == "" {
+		in.StateMachineARN = cp.StateMachineARN
+	}
+	x, err := e.newExecution(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
+	if !cp.StartTime.IsZero() {
+		x.start = cp.StartTime
+	}
+	x.lastID = cp.LastEventID
+	e.begin()
+	go func() {
+		defer e.end()
+		x.run(&cp)
+	}()
+	return x, nil
+}
+
+func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	if m == nil {
+		return nil, errors.New("start execution: machine is nil")
+	}
+	raw := in.Input
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		raw = []byte("{}")
+	}
+	input, err := decodeJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInputError, err)
+	}
+	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning}
+	x.smARN = in.StateMachineARN
+	if x.smARN == "" {
+		x.smARN = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:machine", e.opts.Partition, e.opts.Region, e.opts.Account)
+	}
+	x.smName = x.smARN[strings.LastIndexByte(x.smARN, ':')+1:]
+	seed := e.seed
+	for _, c := range in.Name + "|" + in.ExecutionARN + "|" + x.smARN {
+		seed = seed*1099511628211 + uint64(c)
+	}
+	x.rng = mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	x.name = in.Name
+	if x.name == "" {
+		x.name = x.uuid()
+	}
+	x.arn = in.ExecutionARN
+	if x.arn == "" {
+		x.arn = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1) + ":" + x.name
+	}
+	if x.roleARN == "" {
+		x.roleARN = fmt.Sprintf("arn:%s:iam::%s:role/StepFunctionsRole", e.opts.Partition, e.opts.Account)
+	}
+	x.start = e.clock.Now()
+	if e.opts.Observer != nil {
+		x.obs = append(x.obs, e.opts.Observer)
+	}
+	if in.Observer != nil {
+		x.obs = append(x.obs, in.Observer)
+	}
+	x.ctx, x.cancel = context.WithCancel(ctx)
+	x.done = make(chan struct{})
+	return x, nil
+}
+
+// decodeJSON decodes one JSON value into plain Go values (numbers as float64).
+func decodeJSON(b []byte) (any, error) {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// marshalJSON encodes v compactly without HTML escaping, as Step Functions prints JSON.
+func marshalJSON(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	s := b.String()
+	return []byte(s[:len(s)-1]), nil
+}

@@ -1,0 +1,766 @@
+package asl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// varScope holds the Variables visible to a thread: its own and, read-only, its parents'.
+// Assignments replace the map (copy on write), so values shared with history stay intact.
+type varScope struct {
+	parent *varScope
+	vals   map[string]any
+}
+
+func (v *varScope) get(name string) (any, bool) {
+	for s := v; s != nil; s = s.parent {
+		if x, ok := s.vals[name]; ok {
+			return x, true
+		}
+	}
+	return nil, false
+}
+
+func (v *varScope) all() map[string]any {
+	if v == nil {
+		return nil
+	}
+	if v.parent == nil {
+		return v.vals
+	}
+	out := map[string]any{}
+	var chain []*varScope
+	for s := v; s != nil; s = s.parent {
+		chain = append(chain, s)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, x := range chain[i].vals {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+func (v *varScope) assign(m map[string]any) {
+	if len(m) == 0 {
+		return
+	}
+	n := make(map[string]any, len(v.vals)+len(m))
+	for k, x := range v.vals {
+		n[k] = x
+	}
+	for k, x := range m {
+		n[k] = x
+	}
+	v.vals = n
+}
+
+// thread is one sequential line of execution: the top level, a Parallel branch or a Map
+// iteration. prev is the id of its last history event.
+type thread struct {
+	x    *Execution
+	prev int64
+	vars *varScope
+	top  bool
+}
+
+func (t *thread) emit(ev Event) int64 {
+	t.prev = t.x.emit(ev, t.prev)
+	return t.prev
+}
+
+// frame is one entry into a state.
+type frame struct {
+	t           *thread
+	st          *state
+	enteredID   int64
+	enteredTime time.Time
+	retryCount  int
+	token       string
+	mapIndex    int
+	mapValue    any
+	inMapItem   bool
+	ctxCache    map[string]any
+}
+
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// contextObject returns $$ as the state sees it.
+func (f *frame) contextObject() map[string]any {
+	if f.ctxCache != nil && !f.inMapItem {
+		return f.ctxCache
+	}
+	x := f.t.x
+	c := map[string]any{
+		"Execution": map[string]any{
+			"Id":           x.arn,
+			"Input":        x.input,
+			"Name":         x.name,
+			"RoleArn":      x.roleARN,
+			"StartTime":    x.start.UTC().Format(timeLayout),
+			"RedriveCount": 0.0,
+		},
+		"State": map[string]any{
+			"EnteredTime": f.enteredTime.UTC().Format(timeLayout),
+			"Name":        f.st.name,
+			"RetryCount":  float64(f.retryCount),
+		},
+		"StateMachine": map[string]any{
+			"Id":   x.smARN,
+			"Name": x.smName,
+		},
+	}
+	if f.token != "" {
+		c["Task"] = map[string]any{"Token": f.token}
+	}
+	if f.inMapItem {
+		c["Map"] = map[string]any{"Item": map[string]any{"Index": float64(f.mapIndex), "Value": f.mapValue}}
+		return c
+	}
+	f.ctxCache = c
+	return c
+}
+
+// resolve evaluates a path against the input, the context object or a variable.
+func (f *frame) resolve(p *jsonPath, input any) (any, error) {
+	switch p.root {
+	case rootContext:
+		return p.get(f.contextObject())
+	case rootVariable:
+		v, ok := f.t.vars.get(p.variable)
+		if !ok {
+			return nil, errPathNotFound
+		}
+		return p.get(v)
+	}
+	return p.get(input)
+}
+
+func (f *frame) prefix() string {
+	return "An error occurred while executing the state '" + f.st.name + "' (entered at the event id #" + strconv.FormatInt(f.enteredID, 10) + "). "
+}
+
+func (f *frame) runtime(msg string) *failure {
+	return &failure{name: ErrRuntime, cause: f.prefix() + msg}
+}
+
+func (f *frame) scope(input any) *scope { return &scope{f: f, input: input} }
+
+// states builds the JSONata $states value.
+func (f *frame) states(input any, extra ...any) map[string]any {
+	m := map[string]any{"input": input, "context": f.contextObject()}
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i].(string)] = extra[i+1]
+	}
+	return m
+}
+
+func (f *frame) jsScope(input any, extra ...any) *scope {
+	return &scope{f: f, input: input, states: f.states(input, extra...)}
+}
+
+// inputPath applies InputPath to the raw state input.
+func (f *frame) inputPath(raw any) (any, *failure) {
+	op := f.st.inputPath
+	if op == nil {
+		return raw, nil
+	}
+	if op.null {
+		return map[string]any{}, nil
+	}
+	v, err := f.resolve(op.path, raw)
+	if err != nil {
+		return nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", op.path.src, op.path.bracketString()))
+	}
+	return v, nil
+}
+
+// outputPath applies OutputPath.
+func (f *frame) outputPath(v any) (any, *failure) {
+	op := f.st.outputPath
+	if op == nil {
+		return v, nil
+	}
+	if op.null {
+		return map[string]any{}, nil
+	}
+	out, err := f.resolve(op.path, v)
+	if err != nil {
+		return nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", op.path.src, op.path.bracketString()))
+	}
+	return out, nil
+}
+
+// resultPath places result into raw as ResultPath says.
+func resultPath(f *frame, rp *optPath, raw, result any) (any, *failure) {
+	if rp == nil {
+		return result, nil
+	}
+	if rp.null {
+		return raw, nil
+	}
+	if len(rp.path.steps) == 0 {
+		return result, nil
+	}
+	out, err := rp.path.set(raw, result)
+	if err != nil {
+		return nil, &failure{name: ErrResultPathMatchFailure, cause: f.prefix() + fmt.Sprintf("Unable to apply ResultPath '%s' to input '%s'", rp.path.src, jsonText(raw))}
+	}
+	return out, nil
+}
+
+// evalAssign evaluates an Assign template; the caller commits the result after Output.
+func (f *frame) evalAssign(t template, sc *scope) (map[string]any, *failure) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.eval(sc)
+	if err != nil {
+		return nil, asFailure(err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Assign field must evaluate to a JSON object"}
+	}
+	return m, nil
+}
+
+// runGraph runs g from its start (or from name) until a terminal state or a failure.
+func (t *thread) runGraph(ctx context.Context, g *graph, name string, input any, resume *Checkpoint) (any, *failure) {
+	if name == "" {
+		name = g.startAt
+	}
+	for {
+		if ctx.Err() != nil {
+			return nil, errAborted
+		}
+		st := g.states[name]
+		out, next, f := t.runState(ctx, st, input, resume)
+		resume = nil
+		if f != nil {
+			return nil, f
+		}
+		if next == "" {
+			return out, nil
+		}
+		input, name = out, next
+	}
+}
+
+// errAborted is the internal failure of work cut short by Stop or a timeout.
+var errAborted = &failure{name: "States.Aborted", cause: "aborted"}
+
+// runState enters st with the raw input, runs it with Retry and Catch, and returns its
+// output and the next state ("" for a terminal state).
+func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Checkpoint) (any, string, *failure) {
+	x := t.x
+	f := &frame{t: t, st: st, enteredTime: x.e.clock.Now()}
+	if resume != nil && resume.EnteredEventID > 0 {
+		f.enteredID = resume.EnteredEventID
+		f.enteredTime = resume.EnteredTime
+	} else {
+		f.enteredID = t.emit(Event{Type: st.typ + "StateEntered", Name: st.name, Input: raw, HasInput: true})
+	}
+	attempts := make([]int, len(st.retry))
+	if resume != nil && len(resume.Attempts) == len(attempts) {
+		copy(attempts, resume.Attempts)
+	}
+	if t.top && x.wantsCheckpoints() && (resume == nil || resume.TaskToken == "") {
+		x.checkpoint(t.checkpointFor(f, raw, attempts, ""))
+	}
+	for {
+		f.retryCount = 0
+		for _, a := range attempts {
+			f.retryCount += a
+		}
+		out, next, assigned, fl := t.body(ctx, f, raw, attempts, resume)
+		resume = nil
+		if fl == nil {
+			t.vars.assign(assigned)
+			ev := Event{Type: st.typ + "StateExited", Name: st.name, Output: out, HasOutput: true}
+			if len(assigned) > 0 {
+				ev.AssignedVariables = assigned
+			}
+			if st.typ != "Fail" {
+				t.emit(ev)
+			}
+			if st.end || st.typ == "Succeed" {
+				next = ""
+			}
+			return out, next, nil
+		}
+		if fl == errAborted || ctx.Err() != nil {
+			return nil, "", errAborted
+		}
+		// Retry.
+		if i := matchRetrier(st.retry, fl.name); i >= 0 {
+			r := st.retry[i]
+			if attempts[i] < r.maxAttempts {
+				attempts[i]++
+				delay := r.interval * pow(r.backoffRate, attempts[i]-1)
+				if r.maxDelaySeconds > 0 && delay > r.maxDelaySeconds {
+					delay = r.maxDelaySeconds
+				}
+				if r.fullJitter {
+					delay *= x.random()
+				}
+				at := x.e.clock.Now().Add(time.Duration(delay * float64(time.Second)))
+				if err := x.e.clock.Sleep(ctx, at); err != nil {
+					return nil, "", errAborted
+				}
+				continue
+			}
+		}
+		// Catch.
+		if c := matchCatcher(st.catch, fl.name); c != nil {
+			errOut := map[string]any{"Error": fl.name, "Cause": fl.cause}
+			var out any
+			var assigned map[string]any
+			var cf *failure
+			if st.jsonata {
+				sc := f.jsScope(raw, "errorOutput", errOut)
+				assigned, cf = f.evalAssign(c.assign, sc)
+				out = errOut
+				if cf == nil && c.output != nil {
+					v, err := c.output.eval(sc)
+					if err != nil {
+						cf = asFailure(err)
+					}
+					out = v
+				}
+			} else {
+				assigned, cf = f.evalAssign(c.assign, f.scope(errOut))
+				if cf == nil {
+					rp := c.resultPath
+					out, cf = resultPath(f, rp, raw, errOut)
+				}
+			}
+			if cf != nil {
+				return nil, "", cf
+			}
+			t.vars.assign(assigned)
+			return out, c.next, nil
+		}
+		return nil, "", fl
+	}
+}
+
+func pow(b float64, n int) float64 {
+	r := 1.0
+	for i := 0; i < n; i++ {
+		r *= b
+	}
+	return r
+}
+
+// errorMatches reports whether an ErrorEquals name matches the error, with the wildcard rules:
+// States.ALL matches everything but States.Runtime and States.DataLimitExceeded;
+// States.TaskFailed matches everything but those and States.Timeout.
+func errorMatches(pattern, name string) bool {
+	if name == ErrRuntime {
+		return false
+	}
+	switch pattern {
+	case name:
+		return true
+	case ErrAll:
+		return name != ErrDataLimitExceeded
+	case ErrTaskFailed:
+		return name != ErrDataLimitExceeded && name != ErrTimeout
+	}
+	return false
+}
+
+func matchRetrier(rs []*retrier, name string) int {
+	for i, r := range rs {
+		for _, p := range r.errorEquals {
+			if errorMatches(p, name) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func matchCatcher(cs []*catcher, name string) *catcher {
+	for _, c := range cs {
+		for _, p := range c.errorEquals {
+			if errorMatches(p, name) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// checkpointFor builds a checkpoint of the current top-level state.
+func (t *thread) checkpointFor(f *frame, raw any, attempts []int, token string) Checkpoint {
+	in, _ := marshalJSON(raw)
+	var vars json.RawMessage
+	if all := t.vars.all(); len(all) > 0 {
+		vars, _ = marshalJSON(all)
+	}
+	return Checkpoint{
+		State:          f.st.name,
+		EnteredTime:    f.enteredTime,
+		Input:          in,
+		Variables:      vars,
+		TaskToken:      token,
+		Attempts:       append([]int(nil), attempts...),
+		EnteredEventID: f.enteredID,
+	}
+}
+
+// body runs one attempt of a state.
+func (t *thread) body(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) (any, string, map[string]any, *failure) {
+	st := f.st
+	switch st.typ {
+	case "Pass":
+		return t.pass(f, raw)
+	case "Succeed":
+		return t.succeed(f, raw)
+	case "Fail":
+		return t.fail(f, raw)
+	case "Choice":
+		return t.choice(f, raw)
+	case "Wait":
+		return t.wait(ctx, f, raw)
+	case "Task":
+		return t.task(ctx, f, raw, attempts, resume)
+	case "Parallel":
+		return t.parallel(ctx, f, raw)
+	case "Map":
+		return t.mapState(ctx, f, raw)
+	}
+	return nil, "", nil, f.runtime("unknown state type " + st.typ)
+}
+
+// finishJSONPath runs the tail of the JSONPath data flow: ResultSelector, Assign, ResultPath,
+// OutputPath.
+func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) (any, map[string]any, *failure) {
+	st := f.st
+	if selector && st.resultSelector != nil {
+		v, err := st.resultSelector.eval(f.scope(result))
+		if err != nil {
+			return nil, nil, asFailure(err)
+		}
+		result = v
+	}
+	assigned, fl := f.evalAssign(st.assign, f.scope(result))
+	if fl != nil {
+		return nil, nil, fl
+	}
+	out, fl := resultPath(f, st.resultPath, raw, result)
+	if fl != nil {
+		return nil, nil, fl
+	}
+	out, fl = f.outputPath(out)
+	if fl != nil {
+		return nil, nil, fl
+	}
+	return out, assigned, nil
+}
+
+// finishJSONata evaluates Assign and Output of a JSONata state; def is the default output.
+func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) (any, map[string]any, *failure) {
+	sc := f.jsScope(raw, extra...)
+	assigned, fl := f.evalAssign(f.st.assign, sc)
+	if fl != nil {
+		return nil, nil, fl
+	}
+	out := def
+	if f.st.output != nil {
+		v, err := f.st.output.eval(sc)
+		if err != nil {
+			return nil, nil, asFailure(err)
+		}
+		out = v
+	}
+	return out, assigned, nil
+}
+
+func (t *thread) pass(f *frame, raw any) (any, string, map[string]any, *failure) {
+	st := f.st
+	if st.jsonata {
+		out, assigned, fl := t.finishJSONata(f, raw, raw)
+		return out, st.next, assigned, fl
+	}
+	eff, fl := f.inputPath(raw)
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	if st.parameters != nil {
+		v, err := st.parameters.eval(f.scope(eff))
+		if err != nil {
+			return nil, "", nil, asFailure(err)
+		}
+		eff = v
+	}
+	result := eff
+	if st.hasResult {
+		result = st.result
+	}
+	out, assigned, fl := t.finishJSONPath(f, raw, result, false)
+	return out, st.next, assigned, fl
+}
+
+func (t *thread) succeed(f *frame, raw any) (any, string, map[string]any, *failure) {
+	if f.st.jsonata {
+		out, assigned, fl := t.finishJSONata(f, raw, raw)
+		return out, "", assigned, fl
+	}
+	eff, fl := f.inputPath(raw)
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	out, fl := f.outputPath(eff)
+	return out, "", nil, fl
+}
+
+func (t *thread) fail(f *frame, raw any) (any, string, map[string]any, *failure) {
+	st := f.st
+	name, cause := st.errorName, st.cause
+	str := func(tm template, field string, sc *scope) (string, *failure) {
+		v, err := tm.eval(sc)
+		if err != nil {
+			return "", asFailure(err)
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", f.runtime(fmt.Sprintf("The %s value must be a string, but was '%s'", field, jsonText(v)))
+		}
+		return s, nil
+	}
+	var fl *failure
+	if st.jsonata {
+		sc := f.jsScope(raw)
+		if st.errorExpr != nil {
+			if name, fl = str(st.errorExpr, "Error", sc); fl != nil {
+				return nil, "", nil, fl
+			}
+		}
+		if st.causeExpr != nil {
+			if cause, fl = str(st.causeExpr, "Cause", sc); fl != nil {
+				return nil, "", nil, fl
+			}
+		}
+	} else {
+		sc := f.scope(raw)
+		if st.errorPath != nil {
+			if name, fl = str(st.errorPath, "ErrorPath", sc); fl != nil {
+				return nil, "", nil, fl
+			}
+		}
+		if st.causePath != nil {
+			if cause, fl = str(st.causePath, "CausePath", sc); fl != nil {
+				return nil, "", nil, fl
+			}
+		}
+	}
+	return nil, "", nil, &failure{name: name, cause: cause}
+}
+
+func (t *thread) wait(ctx context.Context, f *frame, raw any) (any, string, map[string]any, *failure) {
+	st := f.st
+	now := t.x.e.clock.Now()
+	var until time.Time
+	eff := raw
+	var fl *failure
+	if !st.jsonata {
+		if eff, fl = f.inputPath(raw); fl != nil {
+			return nil, "", nil, fl
+		}
+	}
+	switch {
+	case st.seconds != nil:
+		until = now.Add(time.Duration(*st.seconds) * time.Second)
+	case st.timestamp != "":
+		until, _ = parseTimestamp(st.timestamp)
+	case st.secondsPath != nil:
+		v, err := f.resolve(st.secondsPath, eff)
+		if err != nil {
+			return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.secondsPath.src, st.secondsPath.bracketString()))
+		}
+		n, ok := v.(float64)
+		if !ok || n < 0 || n != float64(int64(n)) {
+			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter does not reference a valid integer value: %s", jsonText(v)))
+		}
+		until = now.Add(time.Duration(n) * time.Second)
+	case st.timestampPath != nil:
+		v, err := f.resolve(st.timestampPath, eff)
+		if err != nil {
+			return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.timestampPath.src, st.timestampPath.bracketString()))
+		}
+		s, _ := v.(string)
+		ts, perr := parseTimestamp(s)
+		if perr != nil {
+			return nil, "", nil, f.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", jsonText(v)))
+		}
+		until = ts
+	case st.secondsExpr != nil:
+		v, err := st.secondsExpr.eval(f.jsScope(raw))
+		if err != nil {
+			return nil, "", nil, asFailure(err)
+		}
+		n, ok := v.(float64)
+		if !ok || n < 0 || n != float64(int64(n)) {
+			return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Seconds field must evaluate to a non-negative integer, but was " + jsonText(v)}
+		}
+		until = now.Add(time.Duration(n) * time.Second)
+	case st.timestampExpr != nil:
+		v, err := st.timestampExpr.eval(f.jsScope(raw))
+		if err != nil {
+			return nil, "", nil, asFailure(err)
+		}
+		s, _ := v.(string)
+		ts, perr := parseTimestamp(s)
+		if perr != nil {
+			return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Timestamp field must evaluate to an ISO-8601 timestamp, but was " + jsonText(v)}
+		}
+		until = ts
+	}
+	if err := t.x.e.clock.Sleep(ctx, until); err != nil {
+		return nil, "", nil, errAborted
+	}
+	if st.jsonata {
+		out, assigned, fl := t.finishJSONata(f, raw, raw)
+		return out, st.next, assigned, fl
+	}
+	assigned, fl := f.evalAssign(st.assign, f.scope(eff))
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	out, fl := f.outputPath(eff)
+	return out, st.next, assigned, fl
+}
+
+// effective computes the effective input of Task, Parallel and Map: InputPath then
+// Parameters (JSONPath), or Arguments (JSONata).
+func (t *thread) effective(f *frame, raw any) (any, *failure) {
+	st := f.st
+	if st.jsonata {
+		if st.arguments == nil {
+			return raw, nil
+		}
+		v, err := st.arguments.eval(f.jsScope(raw))
+		if err != nil {
+			return nil, asFailure(err)
+		}
+		return v, nil
+	}
+	eff, fl := f.inputPath(raw)
+	if fl != nil {
+		return nil, fl
+	}
+	if st.parameters != nil {
+		v, err := st.parameters.eval(f.scope(eff))
+		if err != nil {
+			return nil, asFailure(err)
+		}
+		eff = v
+	}
+	return eff, nil
+}
+
+func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, map[string]any, *failure) {
+	st := f.st
+	eff, fl := t.effective(f, raw)
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	t.emit(Event{Type: "ParallelStateStarted"})
+	results := make([]any, len(st.branches))
+	fails := make([]*failure, len(st.branches))
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var firstMu sync.Mutex
+	first := -1
+	startPrev := t.prev
+	lasts := make([]int64, len(st.branches))
+	t.fanOut(len(st.branches), len(st.branches), func(i int) {
+		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}}
+		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
+		lasts[i] = child.prev
+		if bf != nil {
+			fails[i] = bf
+			firstMu.Lock()
+			if first < 0 && bf != errAborted {
+				first = i
+			}
+			firstMu.Unlock()
+			cancel()
+			return
+		}
+		results[i] = out
+	})
+	t.prev = maxID(t.prev, lasts)
+	if ctx.Err() != nil {
+		return nil, "", nil, errAborted
+	}
+	if first >= 0 {
+		bf := fails[first]
+		t.emit(Event{Type: "ParallelStateFailed", Error: bf.name, Cause: bf.cause})
+		return nil, "", nil, bf
+	}
+	t.emit(Event{Type: "ParallelStateSucceeded"})
+	var result any = results
+	if st.jsonata {
+		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
+		return out, st.next, assigned, fl
+	}
+	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
+	return out, st.next, assigned, fl
+}
+
+func maxID(cur int64, ids []int64) int64 {
+	for _, id := range ids {
+		if id > cur {
+			cur = id
+		}
+	}
+	return cur
+}
+
+// fanOut runs fn(0..n-1) on up to workers goroutines and waits for them. On a VirtualClock
+// the waiting parent counts as blocked and inherits the last worker's slot.
+func (t *thread) fanOut(n, workers int, fn func(i int)) {
+	if n == 0 {
+		return
+	}
+	if workers <= 0 || workers > n {
+		workers = n
+	}
+	e := t.x.e
+	var next atomic.Int64
+	var remaining atomic.Int64
+	remaining.Store(int64(workers))
+	done := make(chan struct{})
+	for w := 0; w < workers; w++ {
+		e.begin()
+		go func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					break
+				}
+				fn(i)
+			}
+			if remaining.Add(-1) == 0 {
+				close(done)
+				return
+			}
+			e.end()
+		}()
+	}
+	e.end()
+	<-done
+}
+
+// sortStrings sorts in place (kept here so templates need not import sort).
+func sortStrings(s []string) { sort.Strings(s) }

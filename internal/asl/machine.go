@@ -1,0 +1,178 @@
+package asl
+
+import (
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
+	"github.com/kiln-dev/kiln/internal/asl/jsonata"
+)
+
+// Machine is a parsed and validated state machine. It is immutable and safe for concurrent
+// executions.
+type Machine struct {
+	definition     []byte
+	comment        string
+	timeoutSeconds int64
+	top            *graph
+}
+
+// Definition returns the definition the machine was parsed from.
+func (m *Machine) Definition() []byte { return m.definition }
+
+// StartAt returns the name of the first state.
+func (m *Machine) StartAt() string { return m.top.startAt }
+
+// Comment returns the machine's Comment field.
+func (m *Machine) Comment() string { return m.comment }
+
+// TimeoutSeconds returns the machine's TimeoutSeconds (0: none).
+func (m *Machine) TimeoutSeconds() int64 { return m.timeoutSeconds }
+
+// StateNames returns the names of the top-level states in definition order.
+func (m *Machine) StateNames() []string { return append([]string(nil), m.top.order...) }
+
+// graph is a set of states with a start: the machine, a Parallel branch or a Map processor.
+type graph struct {
+	startAt string
+	states  map[string]*state
+	order   []string
+	// distributed is set for a Map ItemProcessor in DISTRIBUTED mode.
+	distributed bool
+}
+
+// queryLanguage values.
+const (
+	langJSONPath = "JSONPath"
+	langJSONata  = "JSONata"
+)
+
+// state is one parsed state. Fields that do not apply to its Type stay zero.
+type state struct {
+	name    string
+	typ     string
+	jsonata bool
+	next    string
+	end     bool
+
+	// JSONPath data flow. A nil *optPath means the default ("$"); null means discard.
+	inputPath, outputPath *optPath
+	resultPath            *optPath
+	parameters            template
+	resultSelector        template
+	result                any
+	hasResult             bool
+
+	// JSONata data flow.
+	arguments template
+	output    template
+
+	assign template
+
+	retry []*retrier
+	catch []*catcher
+
+	// Task.
+	resource         string
+	resourceKey      string
+	pattern          IntegrationPattern
+	timeoutSeconds   int64
+	heartbeatSeconds int64
+	timeoutPath      *jsonPath
+	heartbeatPath    *jsonPath
+	timeoutExpr      template
+	heartbeatExpr    template
+	credentials      template
+
+	// Choice.
+	choices     []*choiceRule
+	defaultNext string
+
+	// Wait.
+	seconds       *float64
+	timestamp     string
+	secondsPath   *jsonPath
+	timestampPath *jsonPath
+	secondsExpr   template
+	timestampExpr template
+
+	// Fail.
+	errorName, cause     string
+	errorPath, causePath template
+	errorExpr, causeExpr template
+
+	// Parallel.
+	branches []*graph
+
+	// Map.
+	itemsPath                  *jsonPath
+	items                      template
+	itemSelector               template
+	processor                  *graph
+	maxConcurrency             int
+	maxConcurrencyPath         *jsonPath
+	maxConcurrencyExpr         template
+	toleratedCount             int
+	toleratedPercent           float64
+	toleratedCountPath         *jsonPath
+	toleratedPercentPath       *jsonPath
+	toleratedCountExpr         template
+	toleratedPercentExpr       template
+	hasToleratedCount          bool
+	hasToleratedPercent        bool
+	itemBatcher                *itemBatcher
+	itemReader                 map[string]any
+	itemReaderParams           template
+	resultWriter               map[string]any
+	resultWriterParams         template
+	distributed                bool
+}
+
+// optPath is an InputPath/OutputPath/ResultPath: a path, or null.
+type optPath struct {
+	null bool
+	path *jsonPath
+}
+
+// retrier is one element of Retry.
+type retrier struct {
+	errorEquals     []string
+	interval        float64
+	maxAttempts     int
+	backoffRate     float64
+	maxDelaySeconds float64
+	fullJitter      bool
+}
+
+// catcher is one element of Catch.
+type catcher struct {
+	errorEquals []string
+	next        string
+	resultPath  *optPath
+	assign      template
+	output      template
+}
+
+// itemBatcher is a Map's ItemBatcher.
+type itemBatcher struct {
+	maxItems        int
+	maxItemsPath    *jsonPath
+	maxItemsExpr    template
+	maxBytes        int
+	maxBytesPath    *jsonPath
+	maxBytesExpr    template
+	batchInput      template
+	hasMaxItems     bool
+	hasMaxInputSize bool
+}
+
+// template is a compiled payload: Parameters, ResultSelector, ItemSelector, Assign (JSONPath
+// states), or Arguments, Output, Assign and any field holding "{% %}" (JSONata states).
+type template interface {
+	eval(sc *scope) (any, error)
+}
+
+// Statically check that the other packages' APIs are the ones this engine is written for.
+var (
+	_ func(string) (*intrinsic.Expr, error) = intrinsic.Parse
+	_ func(string) bool                     = intrinsic.IsIntrinsic
+	_ func(string) (*jsonata.Expr, error)   = jsonata.Compile
+	_ func(string) (string, bool)           = jsonata.Template
+)

@@ -1,0 +1,282 @@
+package asl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// resourceNames splits a resource into the resourceType and resource of task events.
+func resourceNames(st *state) (typ, res string) {
+	if st.resourceKey == "lambda:function" {
+		return "lambda", st.resource
+	}
+	key := st.resourceKey
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 {
+		return key, string(st.pattern)
+	}
+	return key[:i], key[i+1:] + string(st.pattern)
+}
+
+// limit evaluates TimeoutSeconds/HeartbeatSeconds and their Path and JSONata forms.
+func (f *frame) limit(fixed int64, p *jsonPath, expr template, eff, raw any, field string) (int64, *failure) {
+	switch {
+	case p != nil:
+		v, err := f.resolve(p, eff)
+		n, ok := v.(float64)
+		if err != nil || !ok || n <= 0 || n != float64(int64(n)) {
+			return 0, f.runtime(fmt.Sprintf("The %sPath parameter does not reference a valid positive integer: %s", field, jsonText(v)))
+		}
+		return int64(n), nil
+	case expr != nil:
+		v, err := expr.eval(f.jsScope(raw))
+		if err != nil {
+			return 0, asFailure(err)
+		}
+		n, ok := v.(float64)
+		if !ok || n <= 0 || n != float64(int64(n)) {
+			return 0, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The " + field + " field must evaluate to a positive integer, but was " + jsonText(v)}
+		}
+		return int64(n), nil
+	}
+	return fixed, nil
+}
+
+func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) (any, string, map[string]any, *failure) {
+	st := f.st
+	x := t.x
+	var eff any
+	var fl *failure
+	if !st.jsonata {
+		if eff, fl = f.inputPath(raw); fl != nil {
+			return nil, "", nil, fl
+		}
+	}
+	timeout, fl := f.limit(st.timeoutSeconds, st.timeoutPath, st.timeoutExpr, eff, raw, "TimeoutSeconds")
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	heartbeat, fl := f.limit(st.heartbeatSeconds, st.heartbeatPath, st.heartbeatExpr, eff, raw, "HeartbeatSeconds")
+	if fl != nil {
+		return nil, "", nil, fl
+	}
+	var wait *tokenWait
+	if st.pattern == PatternWaitForTaskToken {
+		if resume != nil && resume.TaskToken != "" {
+			wait = x.e.registerToken(resume.TaskToken)
+		} else {
+			wait = x.e.newToken(x)
+		}
+		f.token = wait.token
+		f.ctxCache = nil
+		defer x.e.dropToken(wait.token)
+	}
+	// Parameters / Arguments.
+	var params any
+	if st.jsonata {
+		params = raw
+		if st.arguments != nil {
+			v, err := st.arguments.eval(f.jsScope(raw))
+			if err != nil {
+				return nil, "", nil, asFailure(err)
+			}
+			params = v
+		}
+	} else {
+		params = eff
+		if st.parameters != nil {
+			v, err := st.parameters.eval(f.scope(eff))
+			if err != nil {
+				return nil, "", nil, asFailure(err)
+			}
+			params = v
+		}
+	}
+	var creds any
+	if st.credentials != nil {
+		sc := f.scope(eff)
+		if st.jsonata {
+			sc = f.jsScope(raw)
+		}
+		v, err := st.credentials.eval(sc)
+		if err != nil {
+			return nil, "", nil, asFailure(err)
+		}
+		creds = v
+	}
+
+	rtype, rname := resourceNames(st)
+	lambdaFn := st.resourceKey == "lambda:function"
+	evName := func(kind string) string {
+		if lambdaFn {
+			return "LambdaFunction" + kind
+		}
+		return "Task" + kind
+	}
+	ev := func(kind string) Event {
+		e := Event{Type: evName(kind)}
+		if !lambdaFn {
+			e.Resource, e.ResourceType = rname, rtype
+		}
+		return e
+	}
+	resuming := resume != nil && resume.TaskToken != ""
+	start := x.e.clock.Now()
+	if resuming {
+		start = resume.EnteredTime
+	}
+	if !resuming {
+		sched := ev("Scheduled")
+		if lambdaFn {
+			sched.Resource = st.resource
+			sched.Input, sched.HasInput = params, true
+		} else {
+			sched.Parameters = params
+			if sched.Parameters == nil {
+				sched.Parameters = map[string]any{}
+			}
+		}
+		sched.TimeoutSeconds, sched.HeartbeatSeconds = timeout, heartbeat
+		t.emit(sched)
+		t.emit(ev("Started"))
+	}
+
+	// The attempt's context ends at the task timeout (on the execution's clock).
+	tctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = start.Add(time.Duration(timeout) * time.Second)
+		t.watch(tctx, deadline, func() { cancel(errTaskTimeout) })
+	}
+
+	var result any
+	var err error
+	if !resuming {
+		req := &TaskRequest{
+			Resource: st.resource, Key: st.resourceKey, Pattern: st.pattern, Parameters: params,
+			Context: f.contextObject(), ExecutionARN: x.arn, StateMachineARN: x.smARN, StateName: st.name,
+			Attempt: f.retryCount, TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, Credentials: creds,
+			Clock: x.e.clock, Engine: x.e,
+		}
+		if wait != nil {
+			req.TaskToken = wait.token
+		}
+		req.idle = func() func() {
+			x.e.end()
+			return x.e.begin
+		}
+		result, err = x.e.opts.Resources.invoke(tctx, req)
+		if err == nil && tctx.Err() != nil {
+			err = context.Cause(tctx)
+		}
+	}
+	if err == nil && wait != nil && (result == nil || resuming) {
+		if !resuming {
+			sub := ev("Submitted")
+			sub.Output, sub.HasOutput = map[string]any{}, true
+			t.emit(sub)
+		}
+		if t.top && x.wantsCheckpoints() {
+			cp := t.checkpointFor(f, raw, attempts, wait.token)
+			cp.TaskDeadline = deadline
+			x.checkpoint(cp)
+		}
+		result, err = t.awaitToken(tctx, wait, heartbeat)
+		if err == nil && tctx.Err() != nil {
+			err = context.Cause(tctx)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", nil, errAborted
+		}
+		var tf *failure
+		switch {
+		case errors.Is(err, errTaskTimeout):
+			tf = &failure{name: ErrTimeout}
+			e := ev("TimedOut")
+			e.Error = tf.name
+			t.emit(e)
+			return nil, "", nil, tf
+		case errors.Is(err, errHeartbeatTimeout):
+			tf = &failure{name: ErrHeartbeatTimeout}
+			e := ev("TimedOut")
+			e.Error = tf.name
+			t.emit(e)
+			return nil, "", nil, tf
+		}
+		if strings.HasPrefix(st.resourceKey, "lambda:") && !isNamed(err) {
+			tf = asFailure(LambdaError(err))
+		} else {
+			tf = asFailure(err)
+		}
+		e := ev("Failed")
+		e.Error, e.Cause = tf.name, tf.cause
+		t.emit(e)
+		return nil, "", nil, tf
+	}
+	succ := ev("Succeeded")
+	succ.Output, succ.HasOutput = result, true
+	t.emit(succ)
+	if st.jsonata {
+		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
+		return out, st.next, assigned, fl
+	}
+	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
+	return out, st.next, assigned, fl
+}
+
+var (
+	errTaskTimeout      = errors.New("task timed out")
+	errHeartbeatTimeout = errors.New("task heartbeat timed out")
+)
+
+func isNamed(err error) bool {
+	var n interface{ ErrorName() string }
+	return errors.As(err, &n)
+}
+
+// watch runs fire when the clock reaches at, unless ctx ends first.
+func (t *thread) watch(ctx context.Context, at time.Time, fire func()) {
+	e := t.x.e
+	e.begin()
+	go func() {
+		defer e.end()
+		if e.clock.Sleep(ctx, at) == nil && ctx.Err() == nil {
+			fire()
+		}
+	}()
+}
+
+// awaitToken waits for the callback of a task token, enforcing the heartbeat.
+func (t *thread) awaitToken(ctx context.Context, w *tokenWait, heartbeat int64) (any, error) {
+	e := t.x.e
+	for {
+		hctx, hcancel := context.WithCancel(ctx)
+		hb := make(chan struct{})
+		if heartbeat > 0 {
+			t.watch(hctx, e.clock.Now().Add(time.Duration(heartbeat)*time.Second), func() { close(hb) })
+		}
+		select {
+		case r := <-w.done:
+			hcancel()
+			if r.fail != nil {
+				return nil, r.fail
+			}
+			return r.output, nil
+		case <-w.heartbeat:
+			hcancel()
+			continue
+		case <-hb:
+			hcancel()
+			return nil, errHeartbeatTimeout
+		case <-ctx.Done():
+			hcancel()
+			return nil, context.Cause(ctx)
+		}
+	}
+}
