@@ -75,6 +75,9 @@ func compileObject(obj *object, segs []string, path string) ([]conjunction, erro
 		val := obj.vals[i]
 		kp := joinPath(path, key)
 		var alts []conjunction
+		if _, isArray := val.([]any); key == "$or" && !isArray {
+			return nil, patternErr(kp, "$or must be an array of pattern objects, not %s", describe(val))
+		}
 		switch v := val.(type) {
 		case *object:
 			if len(v.keys) == 0 {

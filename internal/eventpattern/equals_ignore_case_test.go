@@ -1,0 +1,21 @@
+package eventpattern
+
+import "testing"
+
+func TestEqualsIgnoreCase(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{"equals-ignore-case matches another casing", `{"detail-type":[{"equals-ignore-case":"ec2 instance state-change notification"}]}`, `{"detail-type":"EC2 Instance State-change Notification"}`, true},
+		{"equals-ignore-case matches the same casing", `{"s":[{"equals-ignore-case":"abc"}]}`, `{"s":"abc"}`, true},
+		{"equals-ignore-case needs the whole string", `{"s":[{"equals-ignore-case":"abc"}]}`, `{"s":"abcd"}`, false},
+		{"equals-ignore-case needs every character", `{"s":[{"equals-ignore-case":"abcd"}]}`, `{"s":"abc"}`, false},
+		{"equals-ignore-case folds non-ASCII letters", `{"s":[{"equals-ignore-case":"STRASSE Ü"}]}`, `{"s":"strasse ü"}`, true},
+		{"equals-ignore-case does not match a number", `{"s":[{"equals-ignore-case":"1"}]}`, `{"s":1}`, false},
+		{"equals-ignore-case of the empty string matches only the empty string", `{"s":[{"equals-ignore-case":""}]}`, `{"s":"a"}`, false},
+	})
+}
+
+func TestEqualsIgnoreCaseErrors(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{"equals-ignore-case of a list is rejected", `{"s":[{"equals-ignore-case":["a"]}]}`, "s[0]", "equals-ignore-case takes a string"},
+	})
+}

@@ -1,0 +1,45 @@
+package eventpattern
+
+import "testing"
+
+func TestNumeric(t *testing.T) {
+	const between = `{"detail":{"c-count":[{"numeric":[">",0,"<=",5]}]}}`
+	runMatchCases(t, []matchCase{
+		{"a two-sided range matches a value inside it", between, `{"detail":{"c-count":3}}`, true},
+		{"a two-sided range includes a closed upper bound", between, `{"detail":{"c-count":5}}`, true},
+		{"a two-sided range excludes an open lower bound", between, `{"detail":{"c-count":0}}`, false},
+		{"a two-sided range excludes values above it", between, `{"detail":{"c-count":5.000001}}`, false},
+		{"a two-sided range does not match a string of digits", between, `{"detail":{"c-count":"3"}}`, false},
+		{"a two-sided range does not match a missing field", between, `{"detail":{}}`, false},
+		{"greater than or equal includes its bound", `{"n":[{"numeric":[">=",10]}]}`, `{"n":10}`, true},
+		{"greater than excludes its bound", `{"n":[{"numeric":[">",10]}]}`, `{"n":10}`, false},
+		{"less than excludes its bound", `{"n":[{"numeric":["<",10]}]}`, `{"n":10}`, false},
+		{"less than or equal includes its bound", `{"n":[{"numeric":["<=",10]}]}`, `{"n":10.0}`, true},
+		{"less than matches negative numbers", `{"n":[{"numeric":["<",0]}]}`, `{"n":-4.5e3}`, true},
+		{"equals matches the same value in another notation", `{"n":[{"numeric":["=",300]}]}`, `{"n":3.0e2}`, true},
+		{"equals does not match another value", `{"n":[{"numeric":["=",300]}]}`, `{"n":300.5}`, false},
+		{"a range works on fractions", `{"n":[{"numeric":[">=",0.5,"<",0.75]}]}`, `{"n":0.6}`, true},
+		{"values differing below six decimals are equal", `{"n":[{"numeric":["=",0.1]}]}`, `{"n":0.1000001}`, true},
+		{"an event value beyond the numeric range never matches", `{"n":[{"numeric":[">",0]}]}`, `{"n":6e9}`, false},
+		{"an event value at the limit of the range matches", `{"n":[{"numeric":[">=",4999999999]}]}`, `{"n":5e9}`, true},
+		{"a number inside an array matches when one element is in range", `{"n":[{"numeric":[">",10]}]}`, `{"n":[1,2,30]}`, true},
+		{"true is not a number", `{"n":[{"numeric":[">",0]}]}`, `{"n":true}`, false},
+		{"two ranges on one field are alternatives", `{"n":[{"numeric":["<",0]},{"numeric":[">",100]}]}`, `{"n":150}`, true},
+	})
+}
+
+func TestNumericErrors(t *testing.T) {
+	runErrorCases(t, []errorCase{
+		{"a numeric operand that is not an array is rejected", `{"n":[{"numeric":5}]}`, "n[0]", "numeric takes an array"},
+		{"a numeric array of three elements is rejected", `{"n":[{"numeric":[">",1,"<"]}]}`, "n[0]", "not 3 elements"},
+		{"an unknown numeric operator is rejected", `{"n":[{"numeric":["!=",1]}]}`, "n[0]", "unknown operator"},
+		{"a numeric bound that is a string is rejected", `{"n":[{"numeric":[">","1"]}]}`, "n[0]", "must be a number"},
+		{"a range with the upper bound first is rejected", `{"n":[{"numeric":["<",5,">",1]}]}`, "n[0]", "lower bound"},
+		{"a range with two lower bounds is rejected", `{"n":[{"numeric":[">",1,">=",5]}]}`, "n[0]", "lower bound"},
+		{"a range whose lower bound is not below the upper is rejected", `{"n":[{"numeric":[">",5,"<",5]}]}`, "n[0]", "less than the upper"},
+		{"equals inside a range is rejected", `{"n":[{"numeric":["=",1,"<",5]}]}`, "n[0]", "cannot be part of a range"},
+		{"a bound beyond five billion is rejected", `{"n":[{"numeric":[">",5000000001]}]}`, "n[0]", "outside the range"},
+		{"a bound below minus five billion is rejected", `{"n":[{"numeric":["<",-5.1e9]}]}`, "n[0]", "outside the range"},
+		{"an operator that is not a string is rejected", `{"n":[{"numeric":[1,1]}]}`, "n[0]", "must be an operator"},
+	})
+}
