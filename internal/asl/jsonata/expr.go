@@ -1,11 +1,13 @@
 package jsonata
 
 import (
-	"errors"
+	"fmt"
+	"reflect"
+	"sync"
 	"time"
-)
 
-var errNotImplemented = errors.New("not implemented")
+	jsonatago "github.com/blues/jsonata-go"
+)
 
 // Sources supplies the clock and randomness of an evaluation: $now and $millis, $random
 // without a seed, and $uuid. A zero Sources uses time.Now, math/rand/v2 and crypto/rand.
@@ -21,34 +23,135 @@ type Sources struct {
 
 // Expr is a compiled JSONata expression, immutable and safe for concurrent Eval.
 type Expr struct {
-	src string
+	src      string
+	compiled *jsonatago.Expr
 }
 
-// Template reports whether s is a JSONata template, a string that starts with "{%" and ends
-// with "%}", and returns the expression between the delimiters with surrounding white space
-// removed.
-func Template(s string) (expr string, ok bool) {
-	return "", false
-}
+// evalMu serialises every evaluation: jsonata-go 1.5.4 stores the call context and name in its
+// shared built-in function values during a call, so two evaluations at once race on them.
+var evalMu sync.Mutex
 
-// Compile parses a JSONata expression. A syntax error is returned as an *Error.
+// cache holds compiled expressions by text; it stops growing at cacheLimit entries.
+var (
+	cache      sync.Map
+	cacheSize  int
+	cacheMu    sync.Mutex
+	cacheLimit = 10_000
+)
+
+// Compile parses a JSONata expression (the text inside {% %}). A syntax error is returned as
+// an *Error. Compiled expressions are cached by text, so compiling the same text again is
+// cheap and returns the same *Expr. Safe for concurrent use.
 func Compile(expr string) (*Expr, error) {
-	return nil, &Error{Expr: expr, Err: errNotImplemented}
+	if e, ok := cache.Load(expr); ok {
+		return e.(*Expr), nil
+	}
+	c, err := jsonatago.Compile(expr)
+	if err != nil {
+		return nil, &Error{Expr: expr, Message: err.Error(), Err: err}
+	}
+	rewriteApplications(c)
+	setRegistry(c, nil)
+	e := &Expr{src: expr, compiled: c}
+	cacheMu.Lock()
+	if cacheSize < cacheLimit {
+		if prev, loaded := cache.LoadOrStore(expr, e); loaded {
+			e = prev.(*Expr)
+		} else {
+			cacheSize++
+		}
+	}
+	cacheMu.Unlock()
+	return e, nil
+}
+
+// MustCompile is like Compile but panics on error; it is meant for tests and constants.
+func MustCompile(expr string) *Expr {
+	e, err := Compile(expr)
+	if err != nil {
+		panic(err)
+	}
+	return e
 }
 
 // String returns the expression text.
 func (e *Expr) String() string { return e.src }
 
+// Bindings are what an evaluation sees besides the expression: $states, the Variables, and the
+// functions AWS adds, with the clock read once when they are made. Making them converts the
+// values once, so a state that evaluates several fields can share one Bindings. Immutable and
+// safe for concurrent use.
+type Bindings struct {
+	registry map[string]reflect.Value
+}
+
+// NewBindings binds states as $states and every entry of vars as $name, with the clock and
+// randomness of src. The values must be plain JSON values; they are not modified. A variable
+// named "states" is shadowed by $states, as AWS reserves that name.
+func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
+	r := make(map[string]reflect.Value, len(vars)+len(staticFunctions)+5)
+	for k, v := range staticFunctions {
+		r[k] = v
+	}
+	t := time.Now()
+	if src.Now != nil {
+		t = src.Now()
+	}
+	now, millis := clockFuncs(t)
+	r["now"] = reflect.ValueOf(now)
+	r["millis"] = reflect.ValueOf(millis)
+	r["random"] = reflect.ValueOf(randomFunc(src))
+	r["uuid"] = reflect.ValueOf(uuidFunc(src))
+	for k, v := range vars {
+		r[k] = reflect.ValueOf(toJSONata(v))
+	}
+	r["states"] = reflect.ValueOf(toJSONata(states))
+	return &Bindings{registry: r}
+}
+
 // Eval evaluates the expression with $states bound to states (a map with input, result,
 // errorOutput and context as the state's phase provides) and each entry of vars bound as
 // $name, using the default clock and randomness. It returns a plain JSON value
-// (map[string]any, []any, string, float64, bool or nil). An undefined result gives an *Error
-// wrapping ErrUndefined. Safe for concurrent use.
+// (map[string]any, []any, string, float64, bool or nil) which may share unchanged parts with
+// states and vars, so treat both as immutable. An undefined result gives an *Error wrapping
+// ErrUndefined; a failed evaluation an *Error with jsonata-js's code. Safe for concurrent
+// use; evaluations run one at a time (see the package documentation).
 func (e *Expr) Eval(states any, vars map[string]any) (any, error) {
-	return e.EvalWith(states, vars, Sources{})
+	return e.EvalBindings(NewBindings(states, vars, Sources{}))
 }
 
 // EvalWith is like Eval but takes the clock and randomness from src.
 func (e *Expr) EvalWith(states any, vars map[string]any, src Sources) (any, error) {
-	return nil, &Error{Expr: e.src, Err: errNotImplemented}
+	return e.EvalBindings(NewBindings(states, vars, src))
+}
+
+// EvalBindings evaluates the expression against prepared bindings; see Eval.
+func (e *Expr) EvalBindings(b *Bindings) (result any, err error) {
+	c := *e.compiled
+	setRegistry(&c, b.registry)
+	evalMu.Lock()
+	v, err := evalRecover(&c)
+	evalMu.Unlock()
+	if err == jsonatago.ErrUndefined {
+		return nil, &Error{Expr: e.src, Undefined: true}
+	}
+	if err != nil {
+		return nil, evalError(e.src, err)
+	}
+	out, err := fromJSONata(v)
+	if err != nil {
+		return nil, &Error{Expr: e.src, Message: err.Error(), Err: err}
+	}
+	return out, nil
+}
+
+// evalRecover runs the evaluation, turning a panic inside jsonata-go into an error so that one
+// bad expression cannot bring the engine down.
+func evalRecover(c *jsonatago.Expr) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("jsonata-go panicked: %v", r)
+		}
+	}()
+	return c.Eval(nil)
 }
