@@ -102,27 +102,27 @@ type state struct {
 	branches []*graph
 
 	// Map.
-	itemsPath                  *jsonPath
-	items                      template
-	itemSelector               template
-	processor                  *graph
-	maxConcurrency             int
-	maxConcurrencyPath         *jsonPath
-	maxConcurrencyExpr         template
-	toleratedCount             int
-	toleratedPercent           float64
-	toleratedCountPath         *jsonPath
-	toleratedPercentPath       *jsonPath
-	toleratedCountExpr         template
-	toleratedPercentExpr       template
-	hasToleratedCount          bool
-	hasToleratedPercent        bool
-	itemBatcher                *itemBatcher
-	itemReader                 map[string]any
-	itemReaderParams           template
-	resultWriter               map[string]any
-	resultWriterParams         template
-	distributed                bool
+	itemsPath            *jsonPath
+	items                template
+	itemSelector         template
+	processor            *graph
+	maxConcurrency       int
+	maxConcurrencyPath   *jsonPath
+	maxConcurrencyExpr   template
+	toleratedCount       int
+	toleratedPercent     float64
+	toleratedCountPath   *jsonPath
+	toleratedPercentPath *jsonPath
+	toleratedCountExpr   template
+	toleratedPercentExpr template
+	hasToleratedCount    bool
+	hasToleratedPercent  bool
+	itemBatcher          *itemBatcher
+	itemReader           map[string]any
+	itemReaderParams     template
+	resultWriter         map[string]any
+	resultWriterParams   template
+	distributed          bool
 }
 
 // optPath is an InputPath/OutputPath/ResultPath: a path, or null.

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiln-dev/kiln/internal/asl"
+)
+
+// sfnCmd groups the state machine commands.
+var sfnCmd = &cobra.Command{
+	Use:   "sfn",
+	Short: "run, validate and check Step Functions state machines on kiln's ASL engine",
+}
+
+func init() {
+	sfnCmd.AddCommand(newSfnRunCmd(), newSfnValidateCmd(), newSfnConformanceCmd())
+	rootCmd.AddCommand(sfnCmd)
+}
+
+var placeholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
+
+// substitute fills ${Key} placeholders from subs and leaves unknown ones intact.
+func substitute(def []byte, subs map[string]string) []byte {
+	return placeholderRE.ReplaceAllFunc(def, func(m []byte) []byte {
+		if v, ok := subs[string(m[2:len(m)-1])]; ok {
+			return []byte(v)
+		}
+		return m
+	})
+}
+
+func parseSubs(list []string) (map[string]string, error) {
+	subs := map[string]string{}
+	for _, s := range list {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("parse --sub %q: want Key=Value", s)
+		}
+		subs[k] = v
+	}
+	return subs, nil
+}
+
+func newSfnRunCmd() *cobra.Command {
+	var input, mocks, testCase, machineName string
+	var subs []string
+	var history, realClock bool
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "run one state machine and print its output",
+		Long: `Run one state machine definition and print its output JSON.
+
+Time is virtual by default: Wait states and retry back-off take no real time (use --real-clock
+for the wall clock). Task states are answered by the mock file given with --mocks and
+--test-case (Step Functions Local's SFN_MOCK_CONFIG format; the machine is looked up by
+--machine-name, by default the file name without .asl.json); nested executions of the same
+file by its ARN run in-process. Placeholders ${Key} are filled from --sub Key=Value; unknown
+ones stay as written. Exit status 1 when the execution does not succeed (error and cause are
+printed on stderr).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sm, err := parseSubs(subs)
+			if err != nil {
+				return err
+			}
+			def, err := os.ReadFile(args[0])
+			if err != nil {
+				return fmt.Errorf("read definition: %w", err)
+			}
+			m, err := asl.Parse(substitute(def, sm))
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: invalid definition:\n%v\n", args[0], err)
+				return exitError{code: 1}
+			}
+			in := []byte(input)
+			if strings.HasPrefix(input, "@") {
+				if in, err = os.ReadFile(input[1:]); err != nil {
+					return fmt.Errorf("read input: %w", err)
+				}
+			}
+			res := asl.NewResources()
+			if mocks != "" {
+				b, err := os.ReadFile(mocks)
+				if err != nil {
+					return fmt.Errorf("read mocks: %w", err)
+				}
+				mc, err := asl.ParseMockConfig(b)
+				if err != nil {
+					return err
+				}
+				if machineName == "" {
+					machineName = strings.TrimSuffix(strings.TrimSuffix(filepath.Base(args[0]), ".json"), ".asl")
+					if len(mc.StateMachines) == 1 {
+						for k := range mc.StateMachines {
+							machineName = k
+						}
+					}
+				}
+				layer, err := mc.Layer(machineName, testCase)
+				if err != nil {
+					return err
+				}
+				res.Over(layer)
+			}
+			var clock asl.Clock = asl.NewVirtualClock(time.Time{})
+			if realClock {
+				clock = asl.RealClock{}
+			}
+			e := asl.NewEngine(asl.Options{Resources: res, Clock: clock, Seed: 1})
+			smARN := "arn:aws:states:us-east-1:123456789012:stateMachine:" + strings.TrimSuffix(strings.TrimSuffix(filepath.Base(args[0]), ".json"), ".asl")
+			res.Handle("states:startExecution", asl.NestedExecutions(func(arn string) (*asl.Machine, bool) { return m, arn == smARN }))
+			x, r, err := e.Run(cmd.Context(), m, asl.StartInput{Name: "run", Input: in, StateMachineARN: smARN})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if history {
+				for _, ev := range x.History() {
+					b, _ := json.Marshal(ev)
+					fmt.Fprintln(cmd.ErrOrStderr(), string(b))
+				}
+			}
+			if r.Status != asl.StatusSucceeded {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s\nerror: %s\ncause: %s\n", r.Status, r.Error, r.Cause)
+				return exitError{code: 1}
+			}
+			fmt.Fprintln(out, string(r.Output))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&input, "input", "{}", "execution input JSON, or @file")
+	cmd.Flags().StringVar(&mocks, "mocks", "", "Step Functions Local mock config file (SFN_MOCK_CONFIG format)")
+	cmd.Flags().StringVar(&testCase, "test-case", "", "test case of the mock config to use")
+	cmd.Flags().StringVar(&machineName, "machine-name", "", "state machine name in the mock config (default: the file name)")
+	cmd.Flags().StringArrayVar(&subs, "sub", nil, "substitute ${Key} with Value (Key=Value, repeatable)")
+	cmd.Flags().BoolVar(&history, "history", false, "print the execution history (JSON lines, GetExecutionHistory shape) on stderr")
+	cmd.Flags().BoolVar(&realClock, "real-clock", false, "use the wall clock instead of virtual time")
+	return cmd
+}
+
+func newSfnValidateCmd() *cobra.Command {
+	var subs []string
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "validate state machine definitions and print every problem with its path",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sm, err := parseSubs(subs)
+			if err != nil {
+				return err
+			}
+			bad := false
+			for _, f := range args {
+				def, err := os.ReadFile(f)
+				if err != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %v\n", f, err)
+					bad = true
+					continue
+				}
+				if _, err := asl.Parse(substitute(def, sm)); err != nil {
+					bad = true
+					if ves, ok := err.(asl.ValidationErrors); ok {
+						for _, ve := range ves {
+							fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", f, ve.Error())
+						}
+					} else {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: %v\n", f, err)
+					}
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", f)
+			}
+			if bad {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+}
+
+// conformanceCase is one line of `kiln sfn conformance` input.
+type conformanceCase struct {
+	ID         json.RawMessage `json:"id"`
+	Definition json.RawMessage `json:"definition"`
+	Input      json.RawMessage `json:"input"`
+}
+
+// conformanceResult is one line of its output.
+type conformanceResult struct {
+	ID     json.RawMessage `json:"id"`
+	Status string          `json:"status"`
+	Output json.RawMessage `json:"output"`
+	Error  *string         `json:"error"`
+	Cause  *string         `json:"cause"`
+}
+
+func newSfnConformanceCmd() *cobra.Command {
+	var perCase time.Duration
+	cmd := &cobra.Command{
+		Use:   "conformance",
+		Short: "run JSON Lines of {id, definition, input} on virtual time and print {id, status, output, error, cause}",
+		Long: `Read one {"id","definition","input"} object a line on stdin (definition is the ASL as a JSON
+object or a string holding it; input a JSON value or a string holding JSON) and write one
+{"id","status","output","error","cause"} line per case to stdout, in the same order. Time is
+virtual, so Wait states and retries cost nothing. output is the final output (a JSON value)
+for SUCCEEDED and null otherwise; error and cause are set when the execution does not succeed.
+A definition that CreateStateMachine would reject gives status FAILED with error
+"States.InvalidDefinition" and the validation problems as cause; an input that is not JSON
+gives FAILED with "States.InvalidExecutionInput". A case still running after --case-timeout of
+wall time is stopped and reported as ABORTED. One bad case never stops the batch.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runConformance(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), perCase)
+		},
+	}
+	cmd.Flags().DurationVar(&perCase, "case-timeout", 20*time.Second, "wall-clock limit per case")
+	return cmd
+}
+
+func runConformance(ctx context.Context, r io.Reader, w io.Writer, perCase time.Duration) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		res := conformanceOne(ctx, []byte(line), perCase)
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+		_ = bw.Flush()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read cases: %w", err)
+	}
+	return nil
+}
+
+func strPtr(s string) *string { return &s }
+
+// unwrapJSONString turns a JSON string holding JSON into that JSON.
+func unwrapJSONString(raw json.RawMessage) json.RawMessage {
+	var s string
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return json.RawMessage(s)
+	}
+	return raw
+}
+
+func conformanceOne(ctx context.Context, line []byte, perCase time.Duration) (res conformanceResult) {
+	res.Output = json.RawMessage("null")
+	defer func() {
+		if p := recover(); p != nil {
+			res.Status, res.Error, res.Cause = "FAILED", strPtr("States.Runtime"), strPtr(fmt.Sprint("internal error: ", p))
+		}
+	}()
+	var c conformanceCase
+	if err := json.Unmarshal(line, &c); err != nil {
+		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidCase"), strPtr("the line is not a JSON object: "+err.Error())
+		return res
+	}
+	res.ID = c.ID
+	m, err := asl.Parse(unwrapJSONString(c.Definition))
+	if err != nil {
+		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidDefinition"), strPtr(err.Error())
+		return res
+	}
+	in := unwrapJSONString(c.Input)
+	if len(in) == 0 || string(in) == "null" && len(c.Input) == 0 {
+		in = json.RawMessage("{}")
+	}
+	e := asl.NewEngine(asl.Options{Clock: asl.NewVirtualClock(time.Time{}), Seed: 1, NoHistory: true})
+	cctx, cancel := context.WithTimeout(ctx, perCase)
+	defer cancel()
+	x, err := e.Start(context.Background(), m, asl.StartInput{Name: "conformance", Input: in})
+	if err != nil {
+		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidExecutionInput"), strPtr(err.Error())
+		return res
+	}
+	r, err := x.Wait(cctx)
+	if err != nil {
+		x.Stop("States.Aborted", "the case ran longer than the wall-clock limit")
+		r, _ = x.Wait(context.Background())
+	}
+	res.Status = string(r.Status)
+	if r.Status == asl.StatusSucceeded {
+		res.Output = r.Output
+		return res
+	}
+	res.Error, res.Cause = strPtr(r.Error), strPtr(r.Cause)
+	return res
+}
