@@ -1,0 +1,218 @@
+package cloudwatch
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// retention is how long datapoints are kept.
+const retention = 24 * time.Hour
+
+// point is one datapoint: a single value (Values holds it) or a statistic set.
+type point struct {
+	at       time.Time
+	unit     string
+	sum, min float64
+	max      float64
+	count    float64
+	// values are the raw values (with repetition by count) when known, for percentiles.
+	values []float64
+}
+
+// series is the datapoints of one metric (namespace, name and dimension set).
+type series struct {
+	namespace, name string
+	dims            map[string]string
+	points          []point // ordered by time of arrival
+}
+
+// seriesKey identifies a metric: namespace, name and the sorted dimensions.
+func seriesKey(namespace, name string, dims map[string]string) string {
+	var b strings.Builder
+	b.WriteString(namespace)
+	b.WriteByte(0)
+	b.WriteString(name)
+	keys := make([]string, 0, len(dims))
+	for k := range dims {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(dims[k])
+	}
+	return b.String()
+}
+
+// stats aggregates the points of one period.
+type stats struct {
+	count, sum, min, max float64
+	values               []float64
+	unit                 string
+}
+
+func aggregate(points []point) (stats, bool) {
+	var s stats
+	for i, p := range points {
+		if i == 0 {
+			s.min, s.max = p.min, p.max
+			s.unit = p.unit
+		}
+		s.count += p.count
+		s.sum += p.sum
+		s.min = math.Min(s.min, p.min)
+		s.max = math.Max(s.max, p.max)
+		s.values = append(s.values, p.values...)
+	}
+	return s, len(points) > 0
+}
+
+var percentile = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,10})?|100)$`)
+
+// validStatistic reports whether name is a statistic the service computes.
+func validStatistic(name string) bool {
+	switch name {
+	case "SampleCount", "Average", "Sum", "Minimum", "Maximum":
+		return true
+	}
+	return percentile.MatchString(name)
+}
+
+// value computes statistic name of s: SampleCount, Average, Sum, Minimum, Maximum or pNN
+// (nearest rank over the raw values; ok is false when the period has none).
+func (s stats) value(name string) (float64, bool) {
+	switch name {
+	case "SampleCount":
+		return s.count, true
+	case "Average":
+		if s.count == 0 {
+			return 0, false
+		}
+		return s.sum / s.count, true
+	case "Sum":
+		return s.sum, true
+	case "Minimum":
+		return s.min, true
+	case "Maximum":
+		return s.max, true
+	}
+	m := percentile.FindStringSubmatch(name)
+	if m == nil || len(s.values) == 0 {
+		return 0, false
+	}
+	p, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	v := append([]float64(nil), s.values...)
+	sort.Float64s(v)
+	rank := int(math.Ceil(p / 100 * float64(len(v))))
+	if rank < 1 {
+		rank = 1
+	}
+	return v[rank-1], true
+}
+
+// datum is one decoded MetricDatum.
+type datum struct {
+	name  string
+	dims  map[string]string
+	at    time.Time
+	unit  string
+	point point
+}
+
+// parseDatum reads one MetricDatum: Value, Values with Counts, or StatisticValues.
+func parseDatum(d args, now time.Time) (datum, error) {
+	out := datum{name: d.str("MetricName"), dims: d.dimensions("Dimensions"), unit: d.str("Unit")}
+	if out.name == "" {
+		return out, fmt.Errorf("MetricName is required")
+	}
+	out.at = now
+	if t, ok := d.time("Timestamp"); ok {
+		out.at = t
+	}
+	p := point{at: out.at, unit: out.unit}
+	switch {
+	case d["StatisticValues"] != nil:
+		sv := d.obj("StatisticValues")
+		p.count, _ = sv.num("SampleCount")
+		p.sum, _ = sv.num("Sum")
+		p.min, _ = sv.num("Minimum")
+		p.max, _ = sv.num("Maximum")
+		if p.count <= 0 {
+			return out, fmt.Errorf("metric %s: StatisticValues.SampleCount must be positive", out.name)
+		}
+	case d["Values"] != nil:
+		vals, counts := d.list("Values"), d.list("Counts")
+		if len(counts) > 0 && len(counts) != len(vals) {
+			return out, fmt.Errorf("metric %s: Values and Counts differ in length", out.name)
+		}
+		first := true
+		for i, e := range vals {
+			v, _ := e.(float64)
+			c := 1.0
+			if len(counts) > 0 {
+				c, _ = counts[i].(float64)
+			}
+			if first {
+				p.min, p.max, first = v, v, false
+			}
+			p.min, p.max = math.Min(p.min, v), math.Max(p.max, v)
+			p.sum += v * c
+			p.count += c
+			for n := 0; n < int(c) && n < 10000; n++ {
+				p.values = append(p.values, v)
+			}
+		}
+		if p.count == 0 {
+			return out, fmt.Errorf("metric %s: Values is empty", out.name)
+		}
+	default:
+		v, ok := d.num("Value")
+		if !ok {
+			return out, fmt.Errorf("metric %s: one of Value, Values or StatisticValues is required", out.name)
+		}
+		p = point{at: out.at, unit: out.unit, sum: v, min: v, max: v, count: 1, values: []float64{v}}
+	}
+	if math.IsNaN(p.sum) || math.IsInf(p.sum, 0) {
+		return out, fmt.Errorf("metric %s: the value is not a finite number", out.name)
+	}
+	out.point = p
+	return out, nil
+}
+
+// periodStart returns the start of the period of length period that holds t.
+func periodStart(t time.Time, period time.Duration) time.Time {
+	return t.Truncate(period)
+}
+
+// window returns the points of s in [from, to).
+func (s *series) window(from, to time.Time) []point {
+	var out []point
+	for _, p := range s.points {
+		if !p.at.Before(from) && p.at.Before(to) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// prune drops points older than before.
+func (s *series) prune(before time.Time) {
+	i := 0
+	for _, p := range s.points {
+		if !p.at.Before(before) {
+			s.points[i] = p
+			i++
+		}
+	}
+	s.points = s.points[:i]
+}

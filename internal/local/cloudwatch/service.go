@@ -1,0 +1,443 @@
+package cloudwatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// Alarm states.
+const (
+	StateOK               = "OK"
+	StateAlarm            = "ALARM"
+	StateInsufficientData = "INSUFFICIENT_DATA"
+)
+
+// The comparison operators of a metric alarm.
+var operators = map[string]func(v, t float64) bool{
+	"GreaterThanOrEqualToThreshold": func(v, t float64) bool { return v >= t },
+	"GreaterThanThreshold":          func(v, t float64) bool { return v > t },
+	"LessThanThreshold":             func(v, t float64) bool { return v < t },
+	"LessThanOrEqualToThreshold":    func(v, t float64) bool { return v <= t },
+}
+
+// AlarmDefinition is a metric alarm as PutMetricAlarm defines it.
+type AlarmDefinition struct {
+	Name        string
+	Description string
+	Namespace   string
+	MetricName  string
+	Dimensions  map[string]string
+	// Statistic is SampleCount, Average, Sum, Minimum, Maximum or a percentile pNN.
+	Statistic          string
+	PeriodSeconds      int
+	EvaluationPeriods  int
+	DatapointsToAlarm  int
+	Threshold          float64
+	ComparisonOperator string
+	// TreatMissingData is missing (default), notBreaching, breaching or ignore.
+	TreatMissingData string
+}
+
+// FromTopology returns the definition of a topology alarm.
+func FromTopology(a topology.Alarm) AlarmDefinition {
+	return AlarmDefinition{Name: a.Name, Description: "kiln " + a.Purpose + " alarm for model " + a.Model,
+		Namespace: a.Namespace, MetricName: a.Metric, Dimensions: a.Dimensions, Statistic: a.Statistic,
+		PeriodSeconds: a.PeriodSeconds, EvaluationPeriods: a.EvaluationPeriods, Threshold: a.Threshold,
+		ComparisonOperator: a.ComparisonOperator}
+}
+
+// validate names the first problem of d.
+func (d AlarmDefinition) validate() error {
+	switch {
+	case d.Name == "":
+		return fmt.Errorf("AlarmName is required")
+	case d.Namespace == "" || d.MetricName == "":
+		return fmt.Errorf("alarm %s: Namespace and MetricName are required", d.Name)
+	case !validStatistic(d.Statistic):
+		return fmt.Errorf("alarm %s: statistic %q is not SampleCount, Average, Sum, Minimum, Maximum or pNN", d.Name, d.Statistic)
+	case d.PeriodSeconds <= 0 || (d.PeriodSeconds < 60 && 60%d.PeriodSeconds != 0) || (d.PeriodSeconds >= 60 && d.PeriodSeconds%60 != 0):
+		return fmt.Errorf("alarm %s: Period %d must be 10, 20, 30 or a multiple of 60", d.Name, d.PeriodSeconds)
+	case d.EvaluationPeriods < 1:
+		return fmt.Errorf("alarm %s: EvaluationPeriods must be at least 1", d.Name)
+	case d.DatapointsToAlarm < 0 || d.DatapointsToAlarm > d.EvaluationPeriods:
+		return fmt.Errorf("alarm %s: DatapointsToAlarm must be between 1 and EvaluationPeriods", d.Name)
+	case operators[d.ComparisonOperator] == nil:
+		return fmt.Errorf("alarm %s: ComparisonOperator %q is not supported", d.Name, d.ComparisonOperator)
+	}
+	switch d.TreatMissingData {
+	case "", "missing", "notBreaching", "breaching", "ignore":
+	default:
+		return fmt.Errorf("alarm %s: TreatMissingData %q is not missing, notBreaching, breaching or ignore", d.Name, d.TreatMissingData)
+	}
+	return nil
+}
+
+// AlarmState is an alarm's current state.
+type AlarmState struct {
+	Value      string
+	Reason     string
+	ReasonData string
+	Updated    time.Time
+}
+
+// AlarmChange is one state change of an alarm.
+type AlarmChange struct {
+	Alarm    AlarmDefinition
+	ARN      string
+	Previous AlarmState
+	Current  AlarmState
+}
+
+// Event is an EventBridge event the service emits (source aws.cloudwatch).
+type Event struct {
+	Source     string
+	DetailType string
+	Resources  []string
+	Detail     json.RawMessage
+	Time       time.Time
+}
+
+// Options configure a [Service].
+type Options struct {
+	// Region and Account build alarm ARNs; defaults us-east-1 and 000000000000.
+	Region, Account string
+	// Clock is the time source; nil means time.Now.
+	Clock func() time.Time
+	// Emit receives a "CloudWatch Alarm State Change" event for every state change (the stack
+	// puts it on the default bus); nil drops them. It runs outside the service's lock.
+	Emit func(ctx context.Context, ev Event) error
+	// Log receives emit failures; nil means slog.Default().
+	Log *slog.Logger
+}
+
+type alarm struct {
+	def   AlarmDefinition
+	state AlarmState
+}
+
+// Service is the CloudWatch stand-in. Create one with [New].
+type Service struct {
+	opts Options
+
+	mu       sync.Mutex
+	series   map[string]*series
+	alarms   map[string]*alarm
+	watchers []func(AlarmChange)
+}
+
+// New returns an empty service.
+func New(opts Options) *Service {
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "000000000000"
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Service{opts: opts, series: map[string]*series{}, alarms: map[string]*alarm{}}
+}
+
+// Watch registers fn to be called, outside the lock, on every alarm state change (the
+// SageMaker stand-in's rollback uses it). Watchers cannot be removed.
+func (s *Service) Watch(fn func(AlarmChange)) {
+	s.mu.Lock()
+	s.watchers = append(s.watchers, fn)
+	s.mu.Unlock()
+}
+
+// ARN returns the ARN of the alarm named name.
+func (s *Service) ARN(name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.opts.Region, s.opts.Account, name)
+}
+
+// PutAlarm creates or replaces an alarm; a new alarm starts in INSUFFICIENT_DATA and is
+// evaluated at once. A replaced alarm keeps its state until the next evaluation.
+func (s *Service) PutAlarm(ctx context.Context, d AlarmDefinition) error {
+	if err := d.validate(); err != nil {
+		return fmt.Errorf("put metric alarm: %w", err)
+	}
+	if d.DatapointsToAlarm == 0 {
+		d.DatapointsToAlarm = d.EvaluationPeriods
+	}
+	s.mu.Lock()
+	if a, ok := s.alarms[d.Name]; ok {
+		a.def = d
+	} else {
+		s.alarms[d.Name] = &alarm{def: d, state: AlarmState{Value: StateInsufficientData,
+			Reason: "Unchecked: Initial alarm creation", Updated: s.opts.Clock()}}
+	}
+	s.mu.Unlock()
+	s.Evaluate(ctx)
+	return nil
+}
+
+// DeleteAlarm removes an alarm; a missing one is not an error.
+func (s *Service) DeleteAlarm(name string) {
+	s.mu.Lock()
+	delete(s.alarms, name)
+	s.mu.Unlock()
+}
+
+// AlarmState returns the state of the alarm named name and whether it exists.
+func (s *Service) AlarmState(name string) (AlarmState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.alarms[name]
+	if !ok {
+		return AlarmState{}, false
+	}
+	return a.state, true
+}
+
+// Alarms returns the alarm definitions with their states, sorted by name.
+func (s *Service) Alarms() []AlarmChange {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]AlarmChange, 0, len(s.alarms))
+	for _, a := range s.alarms {
+		out = append(out, AlarmChange{Alarm: a.def, ARN: s.ARN(a.def.Name), Current: a.state})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Alarm.Name < out[j].Alarm.Name })
+	return out
+}
+
+// Put records one value of a metric at time at (zero: now) and evaluates the alarms; the
+// endpoint router calls it for Invocations, Invocation5XXErrors and ModelLatency.
+func (s *Service) Put(ctx context.Context, namespace, metric string, dims map[string]string, value float64, unit string, at time.Time) error {
+	if at.IsZero() {
+		at = s.opts.Clock()
+	}
+	d := datum{name: metric, dims: dims, at: at, unit: unit,
+		point: point{at: at, unit: unit, sum: value, min: value, max: value, count: 1, values: []float64{value}}}
+	if namespace == "" || metric == "" {
+		return fmt.Errorf("put metric data: namespace and metric name are required")
+	}
+	s.record(namespace, []datum{d})
+	s.Evaluate(ctx)
+	return nil
+}
+
+func (s *Service) record(namespace string, data []datum) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cut := s.opts.Clock().Add(-retention)
+	for _, d := range data {
+		k := seriesKey(namespace, d.name, d.dims)
+		sr, ok := s.series[k]
+		if !ok {
+			dims := make(map[string]string, len(d.dims))
+			for n, v := range d.dims {
+				dims[n] = v
+			}
+			sr = &series{namespace: namespace, name: d.name, dims: dims}
+			s.series[k] = sr
+		}
+		sr.points = append(sr.points, d.point)
+		sr.prune(cut)
+	}
+}
+
+// Statistics returns the values of statistic for the metric in each period of length period
+// in [from, to), oldest first, leaving out periods without data.
+func (s *Service) Statistics(namespace, metric string, dims map[string]string, statistic string, period time.Duration, from, to time.Time) ([]time.Time, []float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sr := s.series[seriesKey(namespace, metric, dims)]
+	if sr == nil || period <= 0 {
+		return nil, nil
+	}
+	var ts []time.Time
+	var vs []float64
+	for start := periodStart(from, period); start.Before(to); start = start.Add(period) {
+		st, ok := aggregate(sr.window(start, start.Add(period)))
+		if !ok {
+			continue
+		}
+		if v, ok := st.value(statistic); ok {
+			ts = append(ts, start)
+			vs = append(vs, v)
+		}
+	}
+	return ts, vs
+}
+
+// Evaluate judges every alarm at the current time and reports state changes.
+func (s *Service) Evaluate(ctx context.Context) {
+	now := s.opts.Clock()
+	var changes []AlarmChange
+	s.mu.Lock()
+	for _, a := range s.alarms {
+		next := s.judge(a.def, now)
+		if next.Value == a.state.Value {
+			continue
+		}
+		ch := AlarmChange{Alarm: a.def, ARN: s.ARN(a.def.Name), Previous: a.state, Current: next}
+		a.state = next
+		changes = append(changes, ch)
+	}
+	watchers := slices.Clone(s.watchers)
+	s.mu.Unlock()
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Alarm.Name < changes[j].Alarm.Name })
+	for _, ch := range changes {
+		for _, w := range watchers {
+			w(ch)
+		}
+		if s.opts.Emit == nil {
+			continue
+		}
+		if err := s.opts.Emit(ctx, s.event(ch)); err != nil {
+			s.opts.Log.Error("emit alarm state change", "alarmName", ch.Alarm.Name, "state", ch.Current.Value, "err", err)
+		}
+	}
+}
+
+// Run evaluates the alarms every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Evaluate(ctx)
+		}
+	}
+}
+
+// judge computes the state of d at now. The caller holds the lock.
+func (s *Service) judge(d AlarmDefinition, now time.Time) AlarmState {
+	period := time.Duration(d.PeriodSeconds) * time.Second
+	sr := s.series[seriesKey(d.Namespace, d.MetricName, d.Dimensions)]
+	cmp := operators[d.ComparisonOperator]
+	var recent []float64 // newest first, for the reason
+	var recentTimes []time.Time
+	breaching, missing := 0, 0
+	newest := periodStart(now, period)
+	for i := 0; i < d.EvaluationPeriods; i++ {
+		start := newest.Add(-time.Duration(i) * period)
+		var v float64
+		ok := false
+		if sr != nil {
+			if st, has := aggregate(sr.window(start, start.Add(period))); has {
+				v, ok = st.value(d.Statistic)
+			}
+		}
+		if !ok {
+			missing++
+			switch d.TreatMissingData {
+			case "breaching":
+				breaching++
+			}
+			continue
+		}
+		recent = append(recent, v)
+		recentTimes = append(recentTimes, start)
+		if cmp(v, d.Threshold) {
+			breaching++
+		}
+	}
+	st := AlarmState{Updated: now}
+	switch {
+	case missing == d.EvaluationPeriods && (d.TreatMissingData == "" || d.TreatMissingData == "missing"):
+		st.Value = StateInsufficientData
+		st.Reason = fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", missing)
+	case breaching >= d.DatapointsToAlarm:
+		st.Value = StateAlarm
+		st.Reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s was %s the threshold (%s).",
+			breaching, d.EvaluationPeriods, formatValues(recent, recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
+	default:
+		st.Value = StateOK
+		st.Reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s was not %s the threshold (%s).",
+			len(recent)-breaching, d.EvaluationPeriods, formatValues(recent, recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
+	}
+	rd := map[string]any{"version": "1.0", "queryDate": formatTime(now), "statistic": d.Statistic,
+		"period": d.PeriodSeconds, "threshold": d.Threshold, "evaluatedDatapoints": evaluated(d, recent, recentTimes)}
+	if len(recentTimes) > 0 {
+		rd["startDate"] = formatTime(recentTimes[len(recentTimes)-1])
+		rd["recentDatapoints"] = recent
+	}
+	b, _ := json.Marshal(rd)
+	st.ReasonData = string(b)
+	return st
+}
+
+func evaluated(d AlarmDefinition, vs []float64, ts []time.Time) []any {
+	out := []any{}
+	for i := range vs {
+		out = append(out, map[string]any{"timestamp": formatTime(ts[i]), "sampleCount": 1, "value": vs[i]})
+	}
+	return out
+}
+
+func opWord(op string) string {
+	switch op {
+	case "GreaterThanOrEqualToThreshold":
+		return "greater than or equal to"
+	case "GreaterThanThreshold":
+		return "greater than"
+	case "LessThanThreshold":
+		return "less than"
+	default:
+		return "less than or equal to"
+	}
+}
+
+func formatNumber(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", f), ".0") }
+
+func formatValues(vs []float64, ts []time.Time) string {
+	parts := make([]string, len(vs))
+	for i := range vs {
+		parts[i] = fmt.Sprintf("%s (%s)", formatNumber(vs[i]), ts[i].UTC().Format("02/01/06 15:04:05"))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// formatTime writes t as the alarm event does: 2019-10-02T17:04:40.989+0000.
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-0700") }
+
+// event builds the "CloudWatch Alarm State Change" event of ch.
+func (s *Service) event(ch AlarmChange) Event {
+	state := func(st AlarmState) map[string]any {
+		m := map[string]any{"value": st.Value, "reason": st.Reason, "timestamp": formatTime(st.Updated)}
+		if st.ReasonData != "" {
+			m["reasonData"] = st.ReasonData
+		}
+		return m
+	}
+	d := ch.Alarm
+	detail := map[string]any{
+		"alarmName":     d.Name,
+		"state":         state(ch.Current),
+		"previousState": state(ch.Previous),
+		"configuration": map[string]any{
+			"description": d.Description,
+			"metrics": []any{map[string]any{
+				"id": "m1",
+				"metricStat": map[string]any{
+					"metric": map[string]any{"namespace": d.Namespace, "name": d.MetricName, "dimensions": d.Dimensions},
+					"period": d.PeriodSeconds,
+					"stat":   d.Statistic,
+				},
+				"returnData": true,
+			}},
+		},
+	}
+	b, _ := json.Marshal(detail)
+	return Event{Source: "aws.cloudwatch", DetailType: "CloudWatch Alarm State Change",
+		Resources: []string{ch.ARN}, Detail: b, Time: ch.Current.Updated}
+}
