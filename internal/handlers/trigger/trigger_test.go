@@ -156,8 +156,10 @@ func TestHandle(t *testing.T) {
 			},
 			sfn: &fakeSFN{}, wantRule: governor.RuleFeatureBranch, wantNoCall: true},
 		{name: "a malformed event asks nothing and starts nothing",
-			event: func(*testing.T) json.RawMessage { return json.RawMessage(`{"detail-type": "Git Push", "source": "kiln.git", "detail": `) },
-			sfn:   &fakeSFN{}, wantRule: governor.RuleUnknownEvent, wantNoCall: true, wantWhy: "decode event"},
+			event: func(*testing.T) json.RawMessage {
+				return json.RawMessage(`{"detail-type": "Git Push", "source": "kiln.git", "detail": `)
+			},
+			sfn: &fakeSFN{}, wantRule: governor.RuleUnknownEvent, wantNoCall: true, wantWhy: "decode event"},
 		{name: "a drift alarm that returned to OK asks nothing and starts nothing",
 			event: func(t *testing.T) json.RawMessage { return sample(t, "drift-alarm-ok.json") },
 			sfn:   &fakeSFN{}, wantRule: governor.RuleUnknownEvent, wantNoCall: true},
@@ -218,7 +220,7 @@ func TestHandleReturnsStepFunctionsFailuresForARetry(t *testing.T) {
 		wantErr string
 	}{
 		{name: "a failed DescribeExecution starts nothing",
-			sfn: &fakeSFN{describe: func(*sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) { return nil, throttled }},
+			sfn:     &fakeSFN{describe: func(*sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) { return nil, throttled }},
 			wantErr: "describe execution arn:aws:states:us-east-1:000000000000:execution:kiln-prod-pipeline:abalone-prod-commit-4e1243bd22c6: ThrottlingException"},
 		{name: "a failed ListExecutions starts nothing",
 			sfn:     &fakeSFN{list: func(*sfn.ListExecutionsInput) (*sfn.ListExecutionsOutput, error) { return nil, throttled }},
