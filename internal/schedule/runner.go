@@ -1,0 +1,244 @@
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// Invoker invokes a Lambda function by name (for example kiln-local-trigger) with a payload,
+// asynchronously as Scheduler does: a nil error means the invocation was accepted.
+type Invoker interface {
+	Invoke(ctx context.Context, function string, payload []byte) error
+}
+
+// Definition is one schedule: an expression in a time zone, and the function it invokes
+// with a fixed input.
+type Definition struct {
+	// Name is unique in a Runner.
+	Name string
+	// Expression is rate(...), cron(...) or at(...).
+	Expression string
+	// Timezone is an IANA zone; empty means UTC.
+	Timezone string
+	// Function is the target function's name.
+	Function string
+	// Input is the JSON the function receives.
+	Input json.RawMessage
+	// Start, when set, is the schedule's StartDate; otherwise a schedule starts when it is
+	// added (a rate schedule first fires one interval later).
+	Start time.Time
+}
+
+// Firing is one invocation of a schedule's target.
+type Firing struct {
+	Name     string
+	Function string
+	// ScheduledTime is the occurrence fired (the time asked for by Fire for a manual firing).
+	ScheduledTime time.Time
+	// Manual is true for a firing made with Fire.
+	Manual bool
+	// Err is the invoker's error, nil when the invocation was accepted.
+	Err error
+}
+
+// Status is a schedule's state in a Runner.
+type Status struct {
+	Definition
+	// Next is the next firing time; zero when the schedule is over.
+	Next time.Time
+	// LastFired is the last occurrence fired, LastError its error ("" for none).
+	LastFired time.Time
+	LastError string
+	// Fired counts the firings, manual ones included.
+	Fired int
+}
+
+type entry struct {
+	def    Definition
+	sched  Schedule
+	status Status
+}
+
+// Runner holds schedules and fires them through an Invoker when the clock it is given
+// reaches their times. It keeps no goroutine of its own: call Tick (tests, with a fake
+// clock) or Run (a real loop). It is safe for concurrent use.
+type Runner struct {
+	inv Invoker
+	log *slog.Logger
+
+	mu      sync.Mutex
+	entries map[string]*entry
+}
+
+// NewRunner returns an empty Runner invoking inv; log nil means slog.Default().
+func NewRunner(inv Invoker, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Runner{inv: inv, log: log, entries: map[string]*entry{}}
+}
+
+// Add parses def and holds it, replacing a schedule of the same name; now is the time it is
+// added, its start when def.Start is zero. A bad expression, zone or input is an error and
+// changes nothing.
+func (r *Runner) Add(def Definition, now time.Time) error {
+	if def.Name == "" || def.Function == "" {
+		return fmt.Errorf("add schedule %q: a name and a target function are required", def.Name)
+	}
+	if len(def.Input) > 0 && !json.Valid(def.Input) {
+		return fmt.Errorf("add schedule %s: input is not valid JSON", def.Name)
+	}
+	s, err := Parse(def.Expression, def.Timezone)
+	if err != nil {
+		return fmt.Errorf("add schedule %s: %w", def.Name, err)
+	}
+	start := def.Start
+	if start.IsZero() {
+		start = now
+		if s.Kind() == KindRate {
+			start = now.Add(s.every)
+		}
+	}
+	s = s.WithStart(start)
+	e := &entry{def: def, sched: s, status: Status{Definition: def}}
+	e.status.Next, _ = s.Next(now)
+	r.mu.Lock()
+	r.entries[def.Name] = e
+	r.mu.Unlock()
+	return nil
+}
+
+// Remove drops the schedule named name and reports whether there was one.
+func (r *Runner) Remove(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.entries[name]
+	delete(r.entries, name)
+	return ok
+}
+
+// Tick fires every schedule whose next time is at or before now, in time order (then by
+// name), and returns the firings. Occurrences missed between two ticks fire once: the
+// schedule then moves to its first time after now.
+func (r *Runner) Tick(ctx context.Context, now time.Time) []Firing {
+	r.mu.Lock()
+	var due []*entry
+	for _, e := range r.entries {
+		if !e.status.Next.IsZero() && !e.status.Next.After(now) {
+			due = append(due, e)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		a, b := due[i].status.Next, due[j].status.Next
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return due[i].def.Name < due[j].def.Name
+	})
+	type job struct {
+		e  *entry
+		at time.Time
+	}
+	jobs := make([]job, 0, len(due))
+	for _, e := range due {
+		jobs = append(jobs, job{e, e.status.Next})
+		e.status.Next, _ = e.sched.Next(now)
+	}
+	r.mu.Unlock()
+	out := make([]Firing, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, r.fire(ctx, j.e, j.at, false))
+	}
+	return out
+}
+
+// Fire invokes the schedule named name now, by hand, whatever its expression says; its next
+// time does not change. An unknown name is an error.
+func (r *Runner) Fire(ctx context.Context, name string, now time.Time) (Firing, error) {
+	r.mu.Lock()
+	e, ok := r.entries[name]
+	r.mu.Unlock()
+	if !ok {
+		return Firing{}, fmt.Errorf("fire schedule %s: no such schedule", name)
+	}
+	f := r.fire(ctx, e, now, true)
+	return f, f.Err
+}
+
+func (r *Runner) fire(ctx context.Context, e *entry, at time.Time, manual bool) Firing {
+	input := e.def.Input
+	if len(input) == 0 {
+		input = json.RawMessage("{}")
+	}
+	f := Firing{Name: e.def.Name, Function: e.def.Function, ScheduledTime: at, Manual: manual}
+	if err := r.inv.Invoke(ctx, e.def.Function, input); err != nil {
+		f.Err = fmt.Errorf("fire schedule %s: invoke %s: %w", e.def.Name, e.def.Function, err)
+		r.log.Error("fire schedule", "schedule", e.def.Name, "function", e.def.Function, "error", err)
+	}
+	r.mu.Lock()
+	e.status.LastFired = at
+	e.status.Fired++
+	e.status.LastError = ""
+	if f.Err != nil {
+		e.status.LastError = f.Err.Error()
+	}
+	r.mu.Unlock()
+	return f
+}
+
+// Schedules returns the state of every schedule, sorted by name.
+func (r *Runner) Schedules() []Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Status, 0, len(r.entries))
+	for _, e := range r.entries {
+		out = append(out, e.status)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Run calls Tick with now() every interval until ctx ends, and returns ctx's error. It is for
+// the wall clock; tests call Tick.
+func (r *Runner) Run(ctx context.Context, now func() time.Time, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			r.Tick(ctx, now())
+		}
+	}
+}
+
+// TopologyDefinitions returns kiln's schedules for env: every topology.Schedules entry once per
+// policy model, named kiln-<stage>-<schedule>-<model>, invoking the stage's function (the
+// name in its ARN, kiln-<stage>-<target>) with the topology's input, in UTC.
+func TopologyDefinitions(env topology.Env, p *policy.Policy) ([]Definition, error) {
+	var out []Definition
+	for _, s := range topology.Schedules {
+		for _, m := range p.Models {
+			input, err := json.Marshal(s.Input(m.Name, env.Stage))
+			if err != nil {
+				return nil, fmt.Errorf("encode input of schedule %s for %s: %w", s.Name, m.Name, err)
+			}
+			out = append(out, Definition{
+				Name:       topology.ResourceName(env.Stage, s.Name+"-"+m.Name),
+				Expression: s.Expression,
+				Function:   topology.ResourceName(env.Stage, s.Target),
+				Input:      input,
+			})
+		}
+	}
+	return out, nil
+}
