@@ -279,14 +279,16 @@ func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Executi
 	return x, nil
 }
 
-// Run starts an execution and waits for it to finish.
+// Run runs an execution to its end on the calling goroutine and returns its result.
 func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, Result, error) {
-	x, err := e.Start(ctx, m, in)
+	x, err := e.newExecution(ctx, m, in)
 	if err != nil {
 		return nil, Result{}, err
 	}
-	r, err := x.Wait(ctx)
-	return x, r, err
+	e.begin()
+	x.run(nil)
+	e.end()
+	return x, x.Result(), nil
 }
 
 // Resume continues an execution from a checkpoint taken by an earlier process: it re-enters

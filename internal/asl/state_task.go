@@ -170,7 +170,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			return x.e.begin
 		}
 		result, err = x.e.opts.Resources.invoke(tctx, req)
-		if err == nil && tctx.Err() != nil {
+		if tctx.Err() != nil && ctx.Err() == nil {
 			err = context.Cause(tctx)
 		}
 	}
@@ -186,7 +186,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			x.checkpoint(cp)
 		}
 		result, err = t.awaitToken(tctx, wait, heartbeat)
-		if err == nil && tctx.Err() != nil {
+		if tctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, errHeartbeatTimeout) {
 			err = context.Cause(tctx)
 		}
 	}

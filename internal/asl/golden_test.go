@@ -1,0 +1,126 @@
+package asl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// testResources is the registry the golden cases run against.
+func testResources() *Resources {
+	r := NewResources()
+	r.Handle("aws-sdk:test:fail", func(ctx context.Context, req *TaskRequest) (any, error) {
+		p, _ := req.Parameters.(map[string]any)
+		name, _ := p["Error"].(string)
+		cause, _ := p["Cause"].(string)
+		return nil, Fail(name, cause)
+	})
+	r.Handle("aws-sdk:test:sleep", func(ctx context.Context, req *TaskRequest) (any, error) {
+		p, _ := req.Parameters.(map[string]any)
+		secs, _ := p["Seconds"].(float64)
+		if err := req.Clock.Sleep(ctx, req.Clock.Now().Add(time.Duration(secs)*time.Second)); err != nil {
+			return nil, err
+		}
+		return map[string]any{"slept": secs}, nil
+	})
+	r.Handle("sqs:sendMessage", func(ctx context.Context, req *TaskRequest) (any, error) {
+		p, _ := req.Parameters.(map[string]any)
+		b, _ := json.Marshal(p["answer"])
+		if err := req.Engine.SendTaskSuccess(req.TaskToken, b); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	})
+	lambda := LambdaHandler(func(ctx context.Context, fn string, payload any) (any, error) {
+		if strings.HasSuffix(fn, ":boom") {
+			return nil, fmt.Errorf("deploy: %w", errors.New("rolled back"))
+		}
+		return payload, nil
+	})
+	r.Handle("lambda:invoke", lambda)
+	r.Handle("lambda:function", lambda)
+	return r
+}
+
+type goldenCase struct {
+	Definition json.RawMessage `json:"definition"`
+	Input      json.RawMessage `json:"input"`
+}
+
+type goldenResult struct {
+	Status  Status          `json:"status"`
+	Output  json.RawMessage `json:"output,omitempty"`
+	Error   string          `json:"error,omitempty"`
+	Cause   string          `json:"cause,omitempty"`
+	History []string        `json:"history"`
+}
+
+// historyLines renders events compactly and deterministically; events of concurrent branches
+// are kept in id order but their ids are omitted where concurrency could reorder them.
+func historyLines(evs []Event, concurrent bool) []string {
+	var out []string
+	for _, ev := range evs {
+		s := ev.Type
+		if ev.Name != "" {
+			s += " " + ev.Name
+		}
+		if ev.Error != "" {
+			s += " error=" + ev.Error
+		}
+		if !concurrent {
+			s = fmt.Sprintf("%d after %d: %s", ev.ID, ev.PreviousEventID, s)
+		}
+		out = append(out, s)
+	}
+	if concurrent {
+		sortStrings(out)
+	}
+	return out
+}
+
+func TestGoldenExecutions(t *testing.T) {
+	files, err := filepath.Glob("testdata/golden/*.json")
+	require.NoError(t, err)
+	for _, file := range files {
+		if strings.HasSuffix(file, ".golden.json") {
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(strings.ReplaceAll(name, "_", " "), func(t *testing.T) {
+			b, err := os.ReadFile(file)
+			require.NoError(t, err)
+			var c goldenCase
+			require.NoError(t, json.Unmarshal(b, &c))
+			m, err := Parse(c.Definition)
+			require.NoError(t, err)
+			e := NewEngine(Options{Resources: testResources(), Clock: NewVirtualClock(time.Time{}), Seed: 7})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			x, r, err := e.Run(ctx, m, StartInput{Name: "golden", Input: c.Input})
+			require.NoError(t, err)
+			concurrent := strings.Contains(string(c.Definition), `"Map"`) || strings.Contains(string(c.Definition), `"Parallel"`)
+			got := goldenResult{Status: r.Status, Output: r.Output, Error: r.Error, Cause: r.Cause, History: historyLines(x.History(), concurrent)}
+			gotJSON, err := json.MarshalIndent(got, "", "  ")
+			require.NoError(t, err)
+			goldenFile := strings.TrimSuffix(file, ".json") + ".golden.json"
+			if *update {
+				require.NoError(t, os.WriteFile(goldenFile, append(gotJSON, '\n'), 0o644))
+				return
+			}
+			want, err := os.ReadFile(goldenFile)
+			require.NoError(t, err, "run go test ./internal/asl -update to create the golden file")
+			require.JSONEq(t, string(want), string(gotJSON))
+		})
+	}
+}
