@@ -197,6 +197,9 @@ func ParseInput(event json.RawMessage) (Input, error) {
 
 // Run runs the job for a checked input and returns plain (unnamed-for-Lambda) errors.
 func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
+	if h.Bucket == "" {
+		return Summary{EndpointName: in.EndpointName}, errors.New("run drift job: no artifacts bucket configured (KILN_ARTIFACTS_BUCKET)")
+	}
 	end := h.Clock().UTC().Truncate(time.Second)
 	start := end.Add(-time.Duration(in.WindowMinutes) * time.Minute)
 	sum := Summary{EndpointName: in.EndpointName, WindowStart: start, WindowEnd: end, DriftedFeatures: []string{}}
