@@ -1,0 +1,33 @@
+// Package sagemaker is kiln local's stand-in for the SageMaker subset kiln uses: training jobs
+// run as real local processes under the SageMaker container contract, the model registry
+// (groups, versioned packages, approval status and its events), models, endpoint configs and
+// endpoints whose variants run local serving processes behind a weighted router that shifts
+// traffic blue/green (all at once, canary, linear), bakes, rolls back on alarms and captures
+// requests in Model Monitor's format.
+//
+// It speaks two wire protocols through [Service.APIHandler] (SageMaker's JSON 1.1,
+// X-Amz-Target: SageMaker.<Op>) and [Service.RuntimeHandler] (SageMaker Runtime's REST
+// POST /endpoints/{name}/invocations), and offers the same operations to the local Step
+// Functions engine through [Service.Call], [Service.CreateTrainingJob] and
+// [Service.WaitTrainingJob].
+//
+// Every resource is kept in a bbolt database under top-level buckets named "sagemaker.*",
+// so it survives a restart; jobs and endpoint updates that were running when the process
+// stopped are reported as AWS reports a lost instance.
+//
+// # Commands
+//
+// [Config.Images] maps a container image URI to a local [Command]. In Command.Args and
+// Command.Env these tokens are replaced:
+//
+//   - {root}: the job directory (training: <Root>/jobs/<job>, laid out as /opt/ml) or the
+//     variant directory (serving: <Root>/endpoints/<endpoint>/<config>/<variant>);
+//   - {model_dir}: <job dir>/model for training, <variant dir>/model (the extracted
+//     model.tar.gz) for serving;
+//   - {port}: the loopback port a serving process must listen on (empty for training).
+//
+// A training process also gets SM_MODEL_DIR, SM_CHANNEL_<NAME>, SM_CHANNELS, SM_HPS,
+// SM_INPUT_DIR, SM_INPUT_CONFIG_DIR, SM_OUTPUT_DIR, SM_OUTPUT_DATA_DIR, SM_CURRENT_HOST and
+// SM_HOSTS; a serving process gets SAGEMAKER_BIND_TO_PORT, PORT and SM_MODEL_DIR, plus the
+// container's Environment.
+package sagemaker

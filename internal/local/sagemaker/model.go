@@ -1,0 +1,289 @@
+package sagemaker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+type container struct {
+	ContainerHostname string            `json:"ContainerHostname,omitempty"`
+	Image             string            `json:"Image,omitempty"`
+	Mode              string            `json:"Mode,omitempty"`
+	ModelDataUrl      string            `json:"ModelDataUrl,omitempty"`
+	Environment       map[string]string `json:"Environment,omitempty"`
+	ModelPackageName  string            `json:"ModelPackageName,omitempty"`
+}
+
+type model struct {
+	ModelName                string     `json:"ModelName"`
+	PrimaryContainer         *container `json:"PrimaryContainer,omitempty"`
+	ExecutionRoleArn         string     `json:"ExecutionRoleArn"`
+	CreationTime             *Time      `json:"CreationTime"`
+	ModelArn                 string     `json:"ModelArn"`
+	EnableNetworkIsolation   bool       `json:"EnableNetworkIsolation"`
+	DeploymentRecommendation any        `json:"DeploymentRecommendation,omitempty"`
+}
+
+type productionVariant struct {
+	VariantName          string   `json:"VariantName"`
+	ModelName            string   `json:"ModelName"`
+	InitialInstanceCount int      `json:"InitialInstanceCount,omitempty"`
+	InstanceType         string   `json:"InstanceType,omitempty"`
+	InitialVariantWeight *float64 `json:"InitialVariantWeight,omitempty"`
+	ServerlessConfig     any      `json:"ServerlessConfig,omitempty"`
+}
+
+type dataCaptureConfig struct {
+	EnableCapture             *bool           `json:"EnableCapture,omitempty"`
+	InitialSamplingPercentage int             `json:"InitialSamplingPercentage"`
+	DestinationS3Uri          string          `json:"DestinationS3Uri"`
+	KmsKeyId                  string          `json:"KmsKeyId,omitempty"`
+	CaptureOptions            []captureOption `json:"CaptureOptions"`
+	CaptureContentTypeHeader  *struct {
+		CsvContentTypes  []string `json:"CsvContentTypes,omitempty"`
+		JsonContentTypes []string `json:"JsonContentTypes,omitempty"`
+	} `json:"CaptureContentTypeHeader,omitempty"`
+}
+
+type captureOption struct {
+	CaptureMode string `json:"CaptureMode"`
+}
+
+func (d *dataCaptureConfig) enabled() bool {
+	return d != nil && (d.EnableCapture == nil || *d.EnableCapture)
+}
+
+func (d *dataCaptureConfig) captures(mode string) bool {
+	for _, o := range d.CaptureOptions {
+		if strings.EqualFold(o.CaptureMode, mode) {
+			return true
+		}
+	}
+	return false
+}
+
+type endpointConfig struct {
+	EndpointConfigName string              `json:"EndpointConfigName"`
+	EndpointConfigArn  string              `json:"EndpointConfigArn"`
+	ProductionVariants []productionVariant `json:"ProductionVariants"`
+	DataCaptureConfig  *dataCaptureConfig  `json:"DataCaptureConfig,omitempty"`
+	KmsKeyId           string              `json:"KmsKeyId,omitempty"`
+	CreationTime       *Time               `json:"CreationTime"`
+}
+
+func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
+	var in struct {
+		ModelName              string
+		PrimaryContainer       *container
+		Containers             []container
+		ExecutionRoleArn       string
+		EnableNetworkIsolation bool
+		Tags                   []map[string]string
+	}
+	if err := decodeInput(body, &in); err != nil {
+		return nil, err
+	}
+	if err := validName("ModelName", in.ModelName); err != nil {
+		return nil, err
+	}
+	if len(in.Containers) > 0 {
+		if in.PrimaryContainer != nil {
+			return nil, validationf("PrimaryContainer and Containers cannot both be specified")
+		}
+		if len(in.Containers) > 1 {
+			return nil, validationf("inference pipelines (more than one container) are not supported locally")
+		}
+		in.PrimaryContainer = &in.Containers[0]
+	}
+	if in.PrimaryContainer == nil {
+		return nil, validationf("1 validation error detected: either PrimaryContainer or Containers must be specified")
+	}
+	c := in.PrimaryContainer
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case c.ModelPackageName != "":
+		if c.Image != "" || c.ModelDataUrl != "" {
+			return nil, validationf("PrimaryContainer.ModelPackageName cannot be combined with Image or ModelDataUrl")
+		}
+		p := s.packageByNameOrARN(c.ModelPackageName)
+		if p == nil {
+			return nil, validationf("ModelPackage %s does not exist.", c.ModelPackageName)
+		}
+		if p.ModelApprovalStatus != Approved {
+			return nil, validationf("Model package %s is not approved (ModelApprovalStatus %s): only approved versioned model packages can be deployed", p.ModelPackageArn, p.ModelApprovalStatus)
+		}
+	case c.Image == "":
+		return nil, validationf("1 validation error detected: Value null at 'primaryContainer.image' failed to satisfy constraint: Member must not be null")
+	}
+	if c.ModelDataUrl != "" {
+		if _, _, err := parseS3URI(c.ModelDataUrl); err != nil {
+			return nil, validationf("PrimaryContainer.ModelDataUrl: %s", err.(*APIError).Message)
+		}
+	}
+	if err := required("ExecutionRoleArn", in.ExecutionRoleArn); err != nil {
+		return nil, err
+	}
+	if _, dup := s.models[in.ModelName]; dup {
+		return nil, validationf("Cannot create already existing model %q.", s.arn("model", strings.ToLower(in.ModelName)))
+	}
+	m := &model{
+		ModelName:              in.ModelName,
+		PrimaryContainer:       c,
+		ExecutionRoleArn:       in.ExecutionRoleArn,
+		CreationTime:           newTime(s.now()),
+		ModelArn:               s.arn("model", strings.ToLower(in.ModelName)),
+		EnableNetworkIsolation: in.EnableNetworkIsolation,
+	}
+	if err := s.save(bucketModels, m.ModelName, m); err != nil {
+		return nil, err
+	}
+	s.models[m.ModelName] = m
+	return map[string]string{"ModelArn": m.ModelArn}, nil
+}
+
+func (s *Service) opDescribeModel(_ context.Context, body []byte) (any, error) {
+	var in struct{ ModelName string }
+	if err := decodeInput(body, &in); err != nil {
+		return nil, err
+	}
+	if err := required("ModelName", in.ModelName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.models[in.ModelName]
+	if !ok {
+		return nil, validationf("Could not find model %q.", s.arn("model", strings.ToLower(in.ModelName)))
+	}
+	return cloneJSON(m)
+}
+
+// servingContainer resolves the image, model data and environment a model serves with
+// (through its model package when it names one). Callers hold s.mu.
+func (s *Service) servingContainer(modelName string) (image, modelData string, env map[string]string, err error) {
+	m, ok := s.models[modelName]
+	if !ok {
+		return "", "", nil, fmt.Errorf("model %s does not exist", modelName)
+	}
+	c := m.PrimaryContainer
+	if c.ModelPackageName == "" {
+		return c.Image, c.ModelDataUrl, c.Environment, nil
+	}
+	p := s.packageByNameOrARN(c.ModelPackageName)
+	if p == nil {
+		return "", "", nil, fmt.Errorf("model package %s of model %s does not exist", c.ModelPackageName, modelName)
+	}
+	var spec inferenceSpecification
+	if err := json.Unmarshal(p.InferenceSpecification, &spec); err != nil || len(spec.Containers) == 0 {
+		return "", "", nil, fmt.Errorf("model package %s has no inference container", p.ModelPackageArn)
+	}
+	pc := spec.Containers[0]
+	env = map[string]string{}
+	for k, v := range pc.Environment {
+		env[k] = v
+	}
+	for k, v := range c.Environment {
+		env[k] = v
+	}
+	return pc.Image, pc.ModelDataUrl, env, nil
+}
+
+func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, error) {
+	var in struct {
+		EndpointConfigName string
+		ProductionVariants []productionVariant
+		DataCaptureConfig  *dataCaptureConfig
+		KmsKeyId           string
+		Tags               []map[string]string
+	}
+	if err := decodeInput(body, &in); err != nil {
+		return nil, err
+	}
+	if err := validName("EndpointConfigName", in.EndpointConfigName); err != nil {
+		return nil, err
+	}
+	if len(in.ProductionVariants) == 0 {
+		return nil, validationf("1 validation error detected: Value null at 'productionVariants' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	if len(in.ProductionVariants) > 10 {
+		return nil, validationf("an endpoint config holds at most 10 production variants, got %d", len(in.ProductionVariants))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := map[string]bool{}
+	for i := range in.ProductionVariants {
+		v := &in.ProductionVariants[i]
+		if err := validName(fmt.Sprintf("ProductionVariants.%d.VariantName", i+1), v.VariantName); err != nil {
+			return nil, err
+		}
+		if names[v.VariantName] {
+			return nil, validationf("variant names must be unique: %s appears twice", v.VariantName)
+		}
+		names[v.VariantName] = true
+		if _, ok := s.models[v.ModelName]; !ok {
+			return nil, validationf("Could not find model %q.", s.arn("model", strings.ToLower(v.ModelName)))
+		}
+		if v.ServerlessConfig == nil && v.InitialInstanceCount < 1 {
+			return nil, validationf("ProductionVariants.%d.InitialInstanceCount must be at least 1", i+1)
+		}
+		if v.InitialVariantWeight == nil {
+			one := 1.0
+			v.InitialVariantWeight = &one
+		}
+		if *v.InitialVariantWeight < 0 {
+			return nil, validationf("ProductionVariants.%d.InitialVariantWeight must not be negative", i+1)
+		}
+	}
+	if d := in.DataCaptureConfig; d != nil {
+		if d.InitialSamplingPercentage < 0 || d.InitialSamplingPercentage > 100 {
+			return nil, validationf("DataCaptureConfig.InitialSamplingPercentage must be between 0 and 100, got %d", d.InitialSamplingPercentage)
+		}
+		if _, _, err := parseS3URI(d.DestinationS3Uri); err != nil {
+			return nil, validationf("DataCaptureConfig.DestinationS3Uri: %s", err.(*APIError).Message)
+		}
+		if len(d.CaptureOptions) == 0 {
+			return nil, validationf("DataCaptureConfig.CaptureOptions must hold Input, Output or both")
+		}
+		for _, o := range d.CaptureOptions {
+			if o.CaptureMode != "Input" && o.CaptureMode != "Output" && o.CaptureMode != "InputAndOutput" {
+				return nil, validationf("DataCaptureConfig.CaptureOptions: CaptureMode %q is not Input, Output or InputAndOutput", o.CaptureMode)
+			}
+		}
+	}
+	if _, dup := s.configs[in.EndpointConfigName]; dup {
+		return nil, validationf("Cannot create already existing endpoint configuration %q.", s.arn("endpoint-config", strings.ToLower(in.EndpointConfigName)))
+	}
+	c := &endpointConfig{
+		EndpointConfigName: in.EndpointConfigName,
+		EndpointConfigArn:  s.arn("endpoint-config", strings.ToLower(in.EndpointConfigName)),
+		ProductionVariants: in.ProductionVariants,
+		DataCaptureConfig:  in.DataCaptureConfig,
+		KmsKeyId:           in.KmsKeyId,
+		CreationTime:       newTime(s.now()),
+	}
+	if err := s.save(bucketConfigs, c.EndpointConfigName, c); err != nil {
+		return nil, err
+	}
+	s.configs[c.EndpointConfigName] = c
+	return map[string]string{"EndpointConfigArn": c.EndpointConfigArn}, nil
+}
+
+func (s *Service) opDescribeEndpointConfig(_ context.Context, body []byte) (any, error) {
+	var in struct{ EndpointConfigName string }
+	if err := decodeInput(body, &in); err != nil {
+		return nil, err
+	}
+	if err := required("EndpointConfigName", in.EndpointConfigName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.configs[in.EndpointConfigName]
+	if !ok {
+		return nil, validationf("Could not find endpoint configuration %q.", s.arn("endpoint-config", strings.ToLower(in.EndpointConfigName)))
+	}
+	return cloneJSON(c)
+}

@@ -1,0 +1,66 @@
+package sagemaker
+
+// LostInstanceReason is the FailureReason of a training job that was running when kiln
+// local stopped.
+const LostInstanceReason = "InternalServerError: the training instance was lost (kiln local stopped while the job ran)"
+
+// recover reports the work a previous process lost, as AWS reports a lost instance: a
+// running training job fails; an endpoint mid-update rolls back to its old config; every
+// endpoint that should serve gets its serving processes started again (in the background).
+func (s *Service) recover() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := newTime(s.now())
+	for name, j := range s.jobs {
+		if terminalJob(j.TrainingJobStatus) {
+			continue
+		}
+		if n := len(j.SecondaryStatusTransitions); n > 0 && j.SecondaryStatusTransitions[n-1].EndTime == nil {
+			j.SecondaryStatusTransitions[n-1].EndTime = now
+		}
+		j.TrainingJobStatus = JobFailed
+		j.SecondaryStatus = "Failed"
+		j.SecondaryStatusTransitions = append(j.SecondaryStatusTransitions, statusTransition{Status: "Failed", StartTime: now, EndTime: now, StatusMessage: "Training job failed"})
+		j.FailureReason = LostInstanceReason
+		if j.TrainingStartTime != nil {
+			j.TrainingEndTime = now
+		}
+		j.LastModifiedTime = now
+		s.mustSave(bucketJobs, name, j)
+		s.emitJob(cloneJob(j))
+		s.log.Warn("training job lost by a previous run", "job", name)
+	}
+	for name, e := range s.endpoints {
+		switch e.EndpointStatus {
+		case EndpointFailed:
+			continue
+		case EndpointDeleting:
+			_ = s.remove(bucketEndpoints, name)
+			delete(s.endpoints, name)
+			continue
+		case EndpointUpdating, EndpointRollingBack:
+			target := e.Target
+			e.EndpointStatus = EndpointInService
+			e.PendingDeploymentSummary = nil
+			e.FailureReason = "Deployment rolled back: kiln local stopped during the update"
+			e.LastModifiedTime = now
+			e.Target, e.Deployment = "", nil
+			if cfg := s.configs[e.EndpointConfigName]; cfg != nil {
+				e.ProductionVariants = s.variantSummaries(cfg, 1, "")
+			}
+			e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseRolledBack, FromConfig: e.EndpointConfigName, ToConfig: target, Message: "kiln local stopped during the update: back on the old config"})
+			s.mustSave(bucketEndpoints, name, e)
+			s.emitDeployment(e)
+			s.emitEndpoint(e)
+		}
+		live := newEndpointLive(name)
+		s.runtimes[name] = live
+		config := e.EndpointConfigName
+		restart := e.EndpointStatus == EndpointInService
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.bringUp(live, config, restart)
+		}()
+	}
+}

@@ -1,0 +1,344 @@
+package sagemaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Blobs is the local S3 the stand-in reads training data and model artifacts from and writes
+// job output and captured data to. Implementations must be safe for concurrent use.
+type Blobs interface {
+	// Get returns the object's body; a missing object is an error.
+	Get(ctx context.Context, bucket, key string) ([]byte, error)
+	// Put writes the object, replacing any existing one.
+	Put(ctx context.Context, bucket, key string, body []byte) error
+	// List returns the keys under prefix, in any order.
+	List(ctx context.Context, bucket, prefix string) ([]string, error)
+}
+
+// Events puts SageMaker's EventBridge events (source aws.sagemaker) on the default bus.
+type Events interface {
+	// Put sends one event; detail is marshalled to JSON.
+	Put(ctx context.Context, source, detailType string, detail any, resources []string) error
+}
+
+// Metrics receives the router's CloudWatch metrics (namespace AWS/SageMaker).
+type Metrics interface {
+	// Put records one datum.
+	Put(namespace, metric string, dims map[string]string, value float64, unit string, at time.Time)
+}
+
+// Alarms reads CloudWatch alarm states for automatic rollback.
+type Alarms interface {
+	// AlarmState returns "OK", "ALARM" or "INSUFFICIENT_DATA" ("" for an unknown alarm).
+	AlarmState(name string) string
+}
+
+// Clock is the time source; tests inject a fake so waits never sleep for real.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// After returns a channel that receives once d has elapsed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// SystemClock is the real wall clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// After returns time.After(d).
+func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Command is the local program an image runs as. Args and Env may hold the {root},
+// {model_dir} and {port} tokens (see the package documentation).
+type Command struct {
+	// Path is the executable.
+	Path string
+	// Args are its arguments (without the program name).
+	Args []string
+	// Env are extra KEY=VALUE entries, added to the process's inherited environment.
+	Env []string
+	// Dir is the working directory; empty means the job or variant directory.
+	Dir string
+}
+
+// Config wires a Service. Root, DB and Blobs are required; the rest have defaults.
+type Config struct {
+	// Root is the directory for job and endpoint directories (for example .kiln/sagemaker).
+	Root string
+	// DB keeps every resource; the service creates its own "sagemaker.*" buckets.
+	DB *bolt.DB
+	// Blobs is the local S3.
+	Blobs Blobs
+	// Events receives state change events; nil drops them.
+	Events Events
+	// Metrics receives the router's metrics; nil drops them.
+	Metrics Metrics
+	// Alarms is read during traffic shifting and baking; nil means every alarm is OK.
+	Alarms Alarms
+	// Clock defaults to SystemClock.
+	Clock Clock
+	// Images maps a container image URI to the command that stands in for it.
+	Images map[string]Command
+	// Log defaults to a discarding logger.
+	Log *slog.Logger
+	// TrainingLog, when set, receives every line a training process prints, prefixed by
+	// nothing; the lines also go to <job dir>/logs/training.log. Called from one goroutine
+	// per job.
+	TrainingLog func(job, line string)
+	// PingTimeout bounds how long a serving process may take to answer GET /ping with 200
+	// (default 60 s, real time: it waits for a real process).
+	PingTimeout time.Duration
+	// AlarmPollInterval is how often rollback alarms are read while shifting and baking
+	// (default 1 s on Clock).
+	AlarmPollInterval time.Duration
+	// CaptureMaxRecords flushes an endpoint variant's capture buffer at this many records
+	// (default 100).
+	CaptureMaxRecords int
+	// CaptureFlushInterval flushes every capture buffer this often on Clock (default 10 s);
+	// negative disables the timer (FlushCapture and Close still flush).
+	CaptureFlushInterval time.Duration
+	// Rand returns a float in [0,1) for traffic splitting and capture sampling; it must be
+	// safe for concurrent use (default math/rand/v2.Float64).
+	Rand func() float64
+	// Region and Account appear in ARNs (default us-east-1 and 000000000000).
+	Region, Account string
+}
+
+// Service is the SageMaker stand-in. Its methods are safe for concurrent use.
+type Service struct {
+	cfg    Config
+	log    *slog.Logger
+	client *http.Client
+
+	mu        sync.Mutex
+	jobs      map[string]*trainingJob
+	groups    map[string]*packageGroup
+	packages  map[string]*modelPackage // by ARN
+	models    map[string]*model
+	configs   map[string]*endpointConfig
+	endpoints map[string]*endpointRecord
+	running   map[string]*jobRun       // training jobs with a live process
+	runtimes  map[string]*endpointLive // endpoints with live fleets
+	waiters   map[string][]chan struct{}
+
+	capture *captureWriter
+
+	evMu     sync.Mutex
+	evQueue  []pendingEvent
+	evSignal chan struct{}
+	evStop   chan struct{}
+	evDone   chan struct{}
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed bool
+}
+
+// New opens the service on cfg.DB, reporting jobs and endpoint updates lost by a previous
+// process as AWS would, and restarting the serving processes of InService endpoints in the
+// background. Call Close to stop every process it started.
+func New(cfg Config) (*Service, error) {
+	if cfg.Root == "" {
+		return nil, errors.New("new sagemaker: Root is required")
+	}
+	if cfg.DB == nil {
+		return nil, errors.New("new sagemaker: DB is required")
+	}
+	if cfg.Blobs == nil {
+		return nil, errors.New("new sagemaker: Blobs is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = 60 * time.Second
+	}
+	if cfg.AlarmPollInterval <= 0 {
+		cfg.AlarmPollInterval = time.Second
+	}
+	if cfg.CaptureMaxRecords <= 0 {
+		cfg.CaptureMaxRecords = 100
+	}
+	if cfg.CaptureFlushInterval == 0 {
+		cfg.CaptureFlushInterval = 10 * time.Second
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Account == "" {
+		cfg.Account = "000000000000"
+	}
+	if err := os.MkdirAll(cfg.Root, 0o755); err != nil {
+		return nil, fmt.Errorf("create sagemaker root: %w", err)
+	}
+	root, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve sagemaker root: %w", err)
+	}
+	cfg.Root = root
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Service{
+		cfg: cfg,
+		log: cfg.Log,
+		client: &http.Client{Transport: &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        512,
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+		}},
+		jobs:      map[string]*trainingJob{},
+		groups:    map[string]*packageGroup{},
+		packages:  map[string]*modelPackage{},
+		models:    map[string]*model{},
+		configs:   map[string]*endpointConfig{},
+		endpoints: map[string]*endpointRecord{},
+		running:   map[string]*jobRun{},
+		runtimes:  map[string]*endpointLive{},
+		waiters:   map[string][]chan struct{}{},
+		evSignal:  make(chan struct{}, 1),
+		evStop:    make(chan struct{}),
+		evDone:    make(chan struct{}),
+		ctx:       ctx,
+		cancel:    cancel,
+	}
+	s.capture = newCaptureWriter(s)
+	go s.deliverEvents(s.evStop)
+	if err := s.load(); err != nil {
+		cancel()
+		close(s.evStop)
+		return nil, err
+	}
+	s.recover()
+	s.capture.start()
+	return s, nil
+}
+
+// Close stops every training and serving process this service started (their records stay
+// as they are, so the next New reports them as lost), flushes captured data, and waits for
+// background work. It is safe to call more than once.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.mu.Lock()
+	for _, run := range s.running {
+		run.kill()
+	}
+	lives := make([]*endpointLive, 0, len(s.runtimes))
+	for _, l := range s.runtimes {
+		lives = append(lives, l)
+	}
+	s.mu.Unlock()
+	for _, l := range lives {
+		l.stopAll()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("close sagemaker: %w", ctx.Err())
+	}
+	err := s.capture.flushAll(ctx)
+	close(s.evStop)
+	select {
+	case <-s.evDone:
+	case <-ctx.Done():
+		return fmt.Errorf("close sagemaker: %w", ctx.Err())
+	}
+	if err != nil {
+		return fmt.Errorf("close sagemaker: %w", err)
+	}
+	s.client.CloseIdleConnections()
+	return nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }
+
+func (s *Service) arn(kind, name string) string {
+	return fmt.Sprintf("arn:aws:sagemaker:%s:%s:%s/%s", s.cfg.Region, s.cfg.Account, kind, name)
+}
+
+type pendingEvent struct {
+	detailType string
+	detail     any
+	resources  []string
+}
+
+// emit queues an event; one goroutine delivers the queue in order, so callers may hold s.mu.
+func (s *Service) emit(detailType string, detail any, resources []string) {
+	if s.cfg.Events == nil {
+		return
+	}
+	s.evMu.Lock()
+	s.evQueue = append(s.evQueue, pendingEvent{detailType, detail, resources})
+	s.evMu.Unlock()
+	select {
+	case s.evSignal <- struct{}{}:
+	default:
+	}
+}
+
+// deliverEvents sends queued events until done is closed and the queue is empty.
+func (s *Service) deliverEvents(done <-chan struct{}) {
+	defer close(s.evDone)
+	for {
+		s.evMu.Lock()
+		batch := s.evQueue
+		s.evQueue = nil
+		s.evMu.Unlock()
+		for _, ev := range batch {
+			if err := s.cfg.Events.Put(context.Background(), "aws.sagemaker", ev.detailType, ev.detail, ev.resources); err != nil {
+				s.log.Warn("put sagemaker event", "detailType", ev.detailType, "err", err)
+			}
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		select {
+		case <-s.evSignal:
+		case <-done:
+			s.evMu.Lock()
+			empty := len(s.evQueue) == 0
+			s.evMu.Unlock()
+			if empty {
+				return
+			}
+		}
+	}
+}
+
+func (s *Service) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}

@@ -1,0 +1,121 @@
+package sagemaker
+
+import (
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The service's top-level bbolt buckets; each maps a resource's name (a package's ARN) to
+// its JSON record.
+const (
+	bucketJobs      = "sagemaker.trainingjobs"
+	bucketGroups    = "sagemaker.modelpackagegroups"
+	bucketPackages  = "sagemaker.modelpackages"
+	bucketModels    = "sagemaker.models"
+	bucketConfigs   = "sagemaker.endpointconfigs"
+	bucketEndpoints = "sagemaker.endpoints"
+)
+
+var allBuckets = []string{bucketJobs, bucketGroups, bucketPackages, bucketModels, bucketConfigs, bucketEndpoints}
+
+// save writes one record. Callers hold s.mu, so records reach the database in the order
+// their changes happened.
+func (s *Service) save(bucket, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %s %s: %w", bucket, key, err)
+	}
+	err = s.cfg.DB.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists([]byte(bucket))
+		if err != nil {
+			return err
+		}
+		return bk.Put([]byte(key), b)
+	})
+	if err != nil {
+		return fmt.Errorf("save %s %s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+func (s *Service) remove(bucket, key string) error {
+	err := s.cfg.DB.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte(bucket))
+		if bk == nil {
+			return nil
+		}
+		return bk.Delete([]byte(key))
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s %s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// mustSave saves and logs a failure: used where the in-memory change already happened and
+// the caller cannot undo it (a background status change).
+func (s *Service) mustSave(bucket, key string, v any) {
+	if err := s.save(bucket, key, v); err != nil {
+		s.log.Error("persist sagemaker record", "bucket", bucket, "key", key, "err", err)
+	}
+}
+
+func (s *Service) load() error {
+	return s.cfg.DB.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		each := func(bucket string, fn func(k, v []byte) error) error {
+			return tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
+				if err := fn(k, v); err != nil {
+					return fmt.Errorf("load %s %s: %w", bucket, k, err)
+				}
+				return nil
+			})
+		}
+		if err := each(bucketJobs, func(k, v []byte) error {
+			j := &trainingJob{}
+			s.jobs[string(k)] = j
+			return json.Unmarshal(v, j)
+		}); err != nil {
+			return err
+		}
+		if err := each(bucketGroups, func(k, v []byte) error {
+			g := &packageGroup{}
+			s.groups[string(k)] = g
+			return json.Unmarshal(v, g)
+		}); err != nil {
+			return err
+		}
+		if err := each(bucketPackages, func(k, v []byte) error {
+			p := &modelPackage{}
+			s.packages[string(k)] = p
+			return json.Unmarshal(v, p)
+		}); err != nil {
+			return err
+		}
+		if err := each(bucketModels, func(k, v []byte) error {
+			m := &model{}
+			s.models[string(k)] = m
+			return json.Unmarshal(v, m)
+		}); err != nil {
+			return err
+		}
+		if err := each(bucketConfigs, func(k, v []byte) error {
+			c := &endpointConfig{}
+			s.configs[string(k)] = c
+			return json.Unmarshal(v, c)
+		}); err != nil {
+			return err
+		}
+		return each(bucketEndpoints, func(k, v []byte) error {
+			e := &endpointRecord{}
+			s.endpoints[string(k)] = e
+			return json.Unmarshal(v, e)
+		})
+	})
+}
