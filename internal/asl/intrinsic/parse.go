@@ -248,7 +248,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // so filters like $.a[?(@.b == 'x, y')] stay whole.
 func (p *parser) path() (Node, error) {
 	start := p.pos
-	depth := 0
+	var closers []byte
 	var quote byte
 loop:
 	for p.pos < len(p.src) {
@@ -265,25 +265,30 @@ loop:
 			continue
 		}
 		switch c {
-		case '[', '(':
-			depth++
+		case '[':
+			closers = append(closers, ']')
+		case '(':
+			closers = append(closers, ')')
 		case ']', ')':
-			if depth == 0 {
+			if len(closers) == 0 {
 				break loop
 			}
-			depth--
+			if closers[len(closers)-1] != c {
+				return nil, p.errorf(p.pos, "unexpected %q in path %q, expected %q", c, p.src[start:p.pos+1], closers[len(closers)-1])
+			}
+			closers = closers[:len(closers)-1]
 		case '\'', '"':
-			if depth > 0 {
+			if len(closers) > 0 {
 				quote = c
 			}
 		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
+			if len(closers) == 0 {
 				break loop
 			}
 		}
 		p.pos++
 	}
-	if quote != 0 || depth != 0 {
+	if quote != 0 || len(closers) != 0 {
 		return nil, p.errorf(start, "unterminated path %q", p.src[start:p.pos])
 	}
 	text := p.src[start:p.pos]

@@ -1,0 +1,38 @@
+package intrinsic
+
+import "testing"
+
+func BenchmarkFormat(b *testing.B) {
+	e := MustParse(`States.Format('arn:aws:sagemaker:{}:{}:training-job/{}-{}', $.region, $.account, $$.Execution.Name, $.attempt)`)
+	values := map[string]any{"$.region": "eu-west-1", "$.account": "123456789012", "$$.Execution.Name": "run-42", "$.attempt": 3.0}
+	lookup := func(p string) (any, error) { return values[p], nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Eval(lookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	const s = `States.Format('{}.{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))`
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNestedEval(b *testing.B) {
+	e := MustParse(`States.Format('{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))`)
+	lookup := func(string) (any, error) {
+		return "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/my.recipe/1.0.0", nil
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Eval(lookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
