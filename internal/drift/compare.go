@@ -96,6 +96,9 @@ func Compare(stats *Statistics, cons *Constraints, rows [][]string) (*Report, er
 		fc := cons.Feature(fs.Name)
 		values := column(rows, j)
 		res := FeatureResult{Name: fs.Name, InferredType: fs.InferredType, Threshold: threshold}
+		if fs.StringStatistics != nil {
+			res.Threshold = cons.CategoricalThreshold()
+		}
 		for _, v := range values {
 			if !isMissing(v) {
 				res.Present++
@@ -146,9 +149,9 @@ func Compare(stats *Statistics, cons *Constraints, rows [][]string) (*Report, er
 				res.Compared, res.Distance = true, categoricalDistance(fs.StringStatistics.Distribution.Categorical.Buckets, values)
 			}
 		}
-		if res.Compared && res.Distance > threshold {
+		if res.Compared && res.Distance > res.Threshold {
 			res.Drifted = true
-			rep.add(fs.Name, CheckBaselineDrift, fmt.Sprintf("Baseline drift distance: %s exceeds threshold: %s", num(res.Distance), num(threshold)))
+			rep.add(fs.Name, CheckBaselineDrift, fmt.Sprintf("Baseline drift distance: %s exceeds threshold: %s", num(res.Distance), num(res.Threshold)))
 		}
 		rep.MaxDistance = max(rep.MaxDistance, res.Distance)
 		rep.Features = append(rep.Features, res)

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -26,6 +27,8 @@ type FeatureConstraint struct {
 	Completeness      float64            `json:"completeness"`
 	NumConstraints    *NumConstraints    `json:"num_constraints,omitempty"`
 	StringConstraints *StringConstraints `json:"string_constraints,omitempty"`
+	// MonitoringConfigOverrides is kept as read and written back; kiln does not apply it.
+	MonitoringConfigOverrides json.RawMessage `json:"monitoringConfigOverrides,omitempty"`
 }
 
 // NumConstraints hold is_non_negative, true when every baseline value was at least 0.
@@ -48,12 +51,16 @@ type MonitoringConfig struct {
 }
 
 // DistributionConstraints configure the baseline drift check: a feature drifts when its
-// distance exceeds ComparisonThreshold. kiln accepts "Robust" and "Simple" as the
-// comparison method and computes the distances described in the package documentation for both.
+// distance exceeds ComparisonThreshold (for String features CategoricalComparisonThreshold,
+// when set). kiln accepts "Robust" and "Simple" as the comparison method and "LInfinity" and
+// "ChiSquared" as the categorical drift method, and computes the distances described in the
+// package documentation for all of them.
 type DistributionConstraints struct {
-	PerformComparison   string  `json:"perform_comparison"`
-	ComparisonThreshold float64 `json:"comparison_threshold"`
-	ComparisonMethod    string  `json:"comparison_method"`
+	PerformComparison              string  `json:"perform_comparison"`
+	ComparisonThreshold            float64 `json:"comparison_threshold"`
+	ComparisonMethod               string  `json:"comparison_method"`
+	CategoricalComparisonThreshold float64 `json:"categorical_comparison_threshold,omitempty"`
+	CategoricalDriftMethod         string  `json:"categorical_drift_method,omitempty"`
 }
 
 // Feature returns the constraint of the named feature, or nil.
@@ -72,6 +79,15 @@ func (c *Constraints) Threshold() float64 {
 		return t
 	}
 	return DefaultThreshold
+}
+
+// CategoricalThreshold returns the drift threshold of String features:
+// categorical_comparison_threshold, else [Constraints.Threshold].
+func (c *Constraints) CategoricalThreshold() float64 {
+	if t := c.MonitoringConfig.DistributionConstraints.CategoricalComparisonThreshold; t > 0 {
+		return t
+	}
+	return c.Threshold()
 }
 
 // Options tune [Baseline]. The zero value means the defaults.
@@ -112,6 +128,9 @@ func Baseline(header []string, rows [][]string, opts Options) (*Statistics, *Con
 			PerformComparison:   Enabled,
 			ComparisonThreshold: opts.Threshold,
 			ComparisonMethod:    "Robust",
+			// Written out so that Model Monitor itself reads the same rule kiln applies.
+			CategoricalComparisonThreshold: opts.Threshold,
+			CategoricalDriftMethod:         "LInfinity",
 		},
 	}}
 	for _, f := range st.Features {

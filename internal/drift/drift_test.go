@@ -269,3 +269,25 @@ func BenchmarkBaselineAbalone(b *testing.B) {
 		}
 	}
 }
+
+func TestCategoricalThresholdAppliesToStringFeaturesOnly(t *testing.T) {
+	header, rows := abalone(t)
+	st, cons, err := Baseline(header, rows, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "LInfinity", cons.MonitoringConfig.DistributionConstraints.CategoricalDriftMethod)
+	cons.MonitoringConfig.DistributionConstraints.CategoricalComparisonThreshold = 0.9
+	window := shift(t, header, onlyInfants(sample(rows, 300, 3)), 0.15, "Length")
+	rep, err := Compare(st, cons, window)
+	require.NoError(t, err)
+	var drifted []string
+	for _, f := range rep.Features {
+		if f.Drifted {
+			drifted = append(drifted, f.Name)
+		}
+		if f.Name == "Sex" {
+			assert.Equal(t, 0.9, f.Threshold)
+			assert.Greater(t, f.Distance, 0.5, "all infants is far from a third")
+		}
+	}
+	assert.Equal(t, []string{"Length"}, drifted)
+}

@@ -127,23 +127,41 @@ func (s *Statistics) Feature(name string) *FeatureStatistics {
 
 // isMissing reports whether a cell counts as a missing value: empty, or a spelling of null/NaN.
 func isMissing(v string) bool {
-	switch strings.ToLower(v) {
-	case "", "nan", "null", "none", "na":
-		return true
+	if len(v) > 4 {
+		return false
 	}
-	return false
+	return v == "" || strings.EqualFold(v, "nan") || strings.EqualFold(v, "null") || strings.EqualFold(v, "none") || strings.EqualFold(v, "na")
 }
 
 // parseNumber parses a finite number; integral reports whether it is written as an integer.
 func parseNumber(v string) (f float64, integral bool, ok bool) {
-	if i, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return float64(i), true, true
+	if looksIntegral(v) {
+		if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return float64(i), true, true
+		}
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false, false
 	}
 	return f, false, true
+}
+
+// looksIntegral reports whether v is an optional sign and digits only, sparing ParseInt (and
+// its error allocation) for the common fractional cell.
+func looksIntegral(v string) bool {
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		v = v[1:]
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // inferType returns the narrowest type that every present value of a column fits.
