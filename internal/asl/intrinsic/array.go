@@ -6,7 +6,7 @@ import "math"
 const MaxArrayRange = 1000
 
 // array implements States.Array(values...): a JSON array of the values in order.
-func array(_ *evaluator, _ *Call, args []any) (any, error) {
+func array(_ Sources, _ *Call, args []any) (any, error) {
 	out := make([]any, len(args))
 	copy(out, args)
 	return out, nil
@@ -35,7 +35,7 @@ func integerArg(name string, args []any, i int) (int64, error) {
 
 // arrayPartition implements States.ArrayPartition(array, size): the array cut into chunks of
 // size elements, the last chunk holding the rest. The size must be an integer above zero.
-func arrayPartition(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayPartition(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayPartition"
 	a, err := arrayArg(name, args, 0)
 	if err != nil {
@@ -60,7 +60,7 @@ func arrayPartition(_ *evaluator, _ *Call, args []any) (any, error) {
 
 // arrayContains implements States.ArrayContains(array, value): whether any element equals
 // value (deep equality; numbers compare by value).
-func arrayContains(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayContains(_ Sources, _ *Call, args []any) (any, error) {
 	a, err := arrayArg("States.ArrayContains", args, 0)
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func arrayContains(_ *evaluator, _ *Call, args []any) (any, error) {
 // arrayRange implements States.ArrayRange(first, last, step): first, first+step, ... up to and
 // including last when the step lands on it. All three must be integers, the step non-zero,
 // and the result at most MaxArrayRange elements. A step pointing away from last gives [].
-func arrayRange(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayRange(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayRange"
 	var v [3]int64
 	for i := range v {
@@ -109,7 +109,7 @@ func arrayRange(_ *evaluator, _ *Call, args []any) (any, error) {
 
 // arrayGetItem implements States.ArrayGetItem(array, index): the element at a zero-based
 // integer index, which must be within the array.
-func arrayGetItem(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayGetItem(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayGetItem"
 	a, err := arrayArg(name, args, 0)
 	if err != nil {
@@ -126,7 +126,7 @@ func arrayGetItem(_ *evaluator, _ *Call, args []any) (any, error) {
 }
 
 // arrayLength implements States.ArrayLength(array): the number of elements.
-func arrayLength(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayLength(_ Sources, _ *Call, args []any) (any, error) {
 	a, err := arrayArg("States.ArrayLength", args, 0)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func arrayLength(_ *evaluator, _ *Call, args []any) (any, error) {
 
 // arrayUnique implements States.ArrayUnique(array): the array without repeated elements,
 // keeping the first of each in order (deep equality; numbers compare by value).
-func arrayUnique(_ *evaluator, _ *Call, args []any) (any, error) {
+func arrayUnique(_ Sources, _ *Call, args []any) (any, error) {
 	a, err := arrayArg("States.ArrayUnique", args, 0)
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type Call struct {
 	At int
 
 	format *template // the split template of a States.Format whose first argument is a literal
+	fn     func(src Sources, c *Call, args []any) (any, error)
 }
 
 // String is a single-quoted string literal; Value has its escapes resolved and Raw keeps

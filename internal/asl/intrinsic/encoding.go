@@ -11,7 +11,7 @@ const MaxBase64Input = 10000
 
 // base64Encode implements States.Base64Encode(string): the standard, padded base64 of the
 // string's UTF-8 bytes. The input may hold at most MaxBase64Input characters.
-func base64Encode(_ *evaluator, _ *Call, args []any) (any, error) {
+func base64Encode(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.Base64Encode"
 	s, ok := args[0].(string)
 	if !ok {
@@ -26,7 +26,7 @@ func base64Encode(_ *evaluator, _ *Call, args []any) (any, error) {
 // base64Decode implements States.Base64Decode(string): the text whose UTF-8 bytes the base64
 // string encodes (padding optional). Bytes that are not UTF-8 become U+FFFD. The input may
 // hold at most MaxBase64Input characters.
-func base64Decode(_ *evaluator, _ *Call, args []any) (any, error) {
+func base64Decode(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.Base64Decode"
 	s, ok := args[0].(string)
 	if !ok {

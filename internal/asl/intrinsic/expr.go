@@ -66,8 +66,7 @@ func (e *Expr) Eval(lookup Lookup) (any, error) {
 
 // EvalWith is like Eval but takes the randomness States.MathRandom and States.UUID use from src.
 func (e *Expr) EvalWith(lookup Lookup, src Sources) (any, error) {
-	ev := evaluator{lookup: lookup, src: src}
-	return ev.call(e.root)
+	return evaluator{lookup: lookup, src: src}.call(e.root)
 }
 
 type evaluator struct {
@@ -75,7 +74,7 @@ type evaluator struct {
 	src    Sources
 }
 
-func (ev *evaluator) call(c *Call) (any, error) {
+func (ev evaluator) call(c *Call) (any, error) {
 	args := make([]any, len(c.Args))
 	for i, a := range c.Args {
 		v, err := ev.value(a)
@@ -84,10 +83,10 @@ func (ev *evaluator) call(c *Call) (any, error) {
 		}
 		args[i] = v
 	}
-	return functions[c.Name].fn(ev, c, args)
+	return c.fn(ev.src, c, args)
 }
 
-func (ev *evaluator) value(n Node) (any, error) {
+func (ev evaluator) value(n Node) (any, error) {
 	switch n := n.(type) {
 	case *Call:
 		return ev.call(n)

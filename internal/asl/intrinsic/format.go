@@ -45,7 +45,7 @@ func compileTemplate(raw string) template {
 // by the positionally matching value, rendered as AWS renders it (strings bare, numbers without
 // a trailing ".0", objects as {key=value}). The number of values must equal the number of
 // placeholders.
-func format(_ *evaluator, c *Call, args []any) (any, error) {
+func format(_ Sources, c *Call, args []any) (any, error) {
 	const name = "States.Format"
 	var t template
 	if c.format != nil {

@@ -6,7 +6,7 @@ import "strconv"
 // the evaluated arguments.
 type function struct {
 	minArgs, maxArgs int // maxArgs < 0: no limit
-	fn               func(ev *evaluator, c *Call, args []any) (any, error)
+	fn               func(src Sources, c *Call, args []any) (any, error)
 }
 
 func (f function) arity() string {

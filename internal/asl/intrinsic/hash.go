@@ -25,7 +25,7 @@ var hashAlgorithms = map[string]func() hash.Hash{
 // hashFunc implements States.Hash(data, algorithm): the lower-case hex digest of the string's
 // UTF-8 bytes with MD5, SHA-1, SHA-256, SHA-384 or SHA-512 (names are case-sensitive). The data
 // may hold at most MaxHashInput characters.
-func hashFunc(_ *evaluator, _ *Call, args []any) (any, error) {
+func hashFunc(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.Hash"
 	s, ok := args[0].(string)
 	if !ok {

@@ -9,7 +9,7 @@ import (
 
 // stringToJSON implements States.StringToJson(string): the JSON value the string holds.
 // The string must hold exactly one JSON value.
-func stringToJSON(_ *evaluator, _ *Call, args []any) (any, error) {
+func stringToJSON(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.StringToJson"
 	s, ok := args[0].(string)
 	if !ok {
@@ -40,7 +40,7 @@ func parseJSON(s string) (any, error) {
 
 // jsonToString implements States.JsonToString(value): the compact JSON text of the value.
 // Object keys come out sorted, since plain Go maps keep no order.
-func jsonToString(_ *evaluator, _ *Call, args []any) (any, error) {
+func jsonToString(_ Sources, _ *Call, args []any) (any, error) {
 	b, err := appendJSON(nil, args[0])
 	if err != nil {
 		err.(*Error).Function = "States.JsonToString"
@@ -51,7 +51,7 @@ func jsonToString(_ *evaluator, _ *Call, args []any) (any, error) {
 
 // jsonMerge implements States.JsonMerge(a, b, false): a shallow merge where b's keys replace
 // a's. AWS supports only the shallow mode, so the third argument must be the boolean false.
-func jsonMerge(_ *evaluator, _ *Call, args []any) (any, error) {
+func jsonMerge(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.JsonMerge"
 	deep, ok := args[2].(bool)
 	if !ok {

@@ -27,7 +27,7 @@ func int32Arg(name string, args []any, i int) (int64, error) {
 
 // mathAdd implements States.MathAdd(a, b): the sum of two integers. A number with a fraction
 // is first rounded to the nearest integer, halves upwards (1.5 gives 2, -1.5 gives -1).
-func mathAdd(_ *evaluator, _ *Call, args []any) (any, error) {
+func mathAdd(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.MathAdd"
 	a, err := int32Arg(name, args, 0)
 	if err != nil {
@@ -45,7 +45,7 @@ func mathAdd(_ *evaluator, _ *Call, args []any) (any, error) {
 // must be greater than start. With a seed (truncated to an integer) the result is what Java's
 // java.util.Random(seed).nextInt(end-start) gives plus start, so it repeats for a seed;
 // without one it comes from Sources.IntN.
-func mathRandom(ev *evaluator, _ *Call, args []any) (any, error) {
+func mathRandom(src Sources, _ *Call, args []any) (any, error) {
 	const name = "States.MathRandom"
 	start, err := int32Arg(name, args, 0)
 	if err != nil {
@@ -73,8 +73,8 @@ func mathRandom(ev *evaluator, _ *Call, args []any) (any, error) {
 		}
 		return float64(start + int64(r.NextInt(int32(bound)))), nil
 	}
-	if ev.src.IntN != nil {
-		return float64(start + ev.src.IntN(bound)), nil
+	if src.IntN != nil {
+		return float64(start + src.IntN(bound)), nil
 	}
 	return float64(start + rand.Int64N(bound)), nil
 }

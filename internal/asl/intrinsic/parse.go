@@ -84,7 +84,7 @@ func (p *parser) call(depth int) (*Call, error) {
 		return nil, p.errorf(p.pos, "expected '(' after %s", name)
 	}
 	p.pos++
-	c := &Call{Name: name, At: start}
+	c := &Call{Name: name, At: start, fn: spec.fn}
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ')' {
 		p.pos++

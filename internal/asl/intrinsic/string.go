@@ -5,7 +5,7 @@ import "strings"
 // stringSplit implements States.StringSplit(string, delimiters): the string cut at every
 // character that appears in delimiters, empty pieces dropped (as Java's StringTokenizer does),
 // so "a,,b" split on "," gives ["a","b"] and "This.is+a" split on ".+" gives ["This","is","a"].
-func stringSplit(_ *evaluator, _ *Call, args []any) (any, error) {
+func stringSplit(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.StringSplit"
 	s, ok := args[0].(string)
 	if !ok {

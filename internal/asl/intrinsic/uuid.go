@@ -6,9 +6,9 @@ import (
 )
 
 // uuidFunc implements States.UUID(): a version 4 UUID from Sources.UUID, or from crypto/rand.
-func uuidFunc(ev *evaluator, _ *Call, _ []any) (any, error) {
-	if ev.src.UUID != nil {
-		return ev.src.UUID(), nil
+func uuidFunc(src Sources, _ *Call, _ []any) (any, error) {
+	if src.UUID != nil {
+		return src.UUID(), nil
 	}
 	return NewUUID(), nil
 }

@@ -252,6 +252,9 @@ func appendDisplay(b []byte, v any) []byte {
 		return append(b, '}')
 	}
 	if f, ok := number(v); ok {
+		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+			return strconv.AppendFloat(b, f, 'f', -1, 64)
+		}
 		return append(b, formatNumber(f)...)
 	}
 	return fmt.Appendf(b, "%v", v)
