@@ -38,10 +38,13 @@ type archived struct {
 	Event         json.RawMessage `json:"event"`
 }
 
-// archiveKey orders records by ingestion time, then event ID.
+// archiveKey orders records by ingestion time, then event ID; times before 1970 (the zero
+// time included) sort first.
 func archiveKey(t time.Time, id string) []byte {
 	k := make([]byte, 8, 8+len(id))
-	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	if t.After(time.Unix(0, 0)) {
+		binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	}
 	return append(k, id...)
 }
 
@@ -79,8 +82,8 @@ type ArchivedEvent struct {
 	Event json.RawMessage
 }
 
-// Archived returns the archived events received in [from, to), oldest first; a zero to means
-// no upper bound.
+// Archived returns the archived events received in [from, to), oldest first; a zero from or
+// to means no bound on that side.
 func (s *Service) Archived(from, to time.Time) ([]ArchivedEvent, error) {
 	if s.cfg.DB == nil {
 		return nil, errNoArchive

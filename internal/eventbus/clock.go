@@ -108,6 +108,24 @@ func (c *ManualClock) Set(t time.Time) {
 	}
 }
 
+// AdvanceToNext moves the clock to the time of the earliest function waiting for it and runs
+// what became due. It reports false, and does nothing, when no function waits.
+func (c *ManualClock) AdvanceToNext() bool {
+	c.mu.Lock()
+	var next time.Time
+	found := false
+	for _, tm := range c.timers {
+		if !tm.stopped && (!found || tm.at.Before(next)) {
+			next, found = tm.at, true
+		}
+	}
+	c.mu.Unlock()
+	if found {
+		c.Set(next)
+	}
+	return found
+}
+
 // Pending returns how many functions wait for the clock.
 func (c *ManualClock) Pending() int {
 	c.mu.Lock()

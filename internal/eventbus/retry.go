@@ -16,12 +16,13 @@ const (
 )
 
 // Backoff of the retries. AWS documents "exponential back off and jitter" without figures;
-// these make the defaults meet: 185 retries spaced at most 8 minutes apart span about 24 hours.
+// these make the defaults meet: 185 retries spaced 5 to 10 minutes apart span about 24 hours,
+// so either limit may end a delivery, as on AWS.
 const (
 	// InitialRetryInterval is the wait before the first retry, before jitter.
 	InitialRetryInterval = time.Second
 	// MaximumRetryInterval caps the wait between two attempts, before jitter.
-	MaximumRetryInterval = 8 * time.Minute
+	MaximumRetryInterval = 10 * time.Minute
 )
 
 // RetryPolicy bounds how long and how often the bus retries a target. The zero value means
