@@ -48,18 +48,25 @@ func (st *eventState) search(t int, budget *int) bool {
 }
 
 // sameElements reports whether values a and b agree on the element of every array that holds
-// both. Arrays holding both form a common prefix of their trails, outermost first.
+// both. Their element chains are walked up to the same depth, then in step until they meet;
+// the values disagree exactly when the two elements just below the meeting point are
+// different elements of one array.
 func (st *eventState) sameElements(a, b int32) bool {
-	va, vb := &st.vals[a], &st.vals[b]
-	ta := st.trails[va.trailOff : va.trailOff+va.trailLen]
-	tb := st.trails[vb.trailOff : vb.trailOff+vb.trailLen]
-	for k := 0; k < len(ta) && k < len(tb); k++ {
-		if ta[k].array != tb[k].array {
-			return true
-		}
-		if ta[k].index != tb[k].index {
-			return false
-		}
+	ea, eb := st.vals[a].elem, st.vals[b].elem
+	for ea >= 0 && eb >= 0 && st.elems[ea].depth > st.elems[eb].depth {
+		ea = st.elems[ea].parent
 	}
-	return true
+	for ea >= 0 && eb >= 0 && st.elems[eb].depth > st.elems[ea].depth {
+		eb = st.elems[eb].parent
+	}
+	if ea == eb || ea < 0 || eb < 0 {
+		return true
+	}
+	for {
+		pa, pb := st.elems[ea].parent, st.elems[eb].parent
+		if pa == pb {
+			return st.elems[ea].array != st.elems[eb].array
+		}
+		ea, eb = pa, pb
+	}
 }

@@ -90,8 +90,8 @@ func (s *scanner) ws() {
 // flatten fills st.vals with the event's leaf values at the paths under root.
 func (st *eventState) flatten(event []byte, root *pathNode) error {
 	st.vals = st.vals[:0]
-	st.trails = st.trails[:0]
-	st.stack = st.stack[:0]
+	st.elems = st.elems[:0]
+	st.cur = -1
 	st.nArrays = 0
 	s := scanner{b: event, st: st}
 	s.ws()
@@ -181,17 +181,24 @@ func (s *scanner) array(node *pathNode) error {
 		return nil
 	}
 	st := s.st
+	outer := st.cur
+	var array, depth int32
 	if node != nil {
-		st.stack = append(st.stack, arrayStep{array: st.nArrays})
+		array = st.nArrays
 		st.nArrays++
+		if outer >= 0 {
+			depth = st.elems[outer].depth + 1
+		}
 	}
 	for idx := int32(0); ; idx++ {
 		if node != nil {
-			st.stack[len(st.stack)-1].index = idx
+			st.cur = int32(len(st.elems))
+			st.elems = append(st.elems, element{array: array, index: idx, parent: outer, depth: depth})
 		}
 		if err := s.value(node); err != nil {
 			return err
 		}
+		st.cur = outer
 		s.ws()
 		if s.i >= len(s.b) {
 			return s.fail("unexpected end of input in an array")
@@ -203,9 +210,6 @@ func (s *scanner) array(node *pathNode) error {
 		case ']':
 			s.i++
 			s.depth--
-			if node != nil {
-				st.stack = st.stack[:len(st.stack)-1]
-			}
 			return nil
 		default:
 			return s.fail("expected ',' or ']' in an array")
@@ -259,17 +263,11 @@ func (s *scanner) value(node *pathNode) error {
 	}
 }
 
-// emit records a leaf value with the trail of arrays it sits in.
+// emit records a leaf value with the array element it sits in.
 func (s *scanner) emit(path int32, k kind, b []byte) *value {
 	st := s.st
-	st.vals = append(st.vals, value{str: b, path: path, kind: k})
-	v := &st.vals[len(st.vals)-1]
-	if len(st.stack) > 0 {
-		v.trailOff = int32(len(st.trails))
-		v.trailLen = int32(len(st.stack))
-		st.trails = append(st.trails, st.stack...)
-	}
-	return v
+	st.vals = append(st.vals, value{str: b, path: path, kind: k, elem: st.cur})
+	return &st.vals[len(st.vals)-1]
 }
 
 func (s *scanner) literal(word string, node *pathNode, k kind) error {

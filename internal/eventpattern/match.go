@@ -6,8 +6,8 @@ import "slices"
 // path, and the marks that deduplicate candidates. States are pooled per snapshot.
 type eventState struct {
 	vals    []value
-	trails  []arrayStep
-	stack   []arrayStep
+	elems   []element
+	cur     int32 // the array element being scanned, -1 outside arrays
 	nArrays int32
 
 	head    []int32 // first value at each path, -1 when none
@@ -141,7 +141,7 @@ func (st *eventState) evalConj(c *boundConj) bool {
 			if !bt.t.matchValue(v) {
 				continue
 			}
-			if v.trailLen == 0 {
+			if v.elem < 0 {
 				free = true
 				break
 			}

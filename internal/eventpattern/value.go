@@ -15,19 +15,21 @@ const (
 // content. Strings hold their decoded bytes; numbers hold their literal text and, when the
 // number is inside the range numeric matching accepts, its scaled value.
 type value struct {
-	str      []byte
-	num      int64
-	path     int32
-	trailOff int32
-	trailLen int32
-	kind     kind
-	numOK    bool
+	str   []byte
+	num   int64
+	path  int32
+	elem  int32 // the innermost array element holding the value, -1 outside arrays
+	kind  kind
+	numOK bool
 }
 
-// arrayStep records that a value sits at element index of the array numbered array (arrays are
-// numbered in document order within one event). A value's trail lists the arrays it is inside,
-// outermost first; two values are from the same array element when their trails agree.
-type arrayStep struct {
-	array int32
-	index int32
+// element is one element of an array of an event, as the scanner entered it. Elements form a
+// tree: parent is the element of the enclosing array (-1 at the top), depth counts the arrays
+// from the top. Two values come from the same element of an array they share exactly when
+// their chains of elements agree down to that array.
+type element struct {
+	array  int32 // arrays are numbered in document order within one event
+	index  int32
+	parent int32
+	depth  int32
 }
