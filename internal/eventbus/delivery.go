@@ -105,11 +105,13 @@ func (s *Service) run(d *delivery) {
 	d.retries++
 	s.log.Warn("deliver event", "eventId", d.ev.id, "rule", d.rule.Name, "target", d.target.ID,
 		"retry", d.retries, "wait", wait.String(), "error", err)
-	s.update(-1, 0)
+	// Register the retry before this attempt stops counting as running, so that Wait never
+	// sees a pending delivery with nothing scheduled.
 	s.clock.AfterFunc(wait, func() {
 		s.update(+1, 0)
 		go s.run(d)
 	})
+	s.update(-1, 0)
 }
 
 // attempt delivers d once.

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
-
-	"github.com/ohler55/ojg/jp"
 )
 
 // Predefined input transformer variables.
@@ -20,18 +19,68 @@ const (
 	varEventJSON     = "aws.events.event.json"
 )
 
-// pathRE is the JSONPath subset EventBridge evaluates: $ then .name (letters, digits,
-// - _ /), [index] or * steps.
-var pathRE = regexp.MustCompile(`^\$(\.[A-Za-z0-9_\-/*]+|\[[0-9]+\]|\[\*\]|\['[^']+'\])*$`)
+// step is one step of a JSONPath: a member name, an array index, or a wildcard.
+type step struct {
+	name  string
+	index int // -1 when the step is a name or wildcard
+	wild  bool
+}
+
+// parsePath parses the JSONPath subset EventBridge evaluates: $ followed by .name (letters,
+// digits and - _ / and other characters except . [ ] ' and spaces), ['name'], [index], .* or [*].
+func parsePath(p string) ([]step, error) {
+	if !strings.HasPrefix(p, "$") {
+		return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: it must begin with $")
+	}
+	var steps []step
+	rest := p[1:]
+	for rest != "" {
+		switch {
+		case strings.HasPrefix(rest, ".*"):
+			steps = append(steps, step{index: -1, wild: true})
+			rest = rest[2:]
+		case rest[0] == '.':
+			end := strings.IndexAny(rest[1:], ".[")
+			if end < 0 {
+				end = len(rest) - 1
+			}
+			name := rest[1 : 1+end]
+			if name == "" || strings.ContainsAny(name, "]' \t") {
+				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: bad name %q", name)
+			}
+			steps = append(steps, step{name: name, index: -1})
+			rest = rest[1+end:]
+		case strings.HasPrefix(rest, "['"):
+			end := strings.Index(rest, "']")
+			if end < 0 {
+				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unclosed ['")
+			}
+			steps = append(steps, step{name: rest[2:end], index: -1})
+			rest = rest[end+2:]
+		case strings.HasPrefix(rest, "[*]"):
+			steps = append(steps, step{index: -1, wild: true})
+			rest = rest[3:]
+		case rest[0] == '[':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unclosed [")
+			}
+			n, err := strconv.Atoi(rest[1:end])
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: bad index %q", rest[1:end])
+			}
+			steps = append(steps, step{index: n})
+			rest = rest[end+1:]
+		default:
+			return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unexpected %q", rest)
+		}
+	}
+	return steps, nil
+}
 
 func checkInputPath(p string) error {
-	if !pathRE.MatchString(p) {
-		return fmt.Errorf("not a JSONPath of the form $.a.b[0]")
-	}
-	if _, err := jp.ParseString(p); err != nil {
-		return fmt.Errorf("parse JSONPath: %w", err)
-	}
-	return nil
+	_, err := parsePath(p)
+	return err
 }
 
 var varNameRE = regexp.MustCompile(`^[A-Za-z0-9_\-.]+$`)
@@ -100,21 +149,55 @@ func decode(raw []byte) (any, error) {
 // evalPath evaluates a JSONPath on doc. A path with a wildcard gives the array of what it
 // selects; a path that selects nothing reports false.
 func evalPath(path string, doc any) (any, bool, error) {
-	x, err := jp.ParseString(path)
+	steps, err := parsePath(path)
 	if err != nil {
-		return nil, false, fmt.Errorf("parse JSONPath %s: %w", path, err)
+		return nil, false, err
 	}
-	got := x.Get(doc)
-	if strings.Contains(path, "*") {
-		if got == nil {
-			got = []any{}
+	cur := []any{doc}
+	wild := false
+	for _, st := range steps {
+		var next []any
+		for _, v := range cur {
+			switch {
+			case st.wild:
+				wild = true
+				switch x := v.(type) {
+				case []any:
+					next = append(next, x...)
+				case map[string]any:
+					keys := make([]string, 0, len(x))
+					for k := range x {
+						keys = append(keys, k)
+					}
+					sort.Strings(keys)
+					for _, k := range keys {
+						next = append(next, x[k])
+					}
+				}
+			case st.index >= 0:
+				if a, ok := v.([]any); ok && st.index < len(a) {
+					next = append(next, a[st.index])
+				}
+			default:
+				if m, ok := v.(map[string]any); ok {
+					if c, ok := m[st.name]; ok {
+						next = append(next, c)
+					}
+				}
+			}
 		}
-		return got, true, nil
+		cur = next
 	}
-	if len(got) == 0 {
+	if wild {
+		if cur == nil {
+			cur = []any{}
+		}
+		return cur, true, nil
+	}
+	if len(cur) == 0 {
 		return nil, false, nil
 	}
-	return got[0], true, nil
+	return cur[0], true, nil
 }
 
 // transform fills t's template for ev. Inside a JSON string literal of the template a
@@ -216,7 +299,21 @@ func stringText(v []byte) []byte {
 		return v[1 : len(v)-1]
 	}
 	if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-		return bytes.ReplaceAll(v, []byte(`"`), nil)
+		out := make([]byte, 0, len(v))
+		for i := 0; i < len(v); i++ {
+			switch v[i] {
+			case '\\':
+				out = append(out, v[i])
+				if i+1 < len(v) {
+					i++
+					out = append(out, v[i])
+				}
+			case '"':
+			default:
+				out = append(out, v[i])
+			}
+		}
+		return out
 	}
 	return v
 }
