@@ -1,0 +1,250 @@
+package stepfunctions
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kiln-dev/kiln/internal/asl"
+)
+
+// TargetPrefix begins the X-Amz-Target of every Step Functions operation.
+const TargetPrefix = "AWSStepFunctions."
+
+func epoch(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return float64(t.UnixMilli()) / 1000
+}
+
+// ServeHTTP answers one Step Functions JSON 1.0 request.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
+	if !ok || r.Method != http.MethodPost {
+		writeError(w, &APIError{Code: "UnknownOperationException", Message: "no Step Functions operation in X-Amz-Target " + r.Header.Get("X-Amz-Target")})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeError(w, apiErr("SerializationException", "read body: %v", err))
+		return
+	}
+	var in map[string]any
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			writeError(w, apiErr("SerializationException", "the body is not a JSON object: %v", err))
+			return
+		}
+	}
+	str := func(k string) string { v, _ := in[k].(string); return v }
+	var out any
+	switch op {
+	case "ListStateMachines":
+		var list []any
+		for _, m := range s.StateMachines() {
+			list = append(list, map[string]any{"stateMachineArn": m.ARN, "name": m.Name, "type": "STANDARD", "creationDate": epoch(m.Created)})
+		}
+		out = map[string]any{"stateMachines": orEmpty(list)}
+	case "DescribeStateMachine":
+		m, err := s.machine(str("stateMachineArn"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		out = describeMachine(m)
+	case "DescribeStateMachineForExecution":
+		rec, err := s.record(str("executionArn"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		m, err := s.machine(rec.StateMachineARN)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		d := describeMachine(m)
+		d["updateDate"] = d["creationDate"]
+		delete(d, "creationDate")
+		delete(d, "status")
+		delete(d, "type")
+		out = d
+	case "StartExecution":
+		var input []byte
+		if v, ok := in["input"].(string); ok {
+			input = []byte(v)
+		}
+		rec, err := s.StartExecution(r.Context(), str("stateMachineArn"), str("name"), input)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		out = map[string]any{"executionArn": rec.ARN, "startDate": epoch(rec.StartDate)}
+	case "DescribeExecution":
+		rec, err := s.record(str("executionArn"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		out = describeExecution(rec)
+	case "ListExecutions":
+		out, err = s.listExecutions(in)
+	case "GetExecutionHistory":
+		out, err = s.getHistory(in)
+	case "StopExecution":
+		var at time.Time
+		at, err = s.StopExecution(str("executionArn"), str("error"), str("cause"))
+		out = map[string]any{"stopDate": epoch(at)}
+	case "SendTaskSuccess":
+		err = s.SendTaskSuccess(str("taskToken"), []byte(str("output")))
+		out = map[string]any{}
+	case "SendTaskFailure":
+		err = s.SendTaskFailure(str("taskToken"), str("error"), str("cause"))
+		out = map[string]any{}
+	case "SendTaskHeartbeat":
+		err = s.SendTaskHeartbeat(str("taskToken"))
+		out = map[string]any{}
+	default:
+		err = &APIError{Code: "UnknownOperationException", Message: "the operation " + op + " is not implemented by the kiln local Step Functions"}
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func orEmpty(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+func describeMachine(m *StateMachine) map[string]any {
+	return map[string]any{"stateMachineArn": m.ARN, "name": m.Name, "status": "ACTIVE", "definition": string(m.Definition),
+		"roleArn": m.RoleARN, "type": "STANDARD", "creationDate": epoch(m.Created),
+		"loggingConfiguration": map[string]any{"level": "OFF", "includeExecutionData": false}}
+}
+
+func summary(rec *Execution) map[string]any {
+	m := map[string]any{"executionArn": rec.ARN, "stateMachineArn": rec.StateMachineARN, "name": rec.Name,
+		"status": string(rec.Status), "startDate": epoch(rec.StartDate)}
+	if !rec.StopDate.IsZero() {
+		m["stopDate"] = epoch(rec.StopDate)
+	}
+	return m
+}
+
+func describeExecution(rec *Execution) map[string]any {
+	m := summary(rec)
+	m["input"] = string(rec.Input)
+	m["inputDetails"] = map[string]any{"included": true}
+	if rec.Status == asl.StatusSucceeded {
+		m["output"] = string(rec.Output)
+		m["outputDetails"] = map[string]any{"included": true}
+	}
+	if rec.Error != "" {
+		m["error"] = rec.Error
+	}
+	if rec.Cause != "" {
+		m["cause"] = rec.Cause
+	}
+	return m
+}
+
+// page reads maxResults (1-1000, default 100) and nextToken (an offset) from in.
+func page(in map[string]any) (start, size int, err error) {
+	size = 100
+	if v, ok := in["maxResults"].(float64); ok && v > 0 {
+		if v > 1000 {
+			return 0, 0, apiErr("ValidationException", "maxResults must be at most 1000")
+		}
+		size = int(v)
+	}
+	if tok, ok := in["nextToken"].(string); ok && tok != "" {
+		n, perr := strconv.Atoi(tok)
+		if perr != nil || n < 0 {
+			return 0, 0, apiErr("InvalidToken", "Invalid Token: '%s'", tok)
+		}
+		start = n
+	}
+	return start, size, nil
+}
+
+func (s *Service) listExecutions(in map[string]any) (any, error) {
+	smARN, _ := in["stateMachineArn"].(string)
+	if _, err := s.machine(smARN); err != nil {
+		return nil, err
+	}
+	status, _ := in["statusFilter"].(string)
+	switch asl.Status(status) {
+	case "", asl.StatusRunning, asl.StatusSucceeded, asl.StatusFailed, asl.StatusTimedOut, asl.StatusAborted:
+	default:
+		return nil, apiErr("ValidationException", "statusFilter %q is not RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED", status)
+	}
+	start, size, err := page(in)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.Executions(smARN, asl.Status(status))
+	if err != nil {
+		return nil, err
+	}
+	var list []any
+	for i := start; i < len(recs) && i < start+size; i++ {
+		list = append(list, summary(recs[i]))
+	}
+	out := map[string]any{"executions": orEmpty(list)}
+	if start+size < len(recs) {
+		out["nextToken"] = strconv.Itoa(start + size)
+	}
+	return out, nil
+}
+
+func (s *Service) getHistory(in map[string]any) (any, error) {
+	arn, _ := in["executionArn"].(string)
+	start, size, err := page(in)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.History(arn)
+	if err != nil {
+		return nil, err
+	}
+	if rev, _ := in["reverseOrder"].(bool); rev {
+		for l, r := 0, len(evs)-1; l < r; l, r = l+1, r-1 {
+			evs[l], evs[r] = evs[r], evs[l]
+		}
+	}
+	var list []any
+	for i := start; i < len(evs) && i < start+size; i++ {
+		list = append(list, evs[i])
+	}
+	out := map[string]any{"events": orEmpty(list)}
+	if start+size < len(evs) {
+		out["nextToken"] = strconv.Itoa(start + size)
+	}
+	return out, nil
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		ae = &APIError{Code: "InternalFailure", Message: err.Error()}
+	}
+	status := http.StatusBadRequest
+	if ae.Code == "InternalFailure" {
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.Header().Set("X-Amzn-ErrorType", ae.Code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": ae.Code, "message": ae.Message})
+}

@@ -1,0 +1,641 @@
+package stepfunctions
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/topology"
+	"github.com/kiln-dev/kiln/statemachines"
+)
+
+// The bbolt buckets of the service.
+var (
+	bucketExecutions  = []byte("sfn.executions")  // execution ARN -> record JSON
+	bucketHistory     = []byte("sfn.history")     // execution ARN -> sub-bucket: event id -> event JSON (wire shape)
+	bucketCheckpoints = []byte("sfn.checkpoints") // execution ARN -> latest asl.Checkpoint JSON
+	bucketTokens      = []byte("sfn.tokens")      // task token -> execution ARN
+)
+
+// Errors with Step Functions' wire codes.
+var (
+	ErrStateMachineDoesNotExist = errors.New("StateMachineDoesNotExist")
+	ErrExecutionDoesNotExist    = errors.New("ExecutionDoesNotExist")
+	ErrExecutionAlreadyExists   = errors.New("ExecutionAlreadyExists")
+)
+
+// APIError is a Step Functions error with its wire code (the __type of the response).
+type APIError struct {
+	Code    string
+	Message string
+}
+
+// Error returns "Code: Message".
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// ErrorCode returns the wire code.
+func (e *APIError) ErrorCode() string { return e.Code }
+
+func apiErr(code, format string, a ...any) *APIError {
+	return &APIError{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+// StateMachine is one registered state machine.
+type StateMachine struct {
+	ARN        string
+	Name       string
+	Definition []byte
+	RoleARN    string
+	Created    time.Time
+	machine    *asl.Machine
+}
+
+// Execution is the stored record of one execution, as DescribeExecution reports it.
+type Execution struct {
+	ARN             string          `json:"executionArn"`
+	StateMachineARN string          `json:"stateMachineArn"`
+	Name            string          `json:"name"`
+	Status          asl.Status      `json:"status"`
+	Input           json.RawMessage `json:"input"`
+	Output          json.RawMessage `json:"output,omitempty"`
+	Error           string          `json:"error,omitempty"`
+	Cause           string          `json:"cause,omitempty"`
+	StartDate       time.Time       `json:"startDate"`
+	StopDate        time.Time       `json:"stopDate,omitzero"`
+	// Parent is the ARN of the execution that started this one (states:startExecution).
+	Parent string `json:"parent,omitempty"`
+}
+
+// HistoryEvent is one history event of one execution, as the observer receives it.
+type HistoryEvent struct {
+	ExecutionARN    string
+	ExecutionName   string
+	StateMachineARN string
+	Event           asl.Event
+}
+
+// Options configure a [Service].
+type Options struct {
+	// DB keeps executions, history, checkpoints and tokens; required.
+	DB *bolt.DB
+	// Env names the state machines and their ARNs (the local account and region).
+	Env topology.Env
+	// Resources resolves the workflows' Task resources; see [Integrations].
+	Resources *asl.Resources
+	// Clock is the engine's clock; nil means asl.RealClock.
+	Clock asl.Clock
+	// Seed seeds the engine's randomness (0: random).
+	Seed uint64
+	// Observer receives every history event of every execution, in order per execution; it
+	// must be quick and must not call back into the service for the same execution.
+	Observer func(HistoryEvent)
+	// Log receives persistence failures and resumptions; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Service is the Step Functions stand-in. Create one with [Open].
+type Service struct {
+	opts   Options
+	engine *asl.Engine
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	machines map[string]*StateMachine
+	live     map[string]*asl.Execution // running executions by ARN
+	closing  bool
+	wg       sync.WaitGroup
+}
+
+// Open creates the state machines of the topology (definitions with their placeholders
+// substituted for opts.Env). Call [Service.Resume] once every machine is registered to
+// continue the executions a previous process left RUNNING.
+func Open(opts Options) (*Service, error) {
+	if opts.DB == nil {
+		return nil, errors.New("open step functions: a database is required")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Resources == nil {
+		opts.Resources = asl.NewResources()
+	}
+	if err := opts.DB.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketExecutions, bucketHistory, bucketCheckpoints, bucketTokens} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("open step functions: %w", err)
+	}
+	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.engine = asl.NewEngine(asl.Options{
+		Resources: opts.Resources, Clock: opts.Clock, Seed: opts.Seed,
+		Region: opts.Env.Region, Account: opts.Env.Account, Partition: opts.Env.Partition,
+		Observer:  &asl.Observer{Event: s.onEvent, Checkpoint: s.onCheckpoint},
+		NoHistory: true,
+	})
+	opts.Resources.Handle("states:startExecution", s.nestedExecution)
+	now := s.engine.Clock().Now()
+	for _, w := range topology.Workflows {
+		def, err := statemachines.Load(w.File)
+		if err != nil {
+			return nil, fmt.Errorf("open step functions: %w", err)
+		}
+		def, err = statemachines.Substitute(def, topology.Placeholders(opts.Env))
+		if err != nil {
+			return nil, fmt.Errorf("open step functions: workflow %s: %w", w.Name, err)
+		}
+		if _, err := s.CreateStateMachine(topology.ResourceName(opts.Env.Stage, w.Name), def, now); err != nil {
+			return nil, fmt.Errorf("open step functions: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Engine returns the ASL engine the service runs executions on.
+func (s *Service) Engine() *asl.Engine { return s.engine }
+
+// CreateStateMachine parses def and registers it as the machine name (replacing any machine
+// of that name); an invalid definition is an InvalidDefinition error listing every problem.
+func (s *Service) CreateStateMachine(name string, def []byte, created time.Time) (*StateMachine, error) {
+	m, err := asl.Parse(def)
+	if err != nil {
+		return nil, apiErr("InvalidDefinition", "state machine %s: %v", name, err)
+	}
+	env := s.opts.Env
+	arn := fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", env.Partition, env.Region, env.Account, name)
+	sm := &StateMachine{ARN: arn, Name: name, Definition: def, Created: created, machine: m,
+		RoleARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, topology.ResourceName(env.Stage, "states"))}
+	s.mu.Lock()
+	s.machines[arn] = sm
+	s.mu.Unlock()
+	return sm, nil
+}
+
+// StateMachines returns the registered machines sorted by name.
+func (s *Service) StateMachines() []*StateMachine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*StateMachine, 0, len(s.machines))
+	for _, m := range s.machines {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (s *Service) machine(arn string) (*StateMachine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.machines[arn]
+	if !ok {
+		return nil, apiErr("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn)
+	}
+	return m, nil
+}
+
+// validName reports whether name is a valid execution name (1-80 characters, none of the
+// characters Step Functions forbids).
+func validName(name string) bool {
+	if name == "" || len(name) > 80 {
+		return false
+	}
+	for _, r := range name {
+		if r <= 0x20 || r == 0x7f || strings.ContainsRune(`<>{}[]?*"#%\^|~`+"`$&,;:/", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// compactJSON returns b compacted, or an error when it is not JSON.
+func compactJSON(b []byte) ([]byte, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return []byte("{}"), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// StartExecution starts an execution of the machine smARN named name (empty: a generated
+// UUID) with input (empty: {}). With the name of a running execution and the same input it
+// returns that execution, as AWS does; with a different input, or the name of a finished
+// execution, it fails with ExecutionAlreadyExists.
+func (s *Service) StartExecution(ctx context.Context, smARN, name string, input []byte) (*Execution, error) {
+	return s.start(smARN, name, input, "", false)
+}
+
+// start is StartExecution; reuseFinished (for nested executions) returns a finished
+// execution of the same name and input instead of failing.
+func (s *Service) start(smARN, name string, input []byte, parent string, reuseFinished bool) (*Execution, error) {
+	sm, err := s.machine(smARN)
+	if err != nil {
+		return nil, err
+	}
+	in, err := compactJSON(input)
+	if err != nil {
+		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%v'", err)
+	}
+	if name == "" {
+		name = newUUID()
+	}
+	if !validName(name) {
+		return nil, apiErr("InvalidName", "Invalid Name: '%s'", name)
+	}
+	arn := strings.Replace(sm.ARN, ":stateMachine:", ":execution:", 1) + ":" + name
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, apiErr("ServiceUnavailable", "the local stack is shutting down")
+	}
+	if old, err := s.record(arn); err == nil {
+		same := bytes.Equal(old.Input, in)
+		if same && (old.Status == asl.StatusRunning || reuseFinished) {
+			return old, nil
+		}
+		return nil, apiErr("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
+	}
+	rec := &Execution{ARN: arn, StateMachineARN: sm.ARN, Name: name, Status: asl.StatusRunning, Input: in,
+		StartDate: s.engine.Clock().Now(), Parent: parent}
+	if err := s.put(rec); err != nil {
+		return nil, err
+	}
+	x, err := s.engine.Start(s.ctx, sm.machine, asl.StartInput{Name: name, Input: in, StateMachineARN: sm.ARN,
+		ExecutionARN: arn, RoleARN: sm.RoleARN})
+	if err != nil {
+		_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketExecutions).Delete([]byte(arn)) })
+		return nil, apiErr("InvalidExecutionInput", "%v", err)
+	}
+	rec.StartDate = x.StartDate()
+	s.track(x)
+	return rec, nil
+}
+
+// track remembers a live execution and persists its result when it ends (unless the service
+// is closing: then the execution stays RUNNING for the next process to resume).
+func (s *Service) track(x *asl.Execution) {
+	s.live[x.ARN()] = x
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		<-x.Done()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.live, x.ARN())
+		if s.closing {
+			return
+		}
+		r := x.Result()
+		rec, err := s.record(x.ARN())
+		if err != nil {
+			s.opts.Log.Error("record execution result", "executionArn", x.ARN(), "err", err)
+			return
+		}
+		rec.Status, rec.Output, rec.Error, rec.Cause, rec.StopDate = r.Status, r.Output, r.Error, r.Cause, r.StopDate
+		if err := s.put(rec); err != nil {
+			s.opts.Log.Error("record execution result", "executionArn", x.ARN(), "err", err)
+		}
+		_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketCheckpoints).Delete([]byte(x.ARN())) })
+	}()
+}
+
+func (s *Service) record(arn string) (*Execution, error) {
+	var rec *Execution
+	err := s.opts.DB.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketExecutions).Get([]byte(arn))
+		if b == nil {
+			return apiErr("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
+		}
+		rec = &Execution{}
+		return json.Unmarshal(b, rec)
+	})
+	return rec, err
+}
+
+func (s *Service) put(rec *Execution) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("store execution %s: %w", rec.ARN, err)
+	}
+	if err := s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketExecutions).Put([]byte(rec.ARN), b) }); err != nil {
+		return fmt.Errorf("store execution %s: %w", rec.ARN, err)
+	}
+	return nil
+}
+
+// DescribeExecution returns the stored record of the execution arn.
+func (s *Service) DescribeExecution(arn string) (*Execution, error) { return s.record(arn) }
+
+// Executions returns the executions of the machine smARN (every machine when empty) with
+// the given status (any when empty), newest first.
+func (s *Service) Executions(smARN string, status asl.Status) ([]*Execution, error) {
+	var out []*Execution
+	err := s.opts.DB.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketExecutions).ForEach(func(_, v []byte) error {
+			var rec Execution
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			if (smARN == "" || rec.StateMachineARN == smARN) && (status == "" || rec.Status == status) {
+				out = append(out, &rec)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list executions: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].StartDate.Equal(out[j].StartDate) {
+			return out[i].StartDate.After(out[j].StartDate)
+		}
+		return out[i].ARN > out[j].ARN
+	})
+	return out, nil
+}
+
+// History returns the execution's history events in the wire shape, oldest first.
+func (s *Service) History(arn string) ([]json.RawMessage, error) {
+	if _, err := s.record(arn); err != nil {
+		return nil, err
+	}
+	var out []json.RawMessage
+	err := s.opts.DB.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHistory).Bucket([]byte(arn))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			out = append(out, append(json.RawMessage(nil), v...))
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", arn, err)
+	}
+	return out, nil
+}
+
+// Wait blocks until the execution arn has finished (or ctx ends) and returns its record.
+func (s *Service) Wait(ctx context.Context, arn string) (*Execution, error) {
+	for {
+		s.mu.Lock()
+		x := s.live[arn]
+		s.mu.Unlock()
+		if x == nil {
+			rec, err := s.record(arn)
+			if err != nil || rec.Status != asl.StatusRunning {
+				return rec, err
+			}
+			// Finished but its result is being written: poll briefly.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-x.Done():
+		}
+	}
+}
+
+// StopExecution aborts a running execution with error and cause and returns its stop date.
+func (s *Service) StopExecution(arn, errName, cause string) (time.Time, error) {
+	rec, err := s.record(arn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.mu.Lock()
+	x := s.live[arn]
+	s.mu.Unlock()
+	if rec.Status != asl.StatusRunning {
+		return rec.StopDate, nil
+	}
+	if x != nil {
+		x.Stop(errName, cause)
+		<-x.Done()
+		rec, err = s.Wait(context.Background(), arn)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return rec.StopDate, nil
+	}
+	rec.Status, rec.Error, rec.Cause, rec.StopDate = asl.StatusAborted, errName, cause, s.engine.Clock().Now()
+	return rec.StopDate, s.put(rec)
+}
+
+// SendTaskSuccess completes the task waiting for token with output (JSON).
+func (s *Service) SendTaskSuccess(token string, output []byte) error {
+	if err := s.checkToken(token); err != nil {
+		return err
+	}
+	if !json.Valid(output) {
+		return apiErr("InvalidOutput", "Invalid Output: the output is not JSON")
+	}
+	return s.tokenError(token, s.engine.SendTaskSuccess(token, output))
+}
+
+// SendTaskFailure fails the task waiting for token with errName and cause.
+func (s *Service) SendTaskFailure(token, errName, cause string) error {
+	if err := s.checkToken(token); err != nil {
+		return err
+	}
+	return s.tokenError(token, s.engine.SendTaskFailure(token, errName, cause))
+}
+
+// SendTaskHeartbeat restarts the heartbeat clock of the task waiting for token.
+func (s *Service) SendTaskHeartbeat(token string) error {
+	if err := s.checkToken(token); err != nil {
+		return err
+	}
+	return s.tokenError(token, s.engine.SendTaskHeartbeat(token))
+}
+
+// checkToken rejects a token that cannot be one (empty or longer than 1024 characters).
+func (s *Service) checkToken(token string) error {
+	if token == "" || len(token) > 1024 || strings.ContainsAny(token, " \n\t") {
+		return apiErr("InvalidToken", "Invalid Token: '%s'", token)
+	}
+	return nil
+}
+
+// tokenError maps the engine's error for token to AWS's: a token this service handed out
+// whose task is over is TaskTimedOut, an unknown one TaskDoesNotExist.
+func (s *Service) tokenError(token string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, asl.ErrTaskDoesNotExist):
+		known := false
+		_ = s.opts.DB.View(func(tx *bolt.Tx) error {
+			known = tx.Bucket(bucketTokens).Get([]byte(token)) != nil
+			return nil
+		})
+		if known {
+			return apiErr("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
+		}
+		return apiErr("TaskDoesNotExist", "Task Does Not Exist: the token is not one of a waiting task")
+	case errors.Is(err, asl.ErrInvalidOutput):
+		return apiErr("InvalidOutput", "%v", err)
+	}
+	return err
+}
+
+// onEvent persists one history event and hands it to the observer.
+func (s *Service) onEvent(x *asl.Execution, ev asl.Event) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		return
+	}
+	b, err := json.Marshal(ev)
+	if err == nil {
+		var k [8]byte
+		binary.BigEndian.PutUint64(k[:], uint64(ev.ID))
+		err = s.opts.DB.Update(func(tx *bolt.Tx) error {
+			h, err := tx.Bucket(bucketHistory).CreateBucketIfNotExists([]byte(x.ARN()))
+			if err != nil {
+				return err
+			}
+			return h.Put(k[:], b)
+		})
+	}
+	if err != nil {
+		s.opts.Log.Error("store history event", "executionArn", x.ARN(), "eventId", ev.ID, "err", err)
+	}
+	if s.opts.Observer != nil {
+		s.opts.Observer(HistoryEvent{ExecutionARN: x.ARN(), ExecutionName: x.Name(), StateMachineARN: x.StateMachineARN(), Event: ev})
+	}
+}
+
+// onCheckpoint persists the latest checkpoint and the task token it waits on.
+func (s *Service) onCheckpoint(x *asl.Execution, cp asl.Checkpoint) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		return
+	}
+	b, err := json.Marshal(cp)
+	if err == nil {
+		err = s.opts.DB.Update(func(tx *bolt.Tx) error {
+			if cp.TaskToken != "" {
+				if err := tx.Bucket(bucketTokens).Put([]byte(cp.TaskToken), []byte(x.ARN())); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketCheckpoints).Put([]byte(x.ARN()), b)
+		})
+	}
+	if err != nil {
+		s.opts.Log.Error("store checkpoint", "executionArn", x.ARN(), "state", cp.State, "err", err)
+	}
+}
+
+// Resume continues every execution left RUNNING by a previous process from its latest
+// checkpoint; one without a checkpoint, or whose machine is gone, fails with States.Runtime.
+// Call it once, after Open and any CreateStateMachine.
+func (s *Service) Resume() error {
+	running, err := s.Executions("", asl.StatusRunning)
+	if err != nil {
+		return err
+	}
+	// Oldest first, so parents resume before the children they wait for.
+	sort.Slice(running, func(i, j int) bool { return running[i].StartDate.Before(running[j].StartDate) })
+	for _, rec := range running {
+		var cp *asl.Checkpoint
+		err := s.opts.DB.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketCheckpoints).Get([]byte(rec.ARN))
+			if b == nil {
+				return nil
+			}
+			cp = &asl.Checkpoint{}
+			if err := json.Unmarshal(b, cp); err != nil {
+				return err
+			}
+			// Events after the checkpoint are written again by the resumed execution.
+			h := tx.Bucket(bucketHistory).Bucket([]byte(rec.ARN))
+			if h == nil {
+				return nil
+			}
+			var k [8]byte
+			binary.BigEndian.PutUint64(k[:], uint64(cp.LastEventID)+1)
+			c := h.Cursor()
+			var stale [][]byte
+			for key, _ := c.Seek(k[:]); key != nil; key, _ = c.Next() {
+				stale = append(stale, append([]byte(nil), key...))
+			}
+			for _, key := range stale {
+				if err := h.Delete(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("resume execution %s: %w", rec.ARN, err)
+		}
+		sm, merr := s.machine(rec.StateMachineARN)
+		if cp == nil || merr != nil {
+			rec.Status, rec.Error, rec.StopDate = asl.StatusFailed, asl.ErrRuntime, s.engine.Clock().Now()
+			rec.Cause = "the local stack stopped while the execution ran and it cannot be resumed (no checkpoint or no state machine)"
+			if err := s.put(rec); err != nil {
+				return err
+			}
+			continue
+		}
+		s.mu.Lock()
+		x, err := s.engine.Resume(s.ctx, sm.machine, *cp, asl.StartInput{Name: rec.Name, Input: rec.Input,
+			StateMachineARN: rec.StateMachineARN, ExecutionARN: rec.ARN, RoleARN: sm.RoleARN})
+		if err == nil {
+			s.track(x)
+		}
+		s.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("resume execution %s: %w", rec.ARN, err)
+		}
+		s.opts.Log.Info("resumed execution", "executionArn", rec.ARN, "state", cp.State, "waitingForToken", cp.TaskToken != "")
+	}
+	return nil
+}
+
+// Close stops the running executions without recording an outcome, so the next Open resumes
+// them, and waits for their goroutines.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		return errors.New("close step functions: executions did not stop within 10 s")
+	}
+	return nil
+}
