@@ -1,12 +1,48 @@
 // Package jsonata evaluates the JSONata expressions of Step Functions states that use
-// "QueryLanguage": "JSONata", on github.com/blues/jsonata-go (JSONata 1.5.4).
+// "QueryLanguage": "JSONata", on github.com/blues/jsonata-go v1.5.4 (JSONata 1.5.4).
 //
-// [Template] recognises a "{% ... %}" field value, [Compile] parses the expression once, and
-// [Expr.Eval] evaluates it with $states and the workflow's Variables bound. Every expression
-// also sees the functions AWS adds: $partition, $range, $hash, $random, $uuid and $parse.
-// A compiled [Expr] is immutable and safe for concurrent evaluation.
+// [Template] recognises a "{% ... %}" field value, [Compile] parses the expression once (and
+// caches it by text), and [Expr.Eval] evaluates it with $states and the workflow's Variables
+// bound; [NewBindings] and [Expr.EvalBindings] let a state evaluate several fields against one
+// set of converted bindings. Values in and out are plain JSON values: map[string]any, []any,
+// string, float64, bool and nil.
 //
-// Evaluation failures are *[Error] values named "States.QueryEvaluationError"; an expression
-// that evaluates to nothing (undefined) gives an *Error wrapping [ErrUndefined], which callers
-// test with errors.Is.
+// # Errors
+//
+// Every failure is an *[Error] named "States.QueryEvaluationError". An expression that
+// evaluates to nothing gives an *Error wrapping [ErrUndefined] (test with errors.Is); AWS fails
+// the field. [Error.Cause] words the cause as AWS does for a field, and Code carries the
+// jsonata-js error code (T0410, T1006, T2001, D3137, ...) mapped from jsonata-go's errors.
+//
+// # Step Functions' additions
+//
+// Every expression sees AWS's functions: $partition(array, size), $range(start, end, step),
+// $hash(value, algorithm), $random([seed]), $uuid() and $parse(jsonString), with the argument
+// rules measured on AWS (arguments truncated toward zero, undefined for a missing step or
+// algorithm, $random(seed) equal to java.util.Random(seed).nextDouble()). $eval is disabled
+// as on AWS. $now and $millis read the injected clock once per [Bindings]; $random and $uuid
+// use the injected [Sources].
+//
+// # Concurrency
+//
+// A compiled Expr is immutable and safe for concurrent use. jsonata-go 1.5.4 is not: while it
+// calls a built-in function it writes the call's name and context into the function value all
+// expressions share, and evaluating "x ~> $f(a)" rewrites the parsed tree on every run. This
+// package rewrites such calls to the equivalent partial application once at compile time, and
+// serialises evaluations on one lock, so JSONata evaluation uses one core at a time.
+//
+// # JSONata 2.x features AWS supports that jsonata-go 1.5.4 lacks
+//
+// AWS runs a JSONata 2.x engine. Missing here, because they need parser changes:
+//   - the context and positional variable bindings "@$v" and "#$i" (1.6), and the parent
+//     operator "%" (1.7);
+//   - the coalescing operators "??" and "?:" (2.1);
+//   - $formatInteger and $parseInteger with XPath pictures (1.6);
+//   - key order: Go maps do not keep insertion order, so $keys, $each, $spread and object
+//     output list keys in an unspecified order where AWS keeps document order;
+//   - AWS's evaluation limits (a depth of 100, about 7 MB per value) and its non-finite
+//     results ("Infinity" for 1/0, where jsonata-go fails with D1001).
+//
+// Added here because it was cheap: $assert(condition, message) (1.8). $type, $error,
+// $distinct, $single, $each, $sift and $encodeUrl(Component) are already in jsonata-go.
 package jsonata

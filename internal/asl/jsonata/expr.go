@@ -100,8 +100,12 @@ func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
 	now, millis := clockFuncs(t)
 	r["now"] = reflect.ValueOf(now)
 	r["millis"] = reflect.ValueOf(millis)
-	r["random"] = reflect.ValueOf(randomFunc(src))
-	r["uuid"] = reflect.ValueOf(uuidFunc(src))
+	if src.Float64 == nil && src.UUID == nil {
+		r["random"], r["uuid"] = defaultRandom, defaultUUID
+	} else {
+		r["random"] = reflect.ValueOf(randomFunc(src))
+		r["uuid"] = reflect.ValueOf(uuidFunc(src))
+	}
 	for k, v := range vars {
 		r[k] = reflect.ValueOf(toJSONata(v))
 	}

@@ -266,7 +266,9 @@ func uuidFunc(src Sources) *function {
 // evaluation, as JSONata defines them.
 func clockFuncs(t time.Time) (now, millis *function) {
 	ms := t.UnixMilli()
-	now = &function{name: "now", params: 2, call: func(args []reflect.Value) (reflect.Value, error) {
+	pair := new([2]function)
+	now, millis = &pair[0], &pair[1]
+	*now = function{name: "now", params: 2, call: func(args []reflect.Value) (reflect.Value, error) {
 		var picture, tz jtypes.OptionalString
 		for i, opt := range []*jtypes.OptionalString{&picture, &tz} {
 			v, ok, err := arg(args, i)
@@ -288,7 +290,7 @@ func clockFuncs(t time.Time) (now, millis *function) {
 		}
 		return reflect.ValueOf(s), nil
 	}}
-	millis = &function{name: "millis", params: 0, call: func([]reflect.Value) (reflect.Value, error) {
+	*millis = function{name: "millis", params: 0, call: func([]reflect.Value) (reflect.Value, error) {
 		return reflect.ValueOf(float64(ms)), nil
 	}}
 	return now, millis
@@ -316,6 +318,12 @@ func assertFunc(args []reflect.Value) (reflect.Value, error) {
 	}
 	return undefined, &codedError{"D3141", msg}
 }
+
+// defaultRandom and defaultUUID are $random and $uuid with the default sources.
+var (
+	defaultRandom = reflect.ValueOf(randomFunc(Sources{}))
+	defaultUUID   = reflect.ValueOf(uuidFunc(Sources{}))
+)
 
 // staticFunctions are the functions that do not depend on an evaluation's sources.
 var staticFunctions = map[string]reflect.Value{
