@@ -92,7 +92,10 @@ func Train(train, valid *Dataset, p Params, onRound func(RoundStats)) (*Model, e
 	b := &builder{p: p, m: newMatrix(train.X, nfeat, p.MaxBin, p.TreeMethod == "hist"), grad: make([]float64, n)}
 	if p.TreeMethod == "hist" {
 		b.hg, b.hh = make([]float64, p.MaxBin+1), make([]float64, p.MaxBin+1)
+	} else {
+		b.sorted, b.goLeft = b.m.presort(), make([]bool, n)
 	}
+	inRound := make([]bool, n)
 	pred := make([]float64, n)
 	for i := range pred {
 		pred[i] = base
@@ -112,15 +115,31 @@ func Train(train, valid *Dataset, p Params, onRound func(RoundStats)) (*Model, e
 		}
 		idx = idx[:0]
 		for i := range n {
-			if p.Subsample >= 1 || rng.Float64() < p.Subsample {
+			inRound[i] = p.Subsample >= 1 || rng.Float64() < p.Subsample
+			if inRound[i] {
 				idx = append(idx, i)
 			}
 		}
 		if len(idx) == 0 {
-			idx = append(idx, rng.IntN(n))
+			i := rng.IntN(n)
+			inRound[i] = true
+			idx = append(idx, i)
 		}
 		b.nodes = nil
-		b.grow(idx, 0)
+		if p.TreeMethod == "hist" {
+			b.grow(idx, 0)
+		} else {
+			lists := make([][]int, nfeat)
+			for f, order := range b.sorted {
+				lists[f] = make([]int, 0, len(idx))
+				for _, i := range order {
+					if inRound[i] {
+						lists[f] = append(lists[f], i)
+					}
+				}
+			}
+			b.growExact(lists, 0)
+		}
 		t := Tree{Nodes: b.nodes}
 		m.Trees = append(m.Trees, t)
 		for i, x := range train.X {

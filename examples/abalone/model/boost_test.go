@@ -208,3 +208,32 @@ func BenchmarkPredictOneRow(b *testing.B) {
 		}
 	}
 }
+
+// TestHistWithEnoughBinsMatchesExact checks that with a bin per distinct value the two split
+// searches choose the same splits. Thresholds may differ: exact takes the midpoint between the
+// node's own neighbouring values, hist between the whole column's, so both split the node's
+// rows alike and agree on every training row.
+func TestHistWithEnoughBinsMatchesExact(t *testing.T) {
+	d := loadAbalone(t)
+	p := DefaultParams()
+	p.NumRound, p.MaxBin = 10, 65535
+	p.TreeMethod = "exact"
+	exact, err := Train(d, nil, p, nil)
+	require.NoError(t, err)
+	p.TreeMethod = "hist"
+	hist, err := Train(d, nil, p, nil)
+	require.NoError(t, err)
+	for i, tree := range exact.Trees {
+		require.Len(t, hist.Trees[i].Nodes, len(tree.Nodes), "tree %d", i)
+		for k, n := range tree.Nodes {
+			h := hist.Trees[i].Nodes[k]
+			assert.Equal(t, n.Feature, h.Feature, "tree %d node %d", i, k)
+			assert.InDelta(t, n.Value, h.Value, 1e-9, "tree %d node %d", i, k)
+		}
+	}
+	pe, err := exact.PredictAll(d.X)
+	require.NoError(t, err)
+	ph, err := hist.PredictAll(d.X)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, pe, ph, 1e-9)
+}

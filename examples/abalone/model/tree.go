@@ -107,6 +107,9 @@ type builder struct {
 	nodes []Node
 	// scratch histograms for the hist method, reused across nodes
 	hg, hh []float64
+	// the exact method: rows presorted per feature, and a scratch side per row
+	sorted [][]int
+	goLeft []bool
 }
 
 type split struct {
@@ -125,7 +128,7 @@ func (b *builder) score(g, h float64) float64 {
 	return g * g / (h + b.p.Lambda)
 }
 
-// grow builds the subtree for rows idx at depth and returns its node index.
+// grow builds the subtree for rows idx at depth with the hist method and returns its node index.
 func (b *builder) grow(idx []int, depth int) int {
 	var g float64
 	for _, i := range idx {
@@ -137,12 +140,7 @@ func (b *builder) grow(idx []int, depth int) int {
 	if depth >= b.p.MaxDepth || len(idx) < 2 {
 		return at
 	}
-	var s split
-	if b.p.TreeMethod == "exact" {
-		s = b.bestExact(idx, g, h)
-	} else {
-		s = b.bestHist(idx, g, h)
-	}
+	s := b.bestHist(idx, g, h)
 	if !s.ok {
 		return at
 	}
@@ -174,18 +172,77 @@ func (b *builder) consider(best *split, gl, hl, g, h float64, parent float64) (f
 	return gain, true
 }
 
-func (b *builder) bestExact(idx []int, g, h float64) split {
-	var best split
-	parent := b.score(g, h)
-	order := make([]int, len(idx))
-	for f, col := range b.m.cols {
-		copy(order, idx)
+// presort returns, per feature, every row index ordered by (value, index): the exact method
+// keeps each node's rows in this order, so no node ever sorts.
+func (m *matrix) presort() [][]int {
+	out := make([][]int, len(m.cols))
+	for f, col := range m.cols {
+		order := make([]int, len(col))
+		for i := range order {
+			order[i] = i
+		}
 		slices.SortFunc(order, func(i, j int) int {
 			if c := cmp.Compare(col[i], col[j]); c != 0 {
 				return c
 			}
 			return cmp.Compare(i, j)
 		})
+		out[f] = order
+	}
+	return out
+}
+
+// growExact builds the subtree for a node whose rows are given once per feature, each list
+// sorted by that feature, and returns its node index. Children get their lists by a stable
+// partition of the parent's.
+func (b *builder) growExact(lists [][]int, depth int) int {
+	idx := lists[0]
+	var g float64
+	for _, i := range idx {
+		g += b.grad[i]
+	}
+	h := float64(len(idx))
+	at := len(b.nodes)
+	b.nodes = append(b.nodes, Node{Value: b.leafValue(g, h)})
+	if depth >= b.p.MaxDepth || len(idx) < 2 {
+		return at
+	}
+	s := b.bestExact(lists, g, h)
+	if !s.ok {
+		return at
+	}
+	col := b.m.cols[s.feature]
+	nl := 0
+	for _, i := range idx {
+		b.goLeft[i] = col[i] < s.threshold
+		if b.goLeft[i] {
+			nl++
+		}
+	}
+	left, right := make([][]int, len(lists)), make([][]int, len(lists))
+	for f, list := range lists {
+		l, r := make([]int, 0, nl), make([]int, 0, len(list)-nl)
+		for _, i := range list {
+			if b.goLeft[i] {
+				l = append(l, i)
+			} else {
+				r = append(r, i)
+			}
+		}
+		left[f], right[f] = l, r
+	}
+	li := b.growExact(left, depth+1)
+	ri := b.growExact(right, depth+1)
+	b.nodes[at] = Node{Feature: s.feature, Threshold: s.threshold, Left: li, Right: ri}
+	return at
+}
+
+// bestExact tries every boundary between distinct values of every feature.
+func (b *builder) bestExact(lists [][]int, g, h float64) split {
+	var best split
+	parent := b.score(g, h)
+	for f, order := range lists {
+		col := b.m.cols[f]
 		var gl, hl float64
 		for k := 0; k < len(order)-1; k++ {
 			gl += b.grad[order[k]]
