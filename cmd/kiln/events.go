@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -89,9 +88,6 @@ func readJSONArg(what, arg string) ([]byte, error) {
 	}
 	if strings.TrimSpace(arg) == "" {
 		return nil, fmt.Errorf("read %s: empty value", what)
-	}
-	if !json.Valid([]byte(arg)) && !strings.HasPrefix(strings.TrimSpace(arg), "{") {
-		return nil, fmt.Errorf("read %s: not JSON (give JSON text, or @FILE to read a file)", what)
 	}
 	return []byte(arg), nil
 }
