@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,6 +96,33 @@ func TestTrainWritesModelEvaluationAndBaseline(t *testing.T) {
 	assert.Equal(t, drift.Enabled, cons.MonitoringConfig.DistributionConstraints.PerformComparison)
 	_, err = os.Stat(filepath.Join(root, "output", "failure"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	// The baseline as written serves the drift job: the data itself passes, grown shells drift.
+	var rows, grown [][]string
+	for _, line := range lines[1:] {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		cells := strings.Split(line, ",")[:8]
+		rows = append(rows, cells)
+		g := slices.Clone(cells)
+		for _, j := range []int{1, 2} {
+			f, err := strconv.ParseFloat(g[j], 64)
+			require.NoError(t, err)
+			g[j] = strconv.FormatFloat(f+0.15, 'f', -1, 64)
+		}
+		grown = append(grown, g)
+	}
+	same, err := drift.Compare(&st, &cons, rows)
+	require.NoError(t, err)
+	assert.Empty(t, same.Violations)
+	shifted, err := drift.Compare(&st, &cons, grown)
+	require.NoError(t, err)
+	var drifted []string
+	for _, v := range shifted.Violations {
+		drifted = append(drifted, v.FeatureName)
+	}
+	assert.Equal(t, []string{"Diameter", "Length"}, drifted)
 }
 
 func TestTrainEnvironmentOverridesPaths(t *testing.T) {
