@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 func main() {
@@ -31,7 +32,7 @@ func main() {
 		CloudWatch: cloudwatch.NewFromConfig(cfg),
 		Clock:      time.Now,
 		Log:        log,
-		Bucket:     os.Getenv("KILN_ARTIFACTS_BUCKET"),
+		Bucket:     os.Getenv(topology.EnvArtifactsBucket),
 	}
 	lambda.Start(h.Handle)
 }

@@ -3,7 +3,8 @@
 // data captured during a time window, compares them with [drift.Compare], writes
 // constraint_violations.json and the window's statistics.json under
 // monitoring/<endpoint>/<window end>/, and publishes one feature_baseline_drift_<feature>
-// metric per feature in Model Monitor's namespace, so the same alarms work with and without
+// metric per feature in Model Monitor's namespace (names from internal/topology:
+// DriftMetricNamespace, DriftMetric, DriftSchedule), so the same alarms work with and without
 // SageMaker Model Monitor.
 package monitordrift
 
@@ -28,6 +29,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/drift"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // S3API is the part of the S3 client the drift job uses.
@@ -47,12 +49,6 @@ var (
 	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
 )
 
-// Namespace is Model Monitor's namespace for data-quality metrics of endpoints.
-const Namespace = "aws/sagemaker/Endpoints/data-metrics"
-
-// MetricPrefix starts each per-feature drift metric name.
-const MetricPrefix = "feature_baseline_drift_"
-
 // DefaultMinRows is the fewest captured rows a window needs before anything is published.
 const DefaultMinRows = 30
 
@@ -67,13 +63,6 @@ const (
 	StatusCompleted        = "Completed"
 	StatusInsufficientData = "InsufficientData"
 )
-
-// ScheduleName returns the MonitoringSchedule dimension of an endpoint's drift metrics:
-// "kiln-drift-<endpoint>".
-func ScheduleName(endpoint string) string { return "kiln-drift-" + endpoint }
-
-// MetricName returns the drift metric name of a feature.
-func MetricName(feature string) string { return MetricPrefix + feature }
 
 // DeploymentKey returns the key of an endpoint's deployment record in the artifacts bucket.
 func DeploymentKey(endpoint string) string { return "deployments/" + endpoint + "/current.json" }
@@ -198,7 +187,7 @@ func ParseInput(event json.RawMessage) (Input, error) {
 // Run runs the job for a checked input and returns plain (unnamed-for-Lambda) errors.
 func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
 	if h.Bucket == "" {
-		return Summary{EndpointName: in.EndpointName}, errors.New("run drift job: no artifacts bucket configured (KILN_ARTIFACTS_BUCKET)")
+		return Summary{EndpointName: in.EndpointName}, errors.New("run drift job: no artifacts bucket configured (" + topology.EnvArtifactsBucket + ")")
 	}
 	end := h.Clock().UTC().Truncate(time.Second)
 	start := end.Add(-time.Duration(in.WindowMinutes) * time.Minute)
@@ -420,10 +409,10 @@ func (h *Handler) publish(ctx context.Context, endpoint string, at time.Time, re
 			continue
 		}
 		data = append(data, cwtypes.MetricDatum{
-			MetricName: aws.String(MetricName(f.Name)),
+			MetricName: aws.String(topology.DriftMetric(f.Name)),
 			Dimensions: []cwtypes.Dimension{
 				{Name: aws.String("Endpoint"), Value: aws.String(endpoint)},
-				{Name: aws.String("MonitoringSchedule"), Value: aws.String(ScheduleName(endpoint))},
+				{Name: aws.String("MonitoringSchedule"), Value: aws.String(topology.DriftSchedule(endpoint))},
 			},
 			Timestamp: aws.Time(at),
 			Value:     aws.Float64(f.Distance),
@@ -432,7 +421,7 @@ func (h *Handler) publish(ctx context.Context, endpoint string, at time.Time, re
 	}
 	// PutMetricData takes at most 1000 data points per call.
 	for chunk := range slices.Chunk(data, 1000) {
-		if _, err := h.CloudWatch.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(Namespace), MetricData: chunk}); err != nil {
+		if _, err := h.CloudWatch.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(topology.DriftMetricNamespace), MetricData: chunk}); err != nil {
 			return 0, fmt.Errorf("put drift metrics of %s: %w", endpoint, err)
 		}
 	}

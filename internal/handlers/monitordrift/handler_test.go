@@ -348,7 +348,7 @@ func TestHandle(t *testing.T) {
 			}
 
 			require.Len(t, puts, 1)
-			assert.Equal(t, Namespace, aws.ToString(puts[0].Namespace))
+			assert.Equal(t, "aws/sagemaker/Endpoints/data-metrics", aws.ToString(puts[0].Namespace))
 			require.Len(t, puts[0].MetricData, 8)
 			for _, d := range puts[0].MetricData {
 				name := strings.TrimPrefix(aws.ToString(d.MetricName), "feature_baseline_drift_")
