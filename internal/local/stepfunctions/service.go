@@ -455,7 +455,7 @@ func (s *Service) SendTaskSuccess(token string, output []byte) error {
 	if !json.Valid(output) {
 		return apiErr("InvalidOutput", "Invalid Output: the output is not JSON")
 	}
-	return s.tokenError(token, s.engine.SendTaskSuccess(token, output))
+	return s.tokenError(token, s.retryResumed(token, func() error { return s.engine.SendTaskSuccess(token, output) }))
 }
 
 // SendTaskFailure fails the task waiting for token with errName and cause.
@@ -463,7 +463,7 @@ func (s *Service) SendTaskFailure(token, errName, cause string) error {
 	if err := s.checkToken(token); err != nil {
 		return err
 	}
-	return s.tokenError(token, s.engine.SendTaskFailure(token, errName, cause))
+	return s.tokenError(token, s.retryResumed(token, func() error { return s.engine.SendTaskFailure(token, errName, cause) }))
 }
 
 // SendTaskHeartbeat restarts the heartbeat clock of the task waiting for token.
@@ -471,7 +471,45 @@ func (s *Service) SendTaskHeartbeat(token string) error {
 	if err := s.checkToken(token); err != nil {
 		return err
 	}
-	return s.tokenError(token, s.engine.SendTaskHeartbeat(token))
+	return s.tokenError(token, s.retryResumed(token, func() error { return s.engine.SendTaskHeartbeat(token) }))
+}
+
+// retryResumed calls send; when the engine does not know token but the token's execution
+// is running and its checkpoint waits for exactly this token (an execution resumed a moment
+// ago registers its token on its own goroutine), it retries for up to two seconds.
+func (s *Service) retryResumed(token string, send func() error) error {
+	err := send()
+	if !errors.Is(err, asl.ErrTaskDoesNotExist) || !s.waitsFor(token) {
+		return err
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		if err = send(); !errors.Is(err, asl.ErrTaskDoesNotExist) {
+			return err
+		}
+	}
+	return err
+}
+
+// waitsFor reports whether a running execution's latest checkpoint waits for token.
+func (s *Service) waitsFor(token string) bool {
+	waiting := false
+	_ = s.opts.DB.View(func(tx *bolt.Tx) error {
+		arn := tx.Bucket(bucketTokens).Get([]byte(token))
+		if arn == nil {
+			return nil
+		}
+		b := tx.Bucket(bucketCheckpoints).Get(arn)
+		if b == nil {
+			return nil
+		}
+		var cp asl.Checkpoint
+		if json.Unmarshal(b, &cp) == nil && cp.TaskToken == token {
+			waiting = true
+		}
+		return nil
+	})
+	return waiting
 }
 
 // checkToken rejects a token that cannot be one (empty or longer than 1024 characters).

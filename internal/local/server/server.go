@@ -1,0 +1,210 @@
+// Package server is the local stack's front door: one http.Handler, on one address, that
+// routes each request to the service whose AWS protocol it speaks, the way AWS's endpoints
+// would if they shared a host:
+//
+//   - X-Amz-Target "AWSStepFunctions.*" → Step Functions (JSON 1.0);
+//   - X-Amz-Target "SageMaker.*" → SageMaker (JSON 1.1);
+//   - X-Amz-Target "AWSEvents.*" → EventBridge (JSON 1.1);
+//   - any other X-Amz-Target → an AWS-shaped UnknownOperationException naming it;
+//   - path /service/GraniteServiceVersion20100801/ → CloudWatch (RPC v2 CBOR);
+//   - path /endpoints/ → SageMaker Runtime (REST);
+//   - path /_kiln/functions/<name> → a Lambda function URL (the webhook);
+//   - a form body with Action= → SNS (query protocol);
+//   - everything else → S3 (REST, path-style).
+//
+// [Listen] refuses an address that is not loopback unless asked; requests are logged at
+// debug level.
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultAddr is the address the local stack listens on, the port local AWS emulators use.
+const DefaultAddr = "127.0.0.1:4566"
+
+// Routes are the handlers of the services; a nil handler answers as an unknown service.
+type Routes struct {
+	StepFunctions http.Handler
+	SageMaker     http.Handler
+	Runtime       http.Handler
+	EventBridge   http.Handler
+	CloudWatch    http.Handler
+	SNS           http.Handler
+	S3            http.Handler
+	// Functions maps a function's short name (webhook) to its function URL handler, served
+	// at /_kiln/functions/<name>.
+	Functions map[string]http.Handler
+}
+
+// FunctionURLPrefix is where function URL handlers are served.
+const FunctionURLPrefix = "/_kiln/functions/"
+
+// CloudWatchPrefix is the path prefix of the CloudWatch RPC v2 operations.
+const CloudWatchPrefix = "/service/GraniteServiceVersion20100801/"
+
+// Handler returns the router over routes, logging each request at debug level to log.
+func Handler(routes Routes, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &router{r: routes, log: log}
+}
+
+type router struct {
+	r   Routes
+	log *slog.Logger
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	service := rt.route(sw, r)
+	rt.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
+		"target", r.Header.Get("X-Amz-Target"), "status", sw.status, "duration", time.Since(start))
+}
+
+// route serves r and returns the name of the service that answered.
+func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		prefix, op, _ := strings.Cut(target, ".")
+		var h http.Handler
+		switch prefix {
+		case "AWSStepFunctions":
+			h = rt.r.StepFunctions
+		case "SageMaker":
+			h = rt.r.SageMaker
+		case "AWSEvents":
+			h = rt.r.EventBridge
+		}
+		if h == nil {
+			unknownTarget(w, prefix, op)
+			return "unknown"
+		}
+		h.ServeHTTP(w, r)
+		return prefix
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, CloudWatchPrefix):
+		return serve(w, r, rt.r.CloudWatch, "cloudwatch")
+	case strings.HasPrefix(p, "/endpoints/"):
+		return serve(w, r, rt.r.Runtime, "sagemaker-runtime")
+	case strings.HasPrefix(p, FunctionURLPrefix):
+		name, _, _ := strings.Cut(strings.TrimPrefix(p, FunctionURLPrefix), "/")
+		h := rt.r.Functions[name]
+		if h == nil {
+			writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "no function URL for function "+name)
+			return "lambda-url"
+		}
+		h.ServeHTTP(w, r)
+		return "lambda-url"
+	}
+	if formAction(r) && rt.r.SNS != nil {
+		rt.r.SNS.ServeHTTP(w, r)
+		return "sns"
+	}
+	return serve(w, r, rt.r.S3, "s3")
+}
+
+func serve(w http.ResponseWriter, r *http.Request, h http.Handler, name string) string {
+	if h == nil {
+		writeJSONError(w, http.StatusNotImplemented, "UnknownOperationException", "the "+name+" service is not served by this kiln local stack")
+		return name
+	}
+	h.ServeHTTP(w, r)
+	return name
+}
+
+// formAction reports whether r is a query-protocol request (a form-encoded POST at / with
+// an Action, or a request at / with Action in the query), leaving the body readable.
+func formAction(r *http.Request) bool {
+	if r.URL.Path == "/" && r.URL.Query().Get("Action") != "" {
+		return true
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		return false
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		return false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	v, err := url.ParseQuery(string(body))
+	return err == nil && v.Get("Action") != ""
+}
+
+// unknownTarget answers a JSON-protocol request for a service kiln does not serve.
+func unknownTarget(w http.ResponseWriter, prefix, op string) {
+	writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
+		fmt.Sprintf("the operation %s of service %s is not implemented by kiln local (it serves AWSStepFunctions, SageMaker and AWSEvents over JSON)", op, prefix))
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+}
+
+// CheckAddr returns an error when addr is not a loopback address and allowRemote is false:
+// the local stack has no authentication.
+func CheckAddr(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("check address %q: %w", addr, err)
+	}
+	if allowRemote {
+		return nil
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("check address %q: %q is not a loopback address; the local stack has no authentication, so pass --allow-remote to listen there anyway", addr, host)
+	}
+	return nil
+}
+
+// Listen opens a TCP listener on addr after CheckAddr.
+func Listen(addr string, allowRemote bool) (net.Listener, error) {
+	if err := CheckAddr(addr, allowRemote); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return l, nil
+}
