@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -36,12 +35,14 @@ type Options struct {
 
 // Engine runs executions and owns their task tokens. Safe for concurrent use.
 type Engine struct {
-	opts   Options
-	clock  Clock
-	track  Tracker
-	seed   uint64
-	mu     sync.Mutex
-	tokens map[string]*tokenWait
+	opts  Options
+	clock Clock
+	track Tracker
+	seed  uint64
+	// defaultSM and defaultRole are the ARNs used when StartInput gives none.
+	defaultSM, defaultRole string
+	mu                     sync.Mutex
+	tokens                 map[string]*tokenWait
 }
 
 // NewEngine returns an engine with the given options.
@@ -61,6 +62,8 @@ func NewEngine(opts Options) *Engine {
 	if e.opts.Partition == "" {
 		e.opts.Partition = "aws"
 	}
+	e.defaultSM = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:machine", e.opts.Partition, e.opts.Region, e.opts.Account)
+	e.defaultRole = fmt.Sprintf("arn:%s:iam::%s:role/StepFunctionsRole", e.opts.Partition, e.opts.Account)
 	e.seed = opts.Seed
 	if e.seed == 0 {
 		var b [8]byte
@@ -115,7 +118,10 @@ type Execution struct {
 	events   []Event
 	lastID   int64
 	rng      *mrand.Rand
+	seed     uint64
 	timedOut bool
+	// quiet is set when no history is kept and nobody observes: events are only counted.
+	quiet bool
 }
 
 // ARN returns the execution ARN.
@@ -191,6 +197,12 @@ func (x *Execution) Stop(errName, cause string) bool {
 // emit appends an event after prev and reports it to the observers; it returns its id.
 func (x *Execution) emit(ev Event, prev int64) int64 {
 	x.mu.Lock()
+	if x.quiet {
+		x.lastID++
+		id := x.lastID
+		x.mu.Unlock()
+		return id
+	}
 	x.lastID++
 	ev.ID = x.lastID
 	ev.PreviousEventID = prev
@@ -236,14 +248,22 @@ func (x *Execution) checkpoint(cp Checkpoint) {
 func (x *Execution) random() float64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.rng.Float64()
+	return x.rand().Float64()
+}
+
+// rand returns the execution's seeded source, creating it on first use; x.mu must be held.
+func (x *Execution) rand() *mrand.Rand {
+	if x.rng == nil {
+		x.rng = mrand.New(mrand.NewPCG(x.seed, x.seed^0x9e3779b97f4a7c15))
+	}
+	return x.rng
 }
 
 // intN returns an integer in [0,n) from the execution's seeded source.
 func (x *Execution) intN(n int64) int64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.rng.Int64N(n)
+	return x.rand().Int64N(n)
 }
 
 // uuid returns a version 4 UUID from the execution's seeded source.
@@ -251,7 +271,7 @@ func (x *Execution) uuid() string {
 	x.mu.Lock()
 	var b [16]byte
 	for i := 0; i < 16; i += 8 {
-		v := x.rng.Uint64()
+		v := x.rand().Uint64()
 		for j := 0; j < 8; j++ {
 			b[i+j] = byte(v >> (8 * j))
 		}
@@ -343,14 +363,14 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning}
 	x.smARN = in.StateMachineARN
 	if x.smARN == "" {
-		x.smARN = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:machine", e.opts.Partition, e.opts.Region, e.opts.Account)
+		x.smARN = e.defaultSM
 	}
 	x.smName = x.smARN[strings.LastIndexByte(x.smARN, ':')+1:]
 	seed := e.seed
 	for _, c := range in.Name + "|" + in.ExecutionARN + "|" + x.smARN {
 		seed = seed*1099511628211 + uint64(c)
 	}
-	x.rng = mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	x.seed = seed
 	x.name = in.Name
 	if x.name == "" {
 		x.name = x.uuid()
@@ -360,7 +380,7 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 		x.arn = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1) + ":" + x.name
 	}
 	if x.roleARN == "" {
-		x.roleARN = fmt.Sprintf("arn:%s:iam::%s:role/StepFunctionsRole", e.opts.Partition, e.opts.Account)
+		x.roleARN = e.defaultRole
 	}
 	x.start = e.clock.Now()
 	if e.opts.Observer != nil {
@@ -369,28 +389,13 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	if in.Observer != nil {
 		x.obs = append(x.obs, in.Observer)
 	}
+	x.quiet = e.opts.NoHistory && len(x.obs) == 0
 	x.ctx, x.cancel = context.WithCancel(ctx)
 	x.done = make(chan struct{})
 	return x, nil
 }
 
-// decodeJSON decodes one JSON value into plain Go values (numbers as float64).
-func decodeJSON(b []byte) (any, error) {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // marshalJSON encodes v compactly without HTML escaping, as Step Functions prints JSON.
 func marshalJSON(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	s := b.String()
-	return []byte(s[:len(s)-1]), nil
+	return appendJSON(make([]byte, 0, 64), v)
 }

@@ -87,6 +87,7 @@ type frame struct {
 	mapValue    any
 	inMapItem   bool
 	ctxCache    map[string]any
+	sc          scope
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -131,6 +132,18 @@ func (f *frame) contextObject() map[string]any {
 func (f *frame) resolve(p *jsonPath, input any) (any, error) {
 	switch p.root {
 	case rootContext:
+		if f.inMapItem && len(p.steps) >= 3 && p.steps[0].key == "Map" && p.steps[1].key == "Item" && !p.steps[2].isIdx {
+			switch p.steps[2].key {
+			case "Value":
+				sub := jsonPath{steps: p.steps[3:]}
+				return sub.get(f.mapValue)
+			case "Index":
+				if len(p.steps) == 3 {
+					return float64(f.mapIndex), nil
+				}
+				return nil, errPathNotFound
+			}
+		}
 		return p.get(f.contextObject())
 	case rootVariable:
 		v, ok := f.t.vars.get(p.variable)
@@ -150,7 +163,12 @@ func (f *frame) runtime(msg string) *failure {
 	return &failure{name: ErrRuntime, cause: f.prefix() + msg}
 }
 
-func (f *frame) scope(input any) *scope { return &scope{f: f, input: input} }
+// scope returns the frame's reusable JSONPath scope set to input; a scope is only used for
+// the duration of one template evaluation.
+func (f *frame) scope(input any) *scope {
+	f.sc = scope{f: f, input: input}
+	return &f.sc
+}
 
 // states builds the JSONata $states value.
 func (f *frame) states(input any, extra ...any) map[string]any {
@@ -265,9 +283,12 @@ func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Check
 		f.enteredID = resume.EnteredEventID
 		f.enteredTime = resume.EnteredTime
 	} else {
-		f.enteredID = t.emit(Event{Type: st.typ + "StateEntered", Name: st.name, Input: raw, HasInput: true})
+		f.enteredID = t.emit(Event{Type: st.enteredType, Name: st.name, Input: raw, HasInput: true})
 	}
-	attempts := make([]int, len(st.retry))
+	var attempts []int
+	if len(st.retry) > 0 {
+		attempts = make([]int, len(st.retry))
+	}
 	if resume != nil && len(resume.Attempts) == len(attempts) {
 		copy(attempts, resume.Attempts)
 	}
@@ -283,7 +304,7 @@ func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Check
 		resume = nil
 		if fl == nil {
 			t.vars.assign(assigned)
-			ev := Event{Type: st.typ + "StateExited", Name: st.name, Output: out, HasOutput: true}
+			ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
 			if len(assigned) > 0 {
 				ev.AssignedVariables = assigned
 			}

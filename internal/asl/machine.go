@@ -46,11 +46,13 @@ const (
 
 // state is one parsed state. Fields that do not apply to its Type stay zero.
 type state struct {
-	name    string
-	typ     string
-	jsonata bool
-	next    string
-	end     bool
+	name string
+	typ  string
+	// enteredType and exitedType are the history event types, e.g. "PassStateEntered".
+	enteredType, exitedType string
+	jsonata                 bool
+	next                    string
+	end                     bool
 
 	// JSONPath data flow. A nil *optPath means the default ("$"); null means discard.
 	inputPath, outputPath *optPath

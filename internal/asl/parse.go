@@ -1,8 +1,6 @@
 package asl
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -33,13 +31,9 @@ func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // [ValidationErrors] with every problem found, sorted by path. The returned *Machine is
 // immutable and safe for concurrent executions.
 func Parse(definition []byte) (*Machine, error) {
-	dec := json.NewDecoder(bytes.NewReader(definition))
-	var root any
-	if err := dec.Decode(&root); err != nil {
+	root, err := decodeJSON(definition)
+	if err != nil {
 		return nil, ValidationErrors{{Message: "the definition is not valid JSON: " + err.Error()}}
-	}
-	if dec.More() {
-		return nil, ValidationErrors{{Message: "the definition holds more than one JSON value"}}
 	}
 	obj, ok := root.(map[string]any)
 	if !ok {
@@ -324,6 +318,7 @@ func (c *checker) state(path, name string, obj map[string]any, parentLang string
 		c.add(join(path, "Type"), "%q is not a state type", st.typ)
 		return nil
 	}
+	st.enteredType, st.exitedType = st.typ+"StateEntered", st.typ+"StateExited"
 	lang := c.queryLanguage(path, obj, parentLang)
 	st.jsonata = lang == langJSONata
 	var allowed []string

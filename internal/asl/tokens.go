@@ -30,7 +30,7 @@ func (e *Engine) newToken(x *Execution) *tokenWait {
 	var b [48]byte
 	x.mu.Lock()
 	for i := 0; i < len(b); i += 8 {
-		v := x.rng.Uint64()
+		v := x.rand().Uint64()
 		for j := 0; j < 8; j++ {
 			b[i+j] = byte(v >> (8 * j))
 		}

@@ -155,3 +155,23 @@ func TestConcurrentEvaluationIsSafe(t *testing.T) {
 		require.NoError(t, err)
 	}
 }
+
+func TestStringAndSingleFollowJSONata2(t *testing.T) {
+	runEvalTable(t, []evalTest{
+		{"$string keeps 15 significant digits", `$string(0.1 + 0.2)`, ``, `"0.3"`},
+		{"$string writes thirds as JavaScript does", `$string(1/3)`, ``, `"0.333333333333333"`},
+		{"$string switches to exponents at 1e21", `$string(1e21)`, ``, `"1e+21"`},
+		{"$string writes 1e20 in full", `$string(1e20)`, ``, `"100000000000000000000"`},
+		{"$string writes small numbers with a short exponent", `$string(1e-7)`, ``, `"1e-7"`},
+		{"$string does not escape HTML characters", `$string({"a": "<b>&"})`, ``, `"{\"a\":\"<b>&\"}"`},
+		{"$string prettifies with two spaces", `$string({"a": [1]}, true)`, ``, `"{\n  \"a\": [\n    1\n  ]\n}"`},
+		{"$string returns a string unchanged", `$string("x")`, ``, `"x"`},
+		{"$string of a function is empty", `$string(function(){1})`, ``, `""`},
+		{"$string without arguments works on the context", `$states.input.a.$string()`, `{"a": [1, 2]}`, `["1", "2"]`},
+		{"$string works as a mapping function", `$map([1.5, 2], $string)`, ``, `["1.5", "2"]`},
+		{"$string of undefined is undefined", `$string($states.input.none)`, `{}`, `undefined`},
+		{"$single without a test returns the only element", `$single([7])`, ``, `7`},
+		{"$single with a test returns the one match", `$single([1, 2, 3], function($v){ $v = 2 })`, ``, `2`},
+		{"$single fails on two matches", `$single([1, 2])`, ``, `error: must be 1, got: 2`},
+	})
+}

@@ -332,6 +332,8 @@ var staticFunctions = map[string]reflect.Value{
 	"hash":      reflect.ValueOf(&function{name: "hash", params: 2, call: hashFunc}),
 	"parse":     reflect.ValueOf(&function{name: "parse", params: 1, call: parseFunc}),
 	"assert":    reflect.ValueOf(&function{name: "assert", params: 2, call: assertFunc}),
+	"string":    reflect.ValueOf(&contextFunction{function: function{name: "string", params: 1, call: stringFunc}}),
+	"single":    reflect.ValueOf(&function{name: "single", params: 2, call: singleFunc}),
 	// AWS disables $eval; an unbound name called as a function fails with T1006 as there.
 	"eval": undefined,
 }
