@@ -43,6 +43,9 @@
 //   - AWS's evaluation limits (a depth of 100, about 7 MB per value) and its non-finite
 //     results ("Infinity" for 1/0, where jsonata-go fails with D1001).
 //
-// Added here because it was cheap: $assert(condition, message) (1.8). $type, $error,
-// $distinct, $single, $each, $sift and $encodeUrl(Component) are already in jsonata-go.
+// Added or corrected here because it was cheap: $assert(condition, message) (1.8); $string
+// with jsonata-js's 15-significant-digit numbers, no HTML escaping and the prettify flag;
+// $single with its test optional. The "&" operator still renders numbers as jsonata-go does
+// ("a" & (0.1+0.2) is "a0.30000000000000004" where AWS gives "a0.3"). $type, $error,
+// $distinct, $each, $sift and $encodeUrl(Component) are already in jsonata-go.
 package jsonata
