@@ -90,6 +90,11 @@ func (c *Constraints) CategoricalThreshold() float64 {
 	return c.Threshold()
 }
 
+// MaxDomain is the most distinct values a String feature may have for [Baseline] to write its
+// domain: a column with more (identifiers, free text) gets no string_constraints, so no
+// categorical_values_check, as Model Monitor lists domains only for small cardinality.
+const MaxDomain = 1000
+
 // Options tune [Baseline]. The zero value means the defaults.
 type Options struct {
 	// Buckets is the number of histogram buckets per number column; default [BucketCount].
@@ -147,7 +152,9 @@ func Baseline(header []string, rows [][]string, opts Options) (*Statistics, *Con
 			for _, b := range ss.Distribution.Categorical.Buckets {
 				dom = append(dom, b.Value)
 			}
-			fc.StringConstraints = &StringConstraints{Domains: dom}
+			if len(dom) <= MaxDomain {
+				fc.StringConstraints = &StringConstraints{Domains: dom}
+			}
 		}
 		cons.Features = append(cons.Features, fc)
 	}

@@ -291,3 +291,14 @@ func TestCategoricalThresholdAppliesToStringFeaturesOnly(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Length"}, drifted)
 }
+
+func TestBaselineOmitsTheDomainOfAHighCardinalityColumn(t *testing.T) {
+	rows := make([][]string, MaxDomain+1)
+	for i := range rows {
+		rows[i] = []string{"id-" + strconv.Itoa(i), "small"}
+	}
+	_, cons, err := Baseline([]string{"ID", "Size"}, rows, Options{})
+	require.NoError(t, err)
+	assert.Nil(t, cons.Feature("ID").StringConstraints)
+	assert.Equal(t, []string{"small"}, cons.Feature("Size").StringConstraints.Domains)
+}
