@@ -30,5 +30,19 @@
 // For a categorical (String) feature, the distance is the L-infinity distance between the
 // category frequencies of the two data sets, over the union of their categories.
 //
+// # Checks
+//
+// [Compare] treats captured rows as positional (cell j is baseline feature j, as in a headerless
+// CSV request) and reports, per feature: missing_column_check when some rows are too short,
+// extra_column_check (feature "_c<j>") when some are too wide, completeness_check when the
+// share of present values falls below the constraint's completeness, data_type_check when the
+// share of present values of the baseline's type falls below datatype_check_threshold (1.0:
+// every value must match; an Integral feature takes integers only), categorical_values_check
+// when the share of String values inside the baseline domain falls below
+// domain_content_threshold, and baseline_drift_check when the distance exceeds
+// comparison_threshold (categorical_comparison_threshold for String features). Empty cells and
+// "nan", "null", "none", "na" (any case) count as missing. is_non_negative is written but not
+// checked, as Model Monitor lists no violation type for it.
+//
 // All functions are safe for concurrent use; the types they return are plain values.
 package drift
