@@ -68,6 +68,7 @@ type thread struct {
 	prev int64
 	vars *varScope
 	top  bool
+	fr   frame
 }
 
 func (t *thread) emit(ev Event) int64 {
@@ -278,7 +279,9 @@ var errAborted = &failure{name: "States.Aborted", cause: "aborted"}
 // output and the next state ("" for a terminal state).
 func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Checkpoint) (any, string, *failure) {
 	x := t.x
-	f := &frame{t: t, st: st, enteredTime: x.e.clock.Now()}
+	// One frame per thread is reused: a frame never outlives its state.
+	f := &t.fr
+	*f = frame{t: t, st: st, enteredTime: x.e.clock.Now()}
 	if resume != nil && resume.EnteredEventID > 0 {
 		f.enteredID = resume.EnteredEventID
 		f.enteredTime = resume.EnteredTime

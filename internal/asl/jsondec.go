@@ -253,4 +253,3 @@ func (d *decoder) strSlow(start int) (string, bool) {
 	}
 	return "", false
 }
-

@@ -2,6 +2,7 @@ package asl
 
 import (
 	"errors"
+	"maps"
 	"fmt"
 	"strconv"
 	"strings"
@@ -241,9 +242,11 @@ func setSteps(cur any, steps []step, value any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]any, len(m)+1)
-	for k, v := range m {
-		out[k] = v
+	var out map[string]any
+	if m == nil {
+		out = make(map[string]any, 1)
+	} else {
+		out = maps.Clone(m)
 	}
 	out[s.key] = nv
 	return out, nil

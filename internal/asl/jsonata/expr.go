@@ -46,7 +46,7 @@ func Compile(expr string) (*Expr, error) {
 	if e, ok := cache.Load(expr); ok {
 		return e.(*Expr), nil
 	}
-	c, err := jsonatago.Compile(expr)
+	c, err := compileRecover(expr)
 	if err != nil {
 		return nil, &Error{Expr: expr, Message: err.Error(), Err: err}
 	}
@@ -147,6 +147,17 @@ func (e *Expr) EvalBindings(b *Bindings) (result any, err error) {
 		return nil, &Error{Expr: e.src, Message: err.Error(), Err: err}
 	}
 	return out, nil
+}
+
+// compileRecover compiles expr, turning a panic inside jsonata-go's parser (it has slice
+// bounds bugs on some malformed input) into an error.
+func compileRecover(expr string) (c *jsonatago.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("syntax error: the parser failed on this expression (%v)", r)
+		}
+	}()
+	return jsonatago.Compile(expr)
 }
 
 // evalRecover runs the evaluation, turning a panic inside jsonata-go into an error so that one
