@@ -48,28 +48,66 @@ func archiveKey(t time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-// archive stores evs in one transaction; without a DB it does nothing.
-func (s *Service) archive(evs []*event) error {
+// archive queues evs for the archive; without a DB it does nothing. A single writer stores
+// what is queued in one transaction per batch, as EventBridge archives asynchronously, so a
+// caller putting events one by one does not wait for a disk sync each time. Wait and
+// Archived wait for the queue to be written.
+func (s *Service) archive(evs []*event) {
 	if s.cfg.DB == nil || len(evs) == 0 {
-		return nil
+		return
 	}
-	err := s.cfg.DB.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(archiveBucket)
-		for _, ev := range evs {
-			v, err := json.Marshal(archived{Bus: ev.bus, IngestionTime: ev.ingestion, Event: ev.raw})
-			if err != nil {
-				return err
-			}
-			if err := b.Put(archiveKey(ev.ingestion, ev.id), v); err != nil {
-				return err
-			}
+	s.dmu.Lock()
+	s.archiveQ = append(s.archiveQ, evs...)
+	start := !s.archiving
+	if start {
+		s.archiving = true
+		s.running++ // the writer counts as a delivery under way, for Wait
+	}
+	s.dmu.Unlock()
+	if start {
+		go s.writeArchive()
+	}
+}
+
+// writeArchive stores the queued events until the queue is empty.
+func (s *Service) writeArchive() {
+	for {
+		s.dmu.Lock()
+		batch := s.archiveQ
+		s.archiveQ = nil
+		if len(batch) == 0 {
+			s.archiving = false
+			s.dmu.Unlock()
+			s.update(-1, 0)
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("archive events: %w", err)
+		s.dmu.Unlock()
+		err := s.cfg.DB.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(archiveBucket)
+			for _, ev := range batch {
+				v, err := json.Marshal(archived{Bus: ev.bus, IngestionTime: ev.ingestion, Event: ev.raw})
+				if err != nil {
+					return err
+				}
+				if err := b.Put(archiveKey(ev.ingestion, ev.id), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			ids := make([]string, len(batch))
+			for i, ev := range batch {
+				ids[i] = ev.id
+			}
+			s.log.Error("archive events", "eventIds", ids, "error", err)
+		}
 	}
-	return nil
+}
+
+// flushArchive waits until the archive queue is written.
+func (s *Service) flushArchive(ctx context.Context) error {
+	return s.waitFor(ctx, func() bool { return !s.archiving })
 }
 
 // ArchivedEvent is one event of the archive.
@@ -87,6 +125,9 @@ type ArchivedEvent struct {
 func (s *Service) Archived(from, to time.Time) ([]ArchivedEvent, error) {
 	if s.cfg.DB == nil {
 		return nil, errNoArchive
+	}
+	if err := s.flushArchive(context.Background()); err != nil {
+		return nil, err
 	}
 	var out []ArchivedEvent
 	err := s.cfg.DB.View(func(tx *bolt.Tx) error {

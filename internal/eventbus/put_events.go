@@ -76,7 +76,7 @@ type event struct {
 // PutEvents puts up to ten entries on their buses, as the PutEvents API does: each entry is
 // checked on its own, a bad one is reported in its ResultEntry (and counted in
 // FailedEntryCount) without affecting the others; every accepted event is archived and
-// delivered asynchronously to the targets of the rules it matches. Entries whose Source
+// delivered asynchronously to the targets of the rules it matches (Wait waits for both). Entries whose Source
 // begins with "aws." are refused (NotAuthorizedForSourceException): AWS services' events
 // come in through PutAWSEvent. No entries, or more than ten, is a ValidationException.
 func (s *Service) PutEvents(ctx context.Context, entries []Entry) (*PutEventsResult, error) {
@@ -121,9 +121,7 @@ func (s *Service) put(ctx context.Context, entries []Entry, allowAWS bool) (*Put
 		res.Entries[i] = ResultEntry{EventID: ev.id}
 		accepted = append(accepted, ev)
 	}
-	if err := s.archive(accepted); err != nil {
-		return nil, &APIError{Code: "InternalException", Message: err.Error(), Status: 500}
-	}
+	s.archive(accepted)
 	for _, ev := range accepted {
 		s.route(ctx, ev, nil)
 	}

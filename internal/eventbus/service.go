@@ -105,6 +105,9 @@ type Service struct {
 	changed chan struct{}
 	memDLQ  []DeadLetter
 	dlqSeq  uint64
+
+	archiveQ  []*event // events waiting for the archive writer
+	archiving bool     // whether the archive writer runs
 }
 
 // bus is one event bus: its rules and the matcher built from their patterns.
