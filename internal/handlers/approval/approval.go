@@ -1,0 +1,229 @@
+// Package approval is the approval Lambda's handler: when a model package the pipeline waits
+// on is Approved or Rejected ("SageMaker Model Package State Change"), it finds the task
+// token request-approval stored for the package and completes the waiting task, with who
+// decided and why. Repeated events, and events for packages nobody waits on, are harmless.
+//
+// The token record (Record, RecordKey) is defined here; request-approval writes it. A
+// Handler holds no mutable state and is safe for concurrent use.
+package approval
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/kiln-dev/kiln/statemachines"
+)
+
+// ObjectsAPI is the part of the S3 client the handler uses for token records.
+type ObjectsAPI interface {
+	GetObject(ctx context.Context, params *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, params *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// TasksAPI is the part of the Step Functions client the handler uses.
+type TasksAPI interface {
+	SendTaskSuccess(ctx context.Context, params *sfn.SendTaskSuccessInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+	SendTaskFailure(ctx context.Context, params *sfn.SendTaskFailureInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+}
+
+var (
+	_ ObjectsAPI = (*s3.Client)(nil)
+	_ TasksAPI   = (*sfn.Client)(nil)
+)
+
+// Outcomes of one event, as Result reports them.
+const (
+	OutcomeSent           = "sent"
+	OutcomeIgnored        = "ignored"
+	OutcomeNoWaiter       = "no-waiter"
+	OutcomeAlreadyDecided = "already-decided"
+)
+
+// Handler completes waiting approval tasks.
+type Handler struct {
+	// S3 reads and marks the token records in Bucket (KILN_ARTIFACTS_BUCKET).
+	S3     ObjectsAPI
+	Bucket string
+	// SFN answers the waiting task.
+	SFN TasksAPI
+	// Clock stamps a decision whose event carries no time.
+	Clock func() time.Time
+	// Log receives one line per event.
+	Log *slog.Logger
+}
+
+// Result says what the handler did with one event.
+type Result struct {
+	// Outcome is sent, ignored, no-waiter, already-decided, or the Step Functions error that
+	// made sending moot (TaskDoesNotExist, InvalidToken, TaskTimedOut).
+	Outcome         string `json:"outcome"`
+	ModelPackageARN string `json:"modelPackageArn,omitempty"`
+	Status          string `json:"status,omitempty"`
+	// Decision is what was sent (nil when nothing was).
+	Decision *statemachines.Decision `json:"decision,omitempty"`
+}
+
+// Handle answers the task waiting on the package the event names. It returns an error only
+// for a malformed event or when S3 or Step Functions failed in a way a retry may fix, so
+// that EventBridge retries; every other case is a logged Result.
+func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
+	if ev.Source != Source || ev.DetailType != DetailType {
+		r := Result{Outcome: OutcomeIgnored}
+		h.Log.InfoContext(ctx, "approval ignored: not a model package state change",
+			slog.String("source", ev.Source), slog.String("detailType", ev.DetailType), slog.String("eventId", ev.ID))
+		return r, nil
+	}
+	var d ModelPackageStateChange
+	if err := json.Unmarshal(ev.Detail, &d); err != nil {
+		return Result{}, fmt.Errorf("decode model package state change %s: %w", ev.ID, err)
+	}
+	if d.ModelPackageArn == "" {
+		return Result{}, fmt.Errorf("model package state change %s names no ModelPackageArn", ev.ID)
+	}
+	log := h.Log.With(slog.String("modelPackageArn", d.ModelPackageArn), slog.String("status", d.ModelApprovalStatus), slog.String("eventId", ev.ID))
+	r := Result{ModelPackageARN: d.ModelPackageArn, Status: d.ModelApprovalStatus}
+	if d.ModelApprovalStatus != StatusApproved && d.ModelApprovalStatus != StatusRejected {
+		r.Outcome = OutcomeIgnored
+		log.InfoContext(ctx, "approval ignored: the package is neither approved nor rejected")
+		return r, nil
+	}
+	key := RecordKey(d.ModelPackageArn)
+	rec, err := h.read(ctx, key)
+	if err != nil {
+		return Result{}, err
+	}
+	if rec == nil {
+		r.Outcome = OutcomeNoWaiter
+		log.InfoContext(ctx, "no pipeline waits on this package", slog.String("tokenKey", key))
+		return r, nil
+	}
+	if rec.Decided {
+		r.Outcome = OutcomeAlreadyDecided
+		prior := ""
+		if rec.Decision != nil {
+			prior = rec.Decision.Status + " (" + rec.Decision.Outcome + ")"
+		}
+		log.InfoContext(ctx, "approval already decided; repeat ignored", slog.String("decision", prior), slog.String("executionArn", rec.ExecutionARN))
+		return r, nil
+	}
+	decision := statemachines.Decision{
+		Status: d.ModelApprovalStatus, ModelPackageARN: d.ModelPackageArn, DecidedBy: d.LastModifiedBy.Name(),
+		Description: d.ApprovalDescription, DecidedAt: h.decidedAt(d, ev).Format(time.RFC3339),
+	}
+	outcome, err := h.send(ctx, rec, decision)
+	if err != nil {
+		return Result{}, err
+	}
+	rec.Decided = true
+	rec.Decision = &RecordedDecision{Decision: decision, Outcome: outcome}
+	if err := h.write(ctx, key, rec); err != nil {
+		return Result{}, err
+	}
+	r.Outcome, r.Decision = outcome, &decision
+	attrs := []any{slog.String("outcome", outcome), slog.String("decidedBy", decision.DecidedBy),
+		slog.String("description", decision.Description), slog.String("executionArn", rec.ExecutionARN)}
+	if outcome == OutcomeSent {
+		log.InfoContext(ctx, "approval sent to the waiting pipeline", attrs...)
+	} else {
+		log.WarnContext(ctx, "the pipeline no longer waits; decision recorded", attrs...)
+	}
+	return r, nil
+}
+
+func (h *Handler) decidedAt(d ModelPackageStateChange, ev events.CloudWatchEvent) time.Time {
+	switch {
+	case !d.LastModifiedTime.IsZero():
+		return d.LastModifiedTime.UTC()
+	case !ev.Time.IsZero():
+		return ev.Time.UTC()
+	}
+	return h.Clock().UTC()
+}
+
+// send completes the task: SendTaskSuccess with the decision for Approved, SendTaskFailure
+// with ModelPackageRejected for Rejected. A task that no longer exists, a token Step
+// Functions refuses, or a task that timed out makes the decision moot: the outcome names it.
+func (h *Handler) send(ctx context.Context, rec *Record, d statemachines.Decision) (string, error) {
+	var err error
+	if d.Status == StatusApproved {
+		out, _ := json.Marshal(d)
+		_, err = h.SFN.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(rec.TaskToken), Output: aws.String(string(out))})
+	} else {
+		why := d.Description
+		if why == "" {
+			why = "no reason given"
+		}
+		cause := fmt.Sprintf("model package %s rejected by %s: %s", d.ModelPackageARN, d.DecidedBy, why)
+		if len(cause) > 32768 {
+			cause = cause[:32768]
+		}
+		_, err = h.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(rec.TaskToken),
+			Error: aws.String(statemachines.ErrPackageRejected), Cause: aws.String(cause)})
+	}
+	var gone *sfntypes.TaskDoesNotExist
+	var invalid *sfntypes.InvalidToken
+	var timedOut *sfntypes.TaskTimedOut
+	switch {
+	case err == nil:
+		return OutcomeSent, nil
+	case errors.As(err, &gone):
+		return gone.ErrorCode(), nil
+	case errors.As(err, &invalid):
+		return invalid.ErrorCode(), nil
+	case errors.As(err, &timedOut):
+		return timedOut.ErrorCode(), nil
+	}
+	return "", fmt.Errorf("send %s decision for %s to %s: %w", d.Status, d.ModelPackageARN, rec.ExecutionARN, err)
+}
+
+// read returns the token record at key, nil when there is none.
+func (h *Handler) read(ctx context.Context, key string) (*Record, error) {
+	out, err := h.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(h.Bucket), Key: aws.String(key)})
+	var nsk *s3types.NoSuchKey
+	var api smithy.APIError
+	if errors.As(err, &nsk) || (errors.As(err, &api) && api.ErrorCode() == "NoSuchKey") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get object s3://%s/%s: %w", h.Bucket, key, err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read object s3://%s/%s: %w", h.Bucket, key, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("decode token record s3://%s/%s: %w", h.Bucket, key, err)
+	}
+	if rec.TaskToken == "" {
+		return nil, fmt.Errorf("token record s3://%s/%s has no taskToken", h.Bucket, key)
+	}
+	return &rec, nil
+}
+
+func (h *Handler) write(ctx context.Context, key string, rec *Record) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode token record %s: %w", key, err)
+	}
+	if _, err := h.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.Bucket), Key: aws.String(key),
+		Body: bytes.NewReader(b), ContentType: aws.String("application/json")}); err != nil {
+		return fmt.Errorf("put object s3://%s/%s: %w", h.Bucket, key, err)
+	}
+	return nil
+}
