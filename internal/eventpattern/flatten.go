@@ -1,8 +1,6 @@
 package eventpattern
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -76,16 +74,7 @@ func (s *scanner) fail(reason string) error {
 	return &EventError{Offset: s.i, Reason: reason}
 }
 
-func (s *scanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\n', '\t', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *scanner) ws() { s.i = skipWS(s.b, s.i) }
 
 // flatten fills st.vals with the event's leaf values at the paths under root.
 func (st *eventState) flatten(event []byte, root *pathNode) error {
@@ -217,15 +206,24 @@ func (s *scanner) array(node *pathNode) error {
 	}
 }
 
-// value scans any JSON value; node is its path's tree node or nil.
+// value scans any JSON value; node is its path's tree node, or nil when no pattern reads the
+// value, which is then only checked.
 func (s *scanner) value(node *pathNode) error {
+	if node == nil {
+		var reason string
+		s.i, s.st.skip, reason = skipValue(s.b, s.i, s.depth, s.st.skip)
+		if reason != "" {
+			return s.fail(reason)
+		}
+		return nil
+	}
 	if s.i >= len(s.b) {
 		return s.fail("unexpected end of input, expected a value")
 	}
 	switch c := s.b[s.i]; {
 	case c == '{':
-		if node != nil && len(node.names) == 0 {
-			node = nil
+		if len(node.names) == 0 {
+			return s.value(nil)
 		}
 		return s.object(node)
 	case c == '[':
@@ -281,47 +279,12 @@ func (s *scanner) literal(word string, node *pathNode, k kind) error {
 	return nil
 }
 
-// number checks a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// number checks a JSON number starting at the current position.
 func (s *scanner) number() error {
-	b := s.b
-	if b[s.i] == '-' {
-		s.i++
-	}
-	if s.i >= len(b) {
-		return s.fail("invalid number")
-	}
-	switch {
-	case b[s.i] == '0':
-		s.i++
-	case b[s.i] >= '1' && b[s.i] <= '9':
-		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
-			s.i++
-		}
-	default:
-		return s.fail("invalid number")
-	}
-	if s.i < len(b) && b[s.i] == '.' {
-		s.i++
-		start := s.i
-		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
-			s.i++
-		}
-		if s.i == start {
-			return s.fail("invalid number: no digits after the decimal point")
-		}
-	}
-	if s.i < len(b) && (b[s.i] == 'e' || b[s.i] == 'E') {
-		s.i++
-		if s.i < len(b) && (b[s.i] == '+' || b[s.i] == '-') {
-			s.i++
-		}
-		start := s.i
-		for s.i < len(b) && b[s.i] >= '0' && b[s.i] <= '9' {
-			s.i++
-		}
-		if s.i == start {
-			return s.fail("invalid number: no digits in the exponent")
-		}
+	i, reason := skipNumber(s.b, s.i)
+	s.i = i
+	if reason != "" {
+		return s.fail(reason)
 	}
 	return nil
 }
@@ -329,55 +292,13 @@ func (s *scanner) number() error {
 // str scans a string starting at '"' and returns its raw content (escapes not decoded) and
 // whether it holds escapes.
 func (s *scanner) str() ([]byte, bool, error) {
-	b := s.b
-	i := s.i + 1
-	start := i
-	esc := false
-	for {
-		// Eight bytes at a time: skip a word without a quote, backslash or control
-		// character, else jump straight to the first such byte.
-		if i+8 <= len(b) {
-			m := specialBytes(binary.LittleEndian.Uint64(b[i : i+8]))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) >> 3
-		} else if i >= len(b) {
-			s.i = i
-			return nil, false, s.fail("unexpected end of input in a string")
-		}
-		c := b[i]
-		switch {
-		case c == '"':
-			s.i = i + 1
-			return b[start:i], esc, nil
-		case c == '\\':
-			esc = true
-			if i+1 >= len(b) {
-				s.i = i
-				return nil, false, s.fail("unexpected end of input in a string")
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
-					s.i = i
-					return nil, false, s.fail("invalid \\u escape in a string")
-				}
-				i += 6
-			default:
-				s.i = i
-				return nil, false, s.fail("invalid escape in a string")
-			}
-		case c < 0x20:
-			s.i = i
-			return nil, false, s.fail("control character in a string")
-		default:
-			i++
-		}
+	start := s.i + 1
+	end, esc, reason := scanString(s.b, s.i)
+	s.i = end
+	if reason != "" {
+		return nil, false, s.fail(reason)
 	}
+	return s.b[start : end-1], esc, nil
 }
 
 func isHex4(b []byte) bool {

@@ -9,6 +9,7 @@ type eventState struct {
 	elems   []element
 	cur     int32 // the array element being scanned, -1 outside arrays
 	nArrays int32
+	skip    []byte // open containers while skipping
 
 	head    []int32 // first value at each path, -1 when none
 	next    []int32 // next value at the same path
