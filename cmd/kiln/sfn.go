@@ -302,6 +302,12 @@ func conformanceOne(ctx context.Context, line []byte, perCase time.Duration) (re
 		res.Output = r.Output
 		return res
 	}
-	res.Error, res.Cause = strPtr(r.Error), strPtr(r.Cause)
+	// DescribeExecution omits an empty error or cause (a Fail state without Error/Cause).
+	if r.Error != "" {
+		res.Error = strPtr(r.Error)
+	}
+	if r.Cause != "" {
+		res.Cause = strPtr(r.Cause)
+	}
 	return res
 }

@@ -12,6 +12,8 @@ import (
 // checker gathers validation problems.
 type checker struct {
 	errs ValidationErrors
+	// statePath is the path of the state being parsed, for field names in messages.
+	statePath string
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -312,6 +314,9 @@ func fieldList(lists ...[]string) []string {
 
 // state parses one state.
 func (c *checker) state(path, name string, obj map[string]any, parentLang string) *state {
+	saved := c.statePath
+	c.statePath = path
+	defer func() { c.statePath = saved }()
 	st := &state{name: name}
 	st.typ = c.reqString(path, obj, "Type")
 	if st.typ != "" && !stateTypes[st.typ] {

@@ -152,6 +152,10 @@ func (t *tmplIntrinsic) eval(sc *scope) (any, error) {
 		if errors.As(err, &f) {
 			return nil, f
 		}
+		var ie *intrinsic.Error
+		if errors.As(err, &ie) {
+			return nil, &failure{name: ErrIntrinsicFailure, cause: sc.f.prefix() + ie.Cause}
+		}
 		return nil, &failure{name: ErrIntrinsicFailure, cause: sc.f.prefix() + err.Error()}
 	}
 	return v, nil
@@ -170,7 +174,15 @@ func (t *tmplJSONata) eval(sc *scope) (any, error) {
 		UUID:    sc.f.t.x.uuid,
 	})
 	if err != nil {
-		return nil, &failure{name: ErrQueryEvaluationError, cause: sc.f.prefix() + "The JSONata expression '" + t.expr.String() + "' specified for the field '" + t.field + "' returned an error: " + err.Error()}
+		var je *jsonata.Error
+		if errors.As(err, &je) {
+			return nil, &failure{name: ErrQueryEvaluationError, cause: sc.f.prefix() + je.Cause(t.field)}
+		}
+		var f *failure
+		if errors.As(err, &f) {
+			return nil, f
+		}
+		return nil, &failure{name: ErrQueryEvaluationError, cause: sc.f.prefix() + "The JSONata expression '" + t.expr.String() + "' specified for the field '" + t.field + "' threw an error during evaluation: " + err.Error()}
 	}
 	return v, nil
 }
@@ -289,7 +301,16 @@ func sortedKeys(m map[string]any) []string {
 
 // jsonata compiles a JSONata-state field: any JSON value whose strings may be "{% %}".
 func (c *checker) jsonata(path string, v any) template {
-	return c.jsonataField(path, lastField(path), v)
+	return c.jsonataField(path, c.relField(path), v)
+}
+
+// relField returns a field path relative to the state being parsed, "/"-separated, as AWS
+// names fields in JSONata errors ("Output/v", "Choices[0]/Condition").
+func (c *checker) relField(path string) string {
+	if c.statePath != "" && strings.HasPrefix(path, c.statePath+".") {
+		return strings.ReplaceAll(path[len(c.statePath)+1:], ".", "/")
+	}
+	return lastField(path)
 }
 
 func lastField(path string) string {
@@ -316,13 +337,13 @@ func (c *checker) jsonataField(path, field string, v any) template {
 		t := &tmplObject{}
 		for _, k := range sortedKeys(x) {
 			t.keys = append(t.keys, k)
-			t.vals = append(t.vals, c.jsonataField(join(path, k), k, x[k]))
+			t.vals = append(t.vals, c.jsonataField(join(path, k), c.relField(join(path, k)), x[k]))
 		}
 		return t
 	case []any:
 		t := &tmplArray{}
 		for i, e := range x {
-			t.elems = append(t.elems, c.jsonataField(index(path, i), field, e))
+			t.elems = append(t.elems, c.jsonataField(index(path, i), c.relField(index(path, i)), e))
 		}
 		return t
 	}
@@ -373,7 +394,7 @@ func (c *checker) assign(path string, v any, isJSONata bool) template {
 			}
 			vt = c.dollarValue(join(path, k), k, s)
 		} else if isJSONata {
-			vt = c.jsonataField(join(path, k), k, val)
+			vt = c.jsonataField(join(path, k), c.relField(join(path, k)), val)
 		} else {
 			vt = c.payload(join(path, k), val)
 		}
