@@ -9,19 +9,16 @@ const ErrorName = "States.IntrinsicFailure"
 // "States.IntrinsicFailure" and its Cause is worded as AWS words the cause where the
 // documentation shows it.
 type Error struct {
-	// Function is the intrinsic that failed, for example "States.ArrayRange".
+	// Function is the intrinsic that failed, for example "States.ArrayRange", or "" when the
+	// failure is not in one function (a string literal with an open escape).
 	Function string
-	// Cause is the human-readable reason, reported as the execution's cause.
+	// Cause is the complete human-readable reason, starting with the function name, ready to be
+	// reported as the execution's cause.
 	Cause string
 }
 
-// Error returns the cause, prefixed with the function name when it is known.
-func (e *Error) Error() string {
-	if e.Function == "" {
-		return e.Cause
-	}
-	return e.Function + ": " + e.Cause
-}
+// Error returns the cause.
+func (e *Error) Error() string { return e.Cause }
 
 // ErrorName returns "States.IntrinsicFailure", the name Retry and Catch match on.
 func (e *Error) ErrorName() string { return ErrorName }
@@ -47,6 +44,7 @@ func (e *SyntaxError) Error() string {
 // validation time, and reports it under this name if it ever reaches evaluation.
 func (e *SyntaxError) ErrorName() string { return ErrorName }
 
+// errorf returns an *Error for function fn whose cause is fn, a colon and the message.
 func errorf(fn, format string, args ...any) *Error {
-	return &Error{Function: fn, Cause: fmt.Sprintf(format, args...)}
+	return &Error{Function: fn, Cause: fn + ": " + fmt.Sprintf(format, args...)}
 }

@@ -77,7 +77,7 @@ type evaluator struct {
 func (ev evaluator) call(c *Call) (any, error) {
 	args := make([]any, len(c.Args))
 	for i, a := range c.Args {
-		v, err := ev.value(a)
+		v, err := ev.value(c.Name, a)
 		if err != nil {
 			return nil, err
 		}
@@ -86,13 +86,13 @@ func (ev evaluator) call(c *Call) (any, error) {
 	return c.fn(ev.src, c, args)
 }
 
-func (ev evaluator) value(n Node) (any, error) {
+func (ev evaluator) value(fn string, n Node) (any, error) {
 	switch n := n.(type) {
 	case *Call:
 		return ev.call(n)
 	case *String:
 		if n.badEscape >= 0 {
-			return nil, &Error{Cause: "the string literal '" + n.Raw + "' has a backslash that escapes nothing; only \\', \\{, \\} and \\\\ are escapes"}
+			return nil, errorf(fn, "the string literal '%s' has a backslash that escapes nothing; only \\', \\{, \\} and \\\\ are escapes", n.Raw)
 		}
 		return n.Value, nil
 	case *Number:
@@ -103,7 +103,7 @@ func (ev evaluator) value(n Node) (any, error) {
 		return nil, nil
 	case *Path:
 		if ev.lookup == nil {
-			return nil, &Error{Cause: "no lookup to resolve the path " + n.Path}
+			return nil, errorf(fn, "no lookup to resolve the path %s", n.Path)
 		}
 		return ev.lookup(n.Path)
 	}

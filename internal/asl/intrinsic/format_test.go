@@ -53,3 +53,11 @@ func TestLookupErrorsAreReturnedUnchanged(t *testing.T) {
 	_, err := MustParse(`States.Format('{}', $.nope)`).Eval(func(string) (any, error) { return nil, sentinel })
 	require.Same(t, sentinel, err)
 }
+
+func TestAnOpenEscapeInAnyLiteralFailsInItsFunction(t *testing.T) {
+	_, err := MustParse(`States.Array('a\qb')`).Eval(nil)
+	var ie *Error
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, "States.Array", ie.Function)
+	require.Equal(t, `States.Array: the string literal 'a\qb' has a backslash that escapes nothing; only \', \{, \} and \\ are escapes`, ie.Cause)
+}

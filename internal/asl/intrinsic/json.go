@@ -43,8 +43,7 @@ func parseJSON(s string) (any, error) {
 func jsonToString(_ Sources, _ *Call, args []any) (any, error) {
 	b, err := appendJSON(nil, args[0])
 	if err != nil {
-		err.(*Error).Function = "States.JsonToString"
-		return nil, err
+		return nil, errorf("States.JsonToString", "%s", err.(*Error).Cause)
 	}
 	return string(b), nil
 }
