@@ -212,7 +212,7 @@ func TestUnknownOperationsAreNamedNotIgnored(t *testing.T) {
 	h := newHarness(t, newManualClock(), nil)
 	_, err := h.api.CreateProcessingJob(context.Background(), &awssm.CreateProcessingJobInput{
 		ProcessingJobName: aws.String("x"), RoleArn: aws.String("arn:aws:iam::000000000000:role/x"),
-		AppSpecification:  &types.AppSpecification{ImageUri: aws.String("img")},
+		AppSpecification: &types.AppSpecification{ImageUri: aws.String("img")},
 		ProcessingResources: &types.ProcessingResources{ClusterConfig: &types.ProcessingClusterConfig{
 			InstanceCount: aws.Int32(1), InstanceType: types.ProcessingInstanceTypeMlM5Large, VolumeSizeInGB: aws.Int32(1),
 		}},
