@@ -1,0 +1,120 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	awssm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/kiln-dev/kiln/internal/handlers/approval"
+	"github.com/kiln-dev/kiln/internal/handlers/evaluate"
+	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
+	"github.com/kiln-dev/kiln/internal/handlers/trigger"
+	"github.com/kiln-dev/kiln/internal/handlers/webhook"
+	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// Clients are real aws-sdk-go-v2 clients pointed at the stack's endpoint, with static
+// credentials test/test in us-east-1 and path-style S3: the Lambdas run with these.
+type Clients struct {
+	Config        aws.Config
+	S3            *awss3.Client
+	StepFunctions *sfn.Client
+	SageMaker     *awssm.Client
+	EventBridge   *eventbridge.Client
+	CloudWatch    *awscw.Client
+	SNS           *awssns.Client
+}
+
+// NewClients returns clients for the local stack at endpoint (http://host:port).
+func NewClients(endpoint string) *Clients {
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "kiln-local"}, nil
+		}),
+		HTTPClient: &http.Client{Timeout: 5 * time.Minute},
+	}
+	return &Clients{
+		Config:        cfg,
+		S3:            awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = true }),
+		StepFunctions: sfn.NewFromConfig(cfg),
+		SageMaker:     awssm.NewFromConfig(cfg),
+		EventBridge:   eventbridge.NewFromConfig(cfg),
+		CloudWatch:    awscw.NewFromConfig(cfg),
+		SNS:           awssns.NewFromConfig(cfg),
+	}
+}
+
+// WebhookSecretARN returns the ARN the local stack gives the webhook secret (Secrets
+// Manager is not emulated: the secret lives in <dir>/webhook-secret).
+func WebhookSecretARN(env topology.Env) string {
+	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", env.Partition, env.Region, env.Account,
+		topology.ResourceName(env.Stage, "webhook-secret"))
+}
+
+// Env returns the environment of the function short, exactly the variables the topology
+// lists for it, with the local stack's values.
+func (s *Stack) Env(short string) map[string]string {
+	all := map[string]string{
+		topology.EnvStage:            s.env.Stage,
+		topology.EnvPolicy:           s.policyJSON,
+		topology.EnvBusName:          topology.BusName(s.env.Stage),
+		topology.EnvPipelineARN:      topology.StateMachineARN(s.env, "pipeline"),
+		topology.EnvArtifactsBucket:  topology.ArtifactsBucket(s.env),
+		topology.EnvTopicARN:         topology.TopicARN(s.env),
+		topology.EnvWebhookSecretARN: WebhookSecretARN(s.env),
+	}
+	out := map[string]string{}
+	if f, ok := topology.FunctionNamed(short); ok {
+		for _, k := range f.Env {
+			out[k] = all[k]
+		}
+	}
+	return out
+}
+
+// registerFunctions builds each Lambda's real handler with real clients and registers it.
+// Every configuration value comes from Env, the topology's table of what each one reads.
+func (s *Stack) registerFunctions(p *policy.Policy) error {
+	c := s.clients
+	log := s.log
+	env := s.Env
+
+	wh := &webhook.Handler{Secrets: s.secret, SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
+		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
+		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
+		Clock: s.clock, Log: log.With("function", "webhook")}
+	s.webhook = lambda.Handler(wh.Handle)
+	s.lambdas.Register("webhook", s.webhook)
+
+	tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
+		Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
+		Policy: p, Clock: s.clock, Log: log.With("function", "trigger")}
+	s.lambdas.Register("trigger", lambda.Handler(tr.Handle))
+
+	ev := &evaluate.Handler{S3: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
+		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: log.With("function", "evaluate")}
+	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
+
+	ap := &approval.Handler{S3: c.S3, Bucket: env("approval")[topology.EnvArtifactsBucket], SFN: c.StepFunctions,
+		Clock: s.clock, Log: log.With("function", "approval")}
+	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
+
+	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: log.With("function", "monitor-drift"),
+		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
+	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))
+
+	return s.registerRequestApproval(p)
+}

@@ -1,0 +1,502 @@
+// Package stack is the composition root of kiln local: it opens the state directory, builds
+// every local service (S3, CloudWatch, SNS, EventBridge with the scheduler, SageMaker, Step
+// Functions) and the six Lambdas with their real handlers and real SDK clients pointed at the
+// stack's own endpoint, creates what the topology names (the artifacts bucket, the model
+// package groups, the alarms, the rules and targets, the schedules, the state machines), and
+// serves it all on one address.
+//
+// State lives under the state directory (default .kiln): kiln.db (bbolt: executions, history,
+// task tokens, the registry, endpoints, events, notifications), s3/ (the buckets as files),
+// sagemaker/ (job and endpoint directories), bin/ (the sample model's programs) and
+// webhook-secret. Secrets Manager is not emulated: that one secret is read from the file, the
+// only difference from AWS in what the Lambdas see.
+//
+// Use: [Open], then [Stack.Start], then [Stack.Close]. A Stack is safe for concurrent use.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/local/s3"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker"
+	"github.com/kiln-dev/kiln/internal/local/server"
+	"github.com/kiln-dev/kiln/internal/local/sns"
+	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
+	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/schedule"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// Command is the local program a container image runs as (see the sagemaker package).
+type Command = sagemaker.Command
+
+// Observer receives what happens in the stack as it happens; nil funcs are skipped. The
+// calls come from the services' goroutines: keep them quick.
+type Observer struct {
+	// Execution receives every Step Functions history event.
+	Execution func(stepfunctions.HistoryEvent)
+	// Notification receives every SNS message.
+	Notification func(sns.Message)
+	// Alarm receives every CloudWatch alarm state change.
+	Alarm func(cloudwatch.AlarmChange)
+	// TrainingLog receives every line a training process prints.
+	TrainingLog func(job, line string)
+}
+
+// Options configure [Open].
+type Options struct {
+	// Dir is the state directory; default ".kiln".
+	Dir string
+	// Addr is the listen address; default server.DefaultAddr (127.0.0.1:4566). Port 0 picks
+	// a free port (tests). A non-loopback address is refused unless AllowRemote.
+	Addr        string
+	AllowRemote bool
+	// Stage is the stage the stack runs; default "prod".
+	Stage string
+	// Policy is the release policy; default policy.Default().
+	Policy *policy.Policy
+	// Images maps container images to local commands; see [BuildImages] for the sample's.
+	Images map[string]Command
+	// Clock is the time source of the handlers, CloudWatch, S3 and SNS; default time.Now.
+	// Step Functions and SageMaker run on the wall clock.
+	Clock func() time.Time
+	// Log receives the services' logs (request access logs at debug level); default discards.
+	Log *slog.Logger
+	// Observer streams events to the caller (the demo's printer).
+	Observer Observer
+	// AlarmInterval is how often alarms are evaluated besides on every PutMetricData;
+	// default 10 s. ScheduleInterval is how often schedules are checked; default 30 s.
+	AlarmInterval, ScheduleInterval time.Duration
+}
+
+// Stack is a running local stack. Build one with [Open].
+type Stack struct {
+	opts       Options
+	env        topology.Env
+	policy     *policy.Policy
+	policyJSON string
+	clock      func() time.Time
+	log        *slog.Logger
+
+	db         *bolt.DB
+	listener   net.Listener
+	endpoint   string
+	httpServer *http.Server
+
+	s3         *s3.Store
+	bus        *eventbus.Service
+	cloudwatch *cloudwatch.Service
+	sns        *sns.Service
+	sagemaker  *sagemaker.Service
+	sfn        *stepfunctions.Service
+	schedules  *schedule.Runner
+	lambdas    *lambda.Registry
+	clients    *Clients
+	secret     *secretFile
+	webhook    lambda.Func
+
+	mu      sync.Mutex
+	started bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// Open builds the stack on its state directory and listens on its address (so Endpoint is
+// known), but serves nothing and resumes nothing until Start. On error everything opened is
+// closed again.
+func Open(opts Options) (st *Stack, err error) {
+	if opts.Dir == "" {
+		opts.Dir = ".kiln"
+	}
+	if opts.Addr == "" {
+		opts.Addr = server.DefaultAddr
+	}
+	if opts.Stage == "" {
+		opts.Stage = "prod"
+	}
+	if opts.Policy == nil {
+		opts.Policy = policy.Default()
+	}
+	if _, ok := opts.Policy.Stages[opts.Stage]; !ok {
+		return nil, fmt.Errorf("open local stack: the policy has no stage %q", opts.Stage)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.AlarmInterval <= 0 {
+		opts.AlarmInterval = 10 * time.Second
+	}
+	if opts.ScheduleInterval <= 0 {
+		opts.ScheduleInterval = 30 * time.Second
+	}
+	pj, err := json.Marshal(opts.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("open local stack: encode policy: %w", err)
+	}
+	s := &Stack{opts: opts, env: topology.Local(opts.Stage), policy: opts.Policy, policyJSON: string(pj),
+		clock: opts.Clock, log: opts.Log}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+		}
+	}()
+
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	s.db, err = bolt.Open(filepath.Join(opts.Dir, "kiln.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open local stack: %s is in use by another kiln process (kiln local or kiln demo)", filepath.Join(opts.Dir, "kiln.db"))
+		}
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	// Writes reach the file at once (a killed process loses nothing); only an OS crash could
+	// lose the last ones, which is acceptable for a local stack and keeps history writes fast.
+	s.db.NoSync = true
+
+	if s.listener, err = server.Listen(opts.Addr, opts.AllowRemote); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	s.endpoint = "http://" + s.listener.Addr().String()
+	s.clients = NewClients(s.endpoint)
+
+	secretPath := filepath.Join(opts.Dir, "webhook-secret")
+	if _, err := ensureSecret(secretPath, func(b []byte) error { _, err := rand.Read(b); return err }); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	s.secret = &secretFile{arn: WebhookSecretARN(s.env), path: secretPath}
+
+	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda")})
+	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
+
+	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
+		Lambda: invoker, DB: s.db, Log: s.log.With("service", "events")}); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if err := s.bus.LoadTopology(s.env); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+
+	bucket := topology.ArtifactsBucket(s.env)
+	if s.s3, err = s3.Open(filepath.Join(opts.Dir, "s3"), s3.Options{Clock: s.clock, OnCreated: func(ev s3.ObjectCreated) {
+		if ev.Bucket == bucket { // the artifacts bucket has EventBridge notifications on
+			s.objectCreated(ev)
+		}
+	}}); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if err := s.s3.EnsureBucket(bucket); err != nil {
+		return nil, fmt.Errorf("open local stack: create bucket %s: %w", bucket, err)
+	}
+
+	s.cloudwatch = cloudwatch.New(cloudwatch.Options{Region: s.env.Region, Account: s.env.Account, Clock: s.clock,
+		Log: s.log.With("service", "cloudwatch"),
+		Emit: func(ctx context.Context, ev cloudwatch.Event) error {
+			_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
+				Detail: string(ev.Detail), Resources: ev.Resources, Time: ev.Time})
+			return err
+		}})
+	if opts.Observer.Alarm != nil {
+		s.cloudwatch.Watch(opts.Observer.Alarm)
+	}
+	for _, a := range topology.Alarms(s.policy, s.env.Stage) {
+		if err := s.cloudwatch.PutAlarm(context.Background(), cloudwatch.FromTopology(a)); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
+
+	if s.sns, err = sns.New(sns.Options{DB: s.db, Topics: []string{topology.TopicARN(s.env)}, Clock: s.clock,
+		Observer: opts.Observer.Notification}); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+
+	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
+		Blobs: blobs{s.s3}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: alarms{s.cloudwatch},
+		Images: opts.Images, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
+		Region: s.env.Region, Account: s.env.Account}); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if err := s.createGroups(); err != nil {
+		return nil, err
+	}
+
+	resources := asl.NewResources()
+	stepfunctions.Integrations{
+		Lambda: s.lambdas.StepFunctions(), SageMaker: s.sagemaker, S3: s.s3,
+		NotFound: func(err error) bool { return errors.Is(err, s3.ErrNotFound) },
+		SNS: func(ctx context.Context, topic, subject, message string, attrs map[string]string) (string, error) {
+			m := sns.Message{TopicARN: topic, Subject: subject, Message: message}
+			for k, v := range attrs {
+				if m.Attributes == nil {
+					m.Attributes = map[string]sns.Attribute{}
+				}
+				m.Attributes[k] = sns.Attribute{DataType: "String", StringValue: v}
+			}
+			return s.sns.Publish(ctx, m)
+		},
+	}.Register(resources)
+	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
+		Observer: opts.Observer.Execution, Log: s.log.With("service", "states")}); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+
+	if err := s.registerFunctions(s.policy); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+
+	s.schedules = schedule.NewRunner(invoker, s.log.With("service", "scheduler"))
+	defs, err := schedule.TopologyDefinitions(s.env, s.policy)
+	if err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	for _, d := range defs {
+		if err := s.schedules.Add(d, s.clock()); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
+
+	s.httpServer = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// createGroups creates the model package group of every model of the policy, unless it exists.
+func (s *Stack) createGroups() error {
+	ctx := context.Background()
+	for _, m := range s.policy.Models {
+		name := topology.PackageGroup(s.env.Stage, m.Name)
+		in, _ := json.Marshal(map[string]string{"ModelPackageGroupName": name})
+		if _, err := s.sagemaker.Call(ctx, "DescribeModelPackageGroup", in); err == nil {
+			continue
+		}
+		in, _ = json.Marshal(map[string]string{"ModelPackageGroupName": name,
+			"ModelPackageGroupDescription": "kiln " + s.env.Stage + " versions of model " + m.Name})
+		if _, err := s.sagemaker.Call(ctx, "CreateModelPackageGroup", in); err != nil {
+			return fmt.Errorf("open local stack: create model package group %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// objectCreated puts S3's "Object Created" event for a write to the artifacts bucket.
+func (s *Stack) objectCreated(ev s3.ObjectCreated) {
+	detail, _ := json.Marshal(map[string]any{
+		"version":           "0",
+		"bucket":            map[string]any{"name": ev.Bucket},
+		"object":            map[string]any{"key": ev.Key, "size": ev.Size, "etag": ev.ETag, "sequencer": ev.Sequencer},
+		"request-id":        ev.Sequencer,
+		"requester":         s.env.Account,
+		"source-ip-address": "127.0.0.1",
+		"reason":            "PutObject",
+	})
+	_, err := s.bus.PutAWSEvent(context.Background(), eventbus.Entry{Source: "aws.s3", DetailType: "Object Created",
+		Detail: string(detail), Resources: []string{"arn:aws:s3:::" + ev.Bucket}, Time: ev.Time})
+	if err != nil {
+		s.log.Error("put object created event", "bucket", ev.Bucket, "key", ev.Key, "err", err)
+	}
+}
+
+// Handler returns the stack's router (the same one Start serves).
+func (s *Stack) Handler() http.Handler {
+	return server.Handler(server.Routes{
+		StepFunctions: s.sfn, SageMaker: s.sagemaker.APIHandler(), Runtime: s.sagemaker.RuntimeHandler(),
+		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(),
+		Functions: map[string]http.Handler{"webhook": lambda.FunctionURL(s.webhook, s.clock)},
+	}, s.log.With("service", "http"))
+}
+
+// Start serves the endpoint, resumes the executions a previous process left running, and
+// runs the alarm and schedule tickers until Close. It returns at once.
+func (s *Stack) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return errors.New("start local stack: already started")
+	}
+	s.started = true
+	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.wg.Add(3)
+	go func() {
+		defer s.wg.Done()
+		if err := s.httpServer.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve local stack", "addr", s.endpoint, "err", err)
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.cloudwatch.Run(ctx, s.opts.AlarmInterval)
+	}()
+	go func() {
+		defer s.wg.Done()
+		_ = s.schedules.Run(ctx, s.clock, s.opts.ScheduleInterval)
+	}()
+	if err := s.sfn.Resume(); err != nil {
+		return fmt.Errorf("start local stack: %w", err)
+	}
+	return nil
+}
+
+// Close stops serving, stops the training and serving processes, leaves running executions
+// RUNNING for the next start, and closes the database. It is safe to call more than once.
+func (s *Stack) Close() error {
+	s.mu.Lock()
+	cancel := s.cancel
+	s.cancel = nil
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	if s.httpServer != nil {
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.httpServer.Shutdown(ctx)
+		stop()
+	}
+	s.wg.Wait()
+	return s.closeAll()
+}
+
+func (s *Stack) closeAll() error {
+	var errs []error
+	if s.sfn != nil {
+		errs = append(errs, s.sfn.Close())
+		s.sfn = nil
+	}
+	if s.lambdas != nil {
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.lambdas.Wait(ctx)
+		stop()
+	}
+	if s.bus != nil {
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.bus.Wait(ctx)
+		stop()
+	}
+	if s.sagemaker != nil {
+		ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.sagemaker.Close(ctx))
+		stop()
+		s.sagemaker = nil
+	}
+	if s.listener != nil && !s.started {
+		_ = s.listener.Close()
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+		s.db = nil
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close local stack: %w", err)
+	}
+	return nil
+}
+
+// Endpoint returns the stack's URL, http://127.0.0.1:4566 by default.
+func (s *Stack) Endpoint() string { return s.endpoint }
+
+// FunctionURL returns the URL at which the webhook function is served as a function URL.
+func (s *Stack) FunctionURL(short string) string {
+	return s.endpoint + server.FunctionURLPrefix + short
+}
+
+// WebhookSecret returns the webhook secret (for signing test deliveries).
+func (s *Stack) WebhookSecret() (string, error) {
+	return ensureSecret(s.secret.path, nil)
+}
+
+// TopologyEnv is topology.Local(stage) of the stack.
+func (s *Stack) TopologyEnv() topology.Env { return s.env }
+
+// Policy returns the stack's policy.
+func (s *Stack) Policy() *policy.Policy { return s.policy }
+
+// Dir returns the state directory.
+func (s *Stack) Dir() string { return s.opts.Dir }
+
+// Clients returns SDK clients pointed at the stack (the ones the Lambdas use).
+func (s *Stack) Clients() *Clients { return s.clients }
+
+// S3 returns the local S3.
+func (s *Stack) S3() *s3.Store { return s.s3 }
+
+// Bus returns the EventBridge stand-in (Drain/Wait settle deliveries).
+func (s *Stack) Bus() *eventbus.Service { return s.bus }
+
+// CloudWatch returns the CloudWatch stand-in.
+func (s *Stack) CloudWatch() *cloudwatch.Service { return s.cloudwatch }
+
+// SNS returns the SNS stand-in (Messages lists every notification).
+func (s *Stack) SNS() *sns.Service { return s.sns }
+
+// SageMaker returns the SageMaker stand-in.
+func (s *Stack) SageMaker() *sagemaker.Service { return s.sagemaker }
+
+// StepFunctions returns the Step Functions stand-in.
+func (s *Stack) StepFunctions() *stepfunctions.Service { return s.sfn }
+
+// Schedules returns the scheduler (Fire runs a schedule now).
+func (s *Stack) Schedules() *schedule.Runner { return s.schedules }
+
+// Lambdas returns the function registry.
+func (s *Stack) Lambdas() *lambda.Registry { return s.lambdas }
+
+// Webhook returns the in-process webhook function (payload: a LambdaFunctionURLRequest).
+func (s *Stack) Webhook() lambda.Func { return s.webhook }
+
+// Settle waits until the bus has delivered every event and every async invocation has
+// finished, or ctx ends; call it repeatedly to let a chain of events play out.
+func (s *Stack) Settle(ctx context.Context) error {
+	for {
+		if err := s.bus.Wait(ctx); err != nil {
+			return err
+		}
+		if err := s.lambdas.Wait(ctx); err != nil {
+			return err
+		}
+		if s.bus.Pending() == 0 {
+			return nil
+		}
+	}
+}
+
+// Served describes what the stack serves, one line each, for `kiln local` to print.
+func (s *Stack) Served() []string {
+	var sms []string
+	for _, m := range s.sfn.StateMachines() {
+		sms = append(sms, m.Name)
+	}
+	var groups []string
+	for _, m := range s.policy.Models {
+		groups = append(groups, topology.PackageGroup(s.env.Stage, m.Name))
+	}
+	return []string{
+		"Step Functions (JSON 1.0): " + strings.Join(sms, ", "),
+		"SageMaker (JSON 1.1) and SageMaker Runtime: model package groups " + strings.Join(groups, ", "),
+		"EventBridge (JSON 1.1): buses " + strings.Join(s.bus.EventBuses(), ", "),
+		"S3 (path-style): s3://" + topology.ArtifactsBucket(s.env) + " in " + s.s3.Root(),
+		fmt.Sprintf("CloudWatch (RPC v2 CBOR): %d alarms", len(s.cloudwatch.Alarms())),
+		"SNS (query): " + topology.TopicARN(s.env),
+		"Lambda (in process): " + strings.Join(s.lambdas.Names(), ", "),
+		"webhook function URL: " + s.FunctionURL("webhook"),
+	}
+}
