@@ -33,15 +33,30 @@ func integerArg(name string, args []any, i int) (int64, error) {
 	return int64(f), nil
 }
 
+// roundedArg returns args[i] rounded half up to an integer, as AWS rounds the numbers given
+// to States.ArrayPartition and States.ArrayRange.
+func roundedArg(name string, args []any, i int) (int64, error) {
+	f, ok := number(args[i])
+	if !ok {
+		return 0, errorf(name, "argument %d must be an integer, got %s", i+1, typeName(args[i]))
+	}
+	r := javaRound(f)
+	if math.IsNaN(r) || math.Abs(r) > 1<<53 {
+		return 0, errorf(name, "argument %d is out of range: %s", i+1, formatNumber(f))
+	}
+	return int64(r), nil
+}
+
 // arrayPartition implements States.ArrayPartition(array, size): the array cut into chunks of
-// size elements, the last chunk holding the rest. The size must be an integer above zero.
+// size elements, the last chunk holding the rest. The size is rounded to an integer, which
+// must be above zero.
 func arrayPartition(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayPartition"
 	a, err := arrayArg(name, args, 0)
 	if err != nil {
 		return nil, err
 	}
-	size, err := integerArg(name, args, 1)
+	size, err := roundedArg(name, args, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -74,13 +89,14 @@ func arrayContains(_ Sources, _ *Call, args []any) (any, error) {
 }
 
 // arrayRange implements States.ArrayRange(first, last, step): first, first+step, ... up to and
-// including last when the step lands on it. All three must be integers, the step non-zero,
-// and the result at most MaxArrayRange elements. A step pointing away from last gives [].
+// including last when the step lands on it. All three are rounded to integers; the step must
+// not be zero and the result may hold at most MaxArrayRange elements. A step pointing away
+// from last gives [].
 func arrayRange(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayRange"
 	var v [3]int64
 	for i := range v {
-		n, err := integerArg(name, args, i)
+		n, err := roundedArg(name, args, i)
 		if err != nil {
 			return nil, err
 		}

@@ -20,7 +20,8 @@ func TestArrayPartition(t *testing.T) {
 		{"an empty array gives no chunks", `States.ArrayPartition($.a, 3)`, `{"a":[]}`, `[]`},
 		{"a chunk size of zero fails", `States.ArrayPartition($.a, 0)`, `{"a":[1]}`, `error: greater than 0`},
 		{"a negative chunk size fails", `States.ArrayPartition($.a, -1)`, `{"a":[1]}`, `error: greater than 0`},
-		{"a fractional chunk size fails", `States.ArrayPartition($.a, 1.5)`, `{"a":[1]}`, `error: must be an integer`},
+		{"a fractional chunk size is rounded half up", `States.ArrayPartition($.a, 1.5)`, `{"a":[1,2,3,4,5]}`, `[[1,2],[3,4],[5]]`},
+		{"a chunk size that rounds to zero fails", `States.ArrayPartition($.a, 0.4)`, `{"a":[1]}`, `error: greater than 0, got 0`},
 		{"a string chunk size fails", `States.ArrayPartition($.a, '2')`, `{"a":[1]}`, `error: must be an integer, got string`},
 		{"a non-array first argument fails", `States.ArrayPartition($.a, 2)`, `{"a":"abc"}`, `error: argument 1 must be an array, got string`},
 	})
@@ -54,7 +55,8 @@ func TestArrayRange(t *testing.T) {
 		{"exactly 1000 elements are allowed", `States.ArrayLength(States.ArrayRange(1, 1000, 1))`, ``, `1000`},
 		{"1001 elements fail", `States.ArrayRange(0, 1000, 1)`, ``, `error: 1001 elements; at most 1000`},
 		{"a zero step fails", `States.ArrayRange(1, 5, 0)`, ``, `error: must not be 0`},
-		{"a fractional bound fails", `States.ArrayRange(1.5, 5, 1)`, ``, `error: argument 1 must be an integer, got 1.5`},
+		{"fractional arguments are rounded half up", `States.ArrayRange(1.5, 5.4, 0.6)`, ``, `[2,3,4,5]`},
+		{"a step that rounds to zero fails", `States.ArrayRange(1, 5, 0.4)`, ``, `error: must not be 0`},
 		{"a string bound fails", `States.ArrayRange('1', 5, 1)`, ``, `error: argument 1 must be an integer, got string`},
 	})
 }
