@@ -100,8 +100,8 @@ func (st *eventState) flatten(event []byte, root *pathNode) error {
 	return nil
 }
 
-// object scans an object starting at '{'; node is the tree node of the object's path, or nil
-// when no pattern looks inside it.
+// object scans an object starting at '{' whose path is node; fields no pattern reads are
+// skipped.
 func (s *scanner) object(node *pathNode) error {
 	s.depth++
 	if s.depth > maxEventDepth {
@@ -128,14 +128,10 @@ func (s *scanner) object(node *pathNode) error {
 		}
 		s.i++
 		s.ws()
-		var child *pathNode
-		if node != nil {
-			if esc {
-				key = decodeString(key)
-			}
-			child = node.child(key)
+		if esc {
+			key = decodeString(key)
 		}
-		if err := s.value(child); err != nil {
+		if err := s.value(node.child(key)); err != nil {
 			return err
 		}
 		s.ws()
@@ -156,7 +152,8 @@ func (s *scanner) object(node *pathNode) error {
 	}
 }
 
-// array scans an array starting at '['; its elements are values at node's path.
+// array scans an array starting at '['; its elements are values at node's path, each
+// recorded as an element so that values can later be told apart by element.
 func (s *scanner) array(node *pathNode) error {
 	s.depth++
 	if s.depth > maxEventDepth {
@@ -171,19 +168,14 @@ func (s *scanner) array(node *pathNode) error {
 	}
 	st := s.st
 	outer := st.cur
-	var array, depth int32
-	if node != nil {
-		array = st.nArrays
-		st.nArrays++
-		if outer >= 0 {
-			depth = st.elems[outer].depth + 1
-		}
+	array, depth := st.nArrays, int32(0)
+	st.nArrays++
+	if outer >= 0 {
+		depth = st.elems[outer].depth + 1
 	}
 	for idx := int32(0); ; idx++ {
-		if node != nil {
-			st.cur = int32(len(st.elems))
-			st.elems = append(st.elems, element{array: array, index: idx, parent: outer, depth: depth})
-		}
+		st.cur = int32(len(st.elems))
+		st.elems = append(st.elems, element{array: array, index: idx, parent: outer, depth: depth})
 		if err := s.value(node); err != nil {
 			return err
 		}
@@ -233,7 +225,7 @@ func (s *scanner) value(node *pathNode) error {
 		if err != nil {
 			return err
 		}
-		if node != nil && node.id >= 0 {
+		if node.id >= 0 {
 			if esc {
 				raw = decodeString(raw)
 			}
@@ -251,7 +243,7 @@ func (s *scanner) value(node *pathNode) error {
 		if err := s.number(); err != nil {
 			return err
 		}
-		if node != nil && node.id >= 0 {
+		if node.id >= 0 {
 			v := s.emit(node.id, kindNumber, s.b[start:s.i])
 			v.num, v.numOK = scaleNumberBytes(v.str)
 		}
@@ -273,7 +265,7 @@ func (s *scanner) literal(word string, node *pathNode, k kind) error {
 		return s.fail("invalid literal, expected " + word)
 	}
 	s.i += len(word)
-	if node != nil && node.id >= 0 {
+	if node.id >= 0 {
 		s.emit(node.id, k, nil)
 	}
 	return nil

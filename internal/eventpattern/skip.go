@@ -19,24 +19,24 @@ value:
 	}
 	switch c := b[i]; {
 	case c == '{':
+		if depth+len(stack) >= maxEventDepth {
+			return i, stack, "nested too deeply"
+		}
 		i = skipWS(b, i+1)
 		if i < len(b) && b[i] == '}' {
 			i++
 			goto after
 		}
-		if depth+len(stack) >= maxEventDepth {
-			return i, stack, "nested too deeply"
-		}
 		stack = append(stack, '{')
 		goto key
 	case c == '[':
+		if depth+len(stack) >= maxEventDepth {
+			return i, stack, "nested too deeply"
+		}
 		i = skipWS(b, i+1)
 		if i < len(b) && b[i] == ']' {
 			i++
 			goto after
-		}
-		if depth+len(stack) >= maxEventDepth {
-			return i, stack, "nested too deeply"
 		}
 		stack = append(stack, '[')
 		goto value
