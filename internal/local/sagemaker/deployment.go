@@ -77,7 +77,7 @@ func planTraffic(dc *deploymentConfig, newInstances int) trafficPlan {
 func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConfig) {
 	start := s.cfg.Clock.Now()
 	newFleet, err := s.startFleet(live.ctx, live.name, to)
-	if live.ctx.Err() != nil || s.ctx.Err() != nil {
+	if s.abandoned(live) {
 		if newFleet != nil {
 			newFleet.stop()
 		}
@@ -95,9 +95,10 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 	}
 	s.mu.Unlock()
 	plan := planTraffic(dc, instances)
-	live.mu.Lock()
-	live.next, live.nextShare = newFleet, 0
-	live.mu.Unlock()
+	if !live.install(newFleet, true) {
+		newFleet.stop()
+		return
+	}
 
 	for i, share := range plan.shares {
 		live.mu.Lock()
@@ -112,6 +113,9 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 			s.rollback(live, from, to, newFleet, reason, false)
 			return
 		}
+		if s.abandoned(live) {
+			return
+		}
 	}
 	if plan.bake > 0 || len(plan.alarms) > 0 {
 		s.recordShift(live, from, to, 1, PhaseBaking, "Baking", fmt.Sprintf("baking for %s", plan.bake))
@@ -120,7 +124,7 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 			return
 		}
 	}
-	if live.ctx.Err() != nil || s.ctx.Err() != nil {
+	if s.abandoned(live) {
 		return
 	}
 	live.mu.Lock()
@@ -152,6 +156,12 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 	s.emitDeployment(e)
 	s.emitEndpoint(e)
 	s.log.Info("endpoint updated", "endpoint", e.EndpointName, "config", to)
+}
+
+// abandoned reports that the deployment must stop where it is: the endpoint was deleted or
+// the service is closing (the next start rolls an interrupted update back).
+func (s *Service) abandoned(live *endpointLive) bool {
+	return live.ctx.Err() != nil || s.ctx.Err() != nil
 }
 
 // watch waits d on the clock, reading the plan's alarms every AlarmPollInterval; it

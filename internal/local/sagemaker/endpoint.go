@@ -236,7 +236,10 @@ func (s *Service) bringUp(live *endpointLive, config string, restart bool) {
 		s.log.Warn("endpoint failed", "endpoint", e.EndpointName, "reason", e.FailureReason)
 		return
 	}
-	live.setActive(f)
+	if !live.install(f, false) {
+		go f.stop()
+		return
+	}
 	cfg := s.configs[config]
 	e.EndpointStatus = EndpointInService
 	e.FailureReason = ""

@@ -26,6 +26,7 @@ type endpointLive struct {
 	active    *fleet
 	next      *fleet
 	nextShare float64
+	stopped   bool // stopAll ran: fleets started later must be stopped by their starter
 }
 
 func newEndpointLive(name string) *endpointLive {
@@ -39,10 +40,20 @@ func (l *endpointLive) current() *fleet {
 	return l.active
 }
 
-func (l *endpointLive) setActive(f *fleet) {
+// install makes f the active fleet (or the next one); it returns false, installing
+// nothing, when the endpoint's fleets were already stopped.
+func (l *endpointLive) install(f *fleet, next bool) bool {
 	l.mu.Lock()
-	l.active = f
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		return false
+	}
+	if next {
+		l.next, l.nextShare = f, 0
+	} else {
+		l.active = f
+	}
+	return true
 }
 
 // stopAll stops every fleet of the endpoint.
@@ -50,6 +61,7 @@ func (l *endpointLive) stopAll() {
 	l.mu.Lock()
 	fs := []*fleet{l.active, l.next}
 	l.active, l.next, l.nextShare = nil, nil, 0
+	l.stopped = true
 	l.mu.Unlock()
 	for _, f := range fs {
 		if f != nil {
