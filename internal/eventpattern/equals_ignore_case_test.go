@@ -1,6 +1,10 @@
 package eventpattern
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestEqualsIgnoreCase(t *testing.T) {
 	runMatchCases(t, []matchCase{
@@ -18,4 +22,25 @@ func TestEqualsIgnoreCaseErrors(t *testing.T) {
 	runErrorCases(t, []errorCase{
 		{"equals-ignore-case of a list is rejected", `{"s":[{"equals-ignore-case":["a"]}]}`, "s[0]", "equals-ignore-case takes a string"},
 	})
+}
+
+func TestEqualFoldRune(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b rune
+		want bool
+	}{
+		{"ASCII letters fold", 'a', 'A', true},
+		{"ASCII digits do not fold to letters", '1', 'A', false},
+		{"punctuation only equals itself", '[', '{', false},
+		{"Latin letters with accents fold", 'é', 'É', true},
+		{"the Kelvin sign folds to k", 'K', 'k', true},
+		{"final sigma folds to capital sigma", 'ς', 'Σ', true},
+		{"different letters do not fold", 'é', 'e', false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, equalFoldRune(tc.a, tc.b))
+		})
+	}
 }

@@ -78,37 +78,3 @@ func TestEventErrorNamesTheOffset(t *testing.T) {
 	assert.Equal(t, "match event: event is not valid JSON at byte 20: unexpected character, expected a value", err.Error())
 }
 
-func TestSpecialBytesFindsTheFirstSpecialByte(t *testing.T) {
-	cases := []struct {
-		name  string
-		chunk string
-		first int
-	}{
-		{"a word of letters has no special byte", "abcdefgh", -1},
-		{"a quote is found", `abc"efgh`, 3},
-		{"a backslash is found", `\bcdefgh`, 0},
-		{"a control character is found", "abcdefg\x1f", 7},
-		{"the first of several is found", "ab\"\\\x00fgh", 2},
-		{"bytes above 0x7f are not special", "\xe2\x82\xac\xc3\xa9xyz", -1},
-		{"a space is not special", "a b c d ", -1},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var x uint64
-			for i := 7; i >= 0; i-- {
-				x = x<<8 | uint64(tc.chunk[i])
-			}
-			m := specialBytes(x)
-			if tc.first < 0 {
-				assert.Zero(t, m)
-				return
-			}
-			require.NotZero(t, m)
-			got := 0
-			for m&(0xff<<(8*got)) == 0 {
-				got++
-			}
-			assert.Equal(t, tc.first, got)
-		})
-	}
-}

@@ -1,6 +1,10 @@
 package eventpattern
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestNumeric(t *testing.T) {
 	const between = `{"detail":{"c-count":[{"numeric":[">",0,"<=",5]}]}}`
@@ -42,4 +46,33 @@ func TestNumericErrors(t *testing.T) {
 		{"a bound below minus five billion is rejected", `{"n":[{"numeric":["<",-5.1e9]}]}`, "n[0]", "outside the range"},
 		{"an operator that is not a string is rejected", `{"n":[{"numeric":[1,1]}]}`, "n[0]", "must be an operator"},
 	})
+}
+
+func TestScaleNumber(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want int64
+		ok   bool
+	}{
+		{"an integer is scaled by a million", "42", 42_000_000, true},
+		{"an exponent is applied", "3.0e2", 300_000_000, true},
+		{"a fraction keeps six decimals", "0.1234564", 123_456, true},
+		{"the seventh decimal rounds", "0.1234565", 123_457, true},
+		{"a negative number stays negative", "-1.5", -1_500_000, true},
+		{"five billion is inside the range", "5e9", 5_000_000_000_000_000, true},
+		{"minus five billion is inside the range", "-5000000000", -5_000_000_000_000_000, true},
+		{"just over five billion is outside", "5000000000.5", 0, false},
+		{"a huge exponent is outside", "1e400", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := scaleNumber(tc.text)
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, got)
+			got, ok = scaleNumberBytes([]byte(tc.text))
+			assert.Equal(t, tc.ok, ok, "bytes path")
+			assert.Equal(t, tc.want, got, "bytes path")
+		})
+	}
 }

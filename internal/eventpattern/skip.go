@@ -1,10 +1,5 @@
 package eventpattern
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
-
 // The parts of an event no pattern reads are still checked for JSON syntax, but by the tight
 // loops below, which keep the position in a register and make no call per token.
 
@@ -135,58 +130,6 @@ func skipWS(b []byte, i int) int {
 		}
 	}
 	return i
-}
-
-// skipString checks the string starting at the quote b[i] and returns the index past its
-// closing quote, or the index of the error and its reason.
-func skipString(b []byte, i int) (int, string) {
-	i, _, reason := scanString(b, i)
-	return i, reason
-}
-
-// scanString is skipString that also reports whether the string holds escapes.
-func scanString(b []byte, i int) (int, bool, string) {
-	esc := false
-	i++
-	for {
-		// Eight bytes at a time: skip a word without a quote, backslash or control
-		// character, else jump straight to the first such byte.
-		if i+8 <= len(b) {
-			m := specialBytes(binary.LittleEndian.Uint64(b[i : i+8]))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) >> 3
-		} else if i >= len(b) {
-			return i, esc, "unexpected end of input in a string"
-		}
-		c := b[i]
-		switch {
-		case c == '"':
-			return i + 1, esc, ""
-		case c == '\\':
-			esc = true
-			if i+1 >= len(b) {
-				return i, esc, "unexpected end of input in a string"
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
-					return i, esc, "invalid \\u escape in a string"
-				}
-				i += 6
-			default:
-				return i, esc, "invalid escape in a string"
-			}
-		case c < 0x20:
-			return i, esc, "control character in a string"
-		default:
-			i++
-		}
-	}
 }
 
 // skipNumber checks the number starting at b[i]:
