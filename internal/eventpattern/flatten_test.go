@@ -77,4 +77,3 @@ func TestEventErrorNamesTheOffset(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "match event: event is not valid JSON at byte 20: unexpected character, expected a value", err.Error())
 }
-

@@ -101,4 +101,3 @@ func TestIndexChoosesTheMostSelectiveField(t *testing.T) {
 		})
 	}
 }
-
