@@ -28,14 +28,39 @@ const maxRequestBody = 4 << 20
 // operation it does not know is an UnknownOperationException naming it. Requests are not
 // authenticated: any credentials are accepted.
 func (s *Service) Handler() http.Handler {
-	h := &handler{s: s, replays: map[string]replayRecord{}}
-	return h
+	return &handler{s: s, replays: &s.replays}
 }
 
 type handler struct {
 	s       *Service
-	mu      sync.Mutex
-	replays map[string]replayRecord
+	replays *replayLog
+}
+
+// replayLog remembers the replays started through the API, for DescribeReplay.
+type replayLog struct {
+	mu   sync.Mutex
+	byID map[string]replayRecord
+}
+
+func (l *replayLog) get(name string) (replayRecord, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.byID[name]
+	return r, ok
+}
+
+// add stores rec under name unless the name is taken, and reports whether it stored it.
+func (l *replayLog) add(name string, rec replayRecord) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.byID[name]; ok {
+		return false
+	}
+	if l.byID == nil {
+		l.byID = map[string]replayRecord{}
+	}
+	l.byID[name] = rec
+	return true
 }
 
 type replayRecord struct {
@@ -341,10 +366,7 @@ func (h *handler) startReplay(r *http.Request, body []byte) (any, error) {
 		req.Bus = in.Destination.Arn
 		req.Rules = in.Destination.FilterArns
 	}
-	h.mu.Lock()
-	_, dup := h.replays[req.Name]
-	h.mu.Unlock()
-	if dup {
+	if _, dup := h.replays.get(req.Name); dup {
 		return nil, &APIError{Code: "ResourceAlreadyExistsException", Message: fmt.Sprintf("Replay %s already exists.", req.Name)}
 	}
 	began := h.s.now()
@@ -352,10 +374,8 @@ func (h *handler) startReplay(r *http.Request, body []byte) (any, error) {
 		return nil, err
 	}
 	arn := fmt.Sprintf("arn:%s:events:%s:%s:replay/%s", h.s.cfg.Partition, h.s.cfg.Region, h.s.cfg.Account, req.Name)
-	h.mu.Lock()
 	// The archived events are routed before StartReplay returns; their deliveries run on.
-	h.replays[req.Name] = replayRecord{arn: arn, state: "COMPLETED", source: in.EventSourceArn, start: req.From, end: req.To, began: began}
-	h.mu.Unlock()
+	h.replays.add(req.Name, replayRecord{arn: arn, state: "COMPLETED", source: in.EventSourceArn, start: req.From, end: req.To, began: began})
 	return map[string]any{"ReplayArn": arn, "State": "STARTING", "ReplayStartTime": toEpoch(began)}, nil
 }
 
@@ -366,9 +386,7 @@ func (h *handler) describeReplay(body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	rec, ok := h.replays[in.ReplayName]
-	h.mu.Unlock()
+	rec, ok := h.replays.get(in.ReplayName)
 	if !ok {
 		return nil, notFound("Replay %s does not exist.", in.ReplayName)
 	}

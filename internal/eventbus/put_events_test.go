@@ -19,6 +19,7 @@ func TestPutEventsFillsTheEnvelopeAsAWSDoes(t *testing.T) {
 	f.clock.Set(t0.Add(1500 * time.Millisecond))
 	id := f.put(t, Entry{Source: "kiln.test", DetailType: "Thing Happened", Detail: `{"a": 1}`})
 	assert.Equal(t, "00000000-0000-4000-8000-000000000001", id)
+	f.wait(t) // deliveries run concurrently: wait so the calls come in order
 	f.put(t, Entry{Source: "kiln.test", DetailType: "Thing Happened", Detail: `{}`,
 		Resources: []string{"arn:aws:s3:::bucket"}, Time: time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))})
 	f.wait(t)

@@ -108,6 +108,8 @@ type Service struct {
 
 	archiveQ  []*event // events waiting for the archive writer
 	archiving bool     // whether the archive writer runs
+
+	replays replayLog // replays started through the HTTP API
 }
 
 // bus is one event bus: its rules and the matcher built from their patterns.
