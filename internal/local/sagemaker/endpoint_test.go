@@ -21,7 +21,7 @@ import (
 )
 
 // putModel uploads a model.tar.gz whose model.txt says text, and returns its URI.
-func (h *harness) putModel(t *testing.T, name, text string) string {
+func (h *harness) putModel(t testing.TB, name, text string) string {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "model.txt"), []byte(text), 0o644))
@@ -33,7 +33,7 @@ func (h *harness) putModel(t *testing.T, name, text string) string {
 
 // release creates a model and an endpoint config (variant AllTraffic, capture on) serving
 // a model.txt saying text.
-func (h *harness) release(t *testing.T, name, text string) {
+func (h *harness) release(t testing.TB, name, text string) {
 	t.Helper()
 	ctx := context.Background()
 	uri := h.putModel(t, name, text)
@@ -46,7 +46,7 @@ func (h *harness) release(t *testing.T, name, text string) {
 	h.config(t, name+"-config", name, "AllTraffic")
 }
 
-func (h *harness) config(t *testing.T, config, model, variant string) {
+func (h *harness) config(t testing.TB, config, model, variant string) {
 	t.Helper()
 	_, err := h.api.CreateEndpointConfig(context.Background(), &awssm.CreateEndpointConfigInput{
 		EndpointConfigName: aws.String(config),
@@ -66,14 +66,14 @@ func (h *harness) config(t *testing.T, config, model, variant string) {
 	require.NoError(t, err)
 }
 
-func (h *harness) describe(t *testing.T, endpoint string) *awssm.DescribeEndpointOutput {
+func (h *harness) describe(t testing.TB, endpoint string) *awssm.DescribeEndpointOutput {
 	t.Helper()
 	d, err := h.api.DescribeEndpoint(context.Background(), &awssm.DescribeEndpointInput{EndpointName: aws.String(endpoint)})
 	require.NoError(t, err)
 	return d
 }
 
-func (h *harness) waitStatus(t *testing.T, endpoint string, status types.EndpointStatus) *awssm.DescribeEndpointOutput {
+func (h *harness) waitStatus(t testing.TB, endpoint string, status types.EndpointStatus) *awssm.DescribeEndpointOutput {
 	t.Helper()
 	var d *awssm.DescribeEndpointOutput
 	require.Eventually(t, func() bool {
@@ -83,7 +83,7 @@ func (h *harness) waitStatus(t *testing.T, endpoint string, status types.Endpoin
 	return d
 }
 
-func (h *harness) invoke(t *testing.T, endpoint, body string) (string, string) {
+func (h *harness) invoke(t testing.TB, endpoint, body string) (string, string) {
 	t.Helper()
 	out, err := h.runtime.InvokeEndpoint(context.Background(), &sagemakerruntime.InvokeEndpointInput{
 		EndpointName: aws.String(endpoint), ContentType: aws.String("text/csv"), Body: []byte(body),

@@ -371,7 +371,7 @@ func (l *lineLog) add(job, line string) {
 
 // newHarness starts a service with fakes on a fresh database, an httptest server with
 // both handlers, and real SDK clients pointed at it. mutate may change the config.
-func newHarness(t *testing.T, clock Clock, mutate func(*Config)) *harness {
+func newHarness(t testing.TB, clock Clock, mutate func(*Config)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "kiln.db"), 0o600, nil)
@@ -402,7 +402,7 @@ func newHarness(t *testing.T, clock Clock, mutate func(*Config)) *harness {
 }
 
 // start (re)opens the service on the harness's database and points clients at it.
-func (h *harness) start(t *testing.T) {
+func (h *harness) start(t testing.TB) {
 	t.Helper()
 	svc, err := New(h.cfg)
 	require.NoError(t, err)
@@ -426,7 +426,7 @@ func (h *harness) start(t *testing.T) {
 	h.runtime = sagemakerruntime.NewFromConfig(awsCfg, func(o *sagemakerruntime.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 }
 
-func (h *harness) stop(t *testing.T) {
+func (h *harness) stop(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -434,7 +434,7 @@ func (h *harness) stop(t *testing.T) {
 }
 
 // call runs an operation through Service.Call and decodes its output.
-func (h *harness) call(t *testing.T, op string, in any) map[string]any {
+func (h *harness) call(t testing.TB, op string, in any) map[string]any {
 	t.Helper()
 	b, err := json.Marshal(in)
 	require.NoError(t, err)
