@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -212,7 +213,8 @@ func (r *Registry) Wait(ctx context.Context) error {
 }
 
 // StepFunctions adapts the registry to the engine's Lambda integration: the payload is
-// encoded as JSON and the result decoded into a JSON value.
+// encoded as JSON and the result decoded into a JSON value; an unknown function fails with
+// Lambda.ResourceNotFoundException, as Step Functions reports it.
 func (r *Registry) StepFunctions() func(ctx context.Context, function string, payload any) (any, error) {
 	return func(ctx context.Context, function string, payload any) (any, error) {
 		b, err := json.Marshal(payload)
@@ -220,6 +222,10 @@ func (r *Registry) StepFunctions() func(ctx context.Context, function string, pa
 			return nil, fmt.Errorf("encode payload of %s: %w", function, err)
 		}
 		out, err := r.Invoke(ctx, function, b)
+		if errors.Is(err, ErrFunctionNotFound) {
+			// Step Functions reports Lambda's own API errors as Lambda.<Exception>.
+			return nil, asl.Fail("Lambda.ResourceNotFoundException", err.Error())
+		}
 		if err != nil {
 			return nil, err
 		}

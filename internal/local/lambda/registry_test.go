@@ -90,6 +90,10 @@ func TestStepFunctionsAdapterFeedsTheEngine(t *testing.T) {
 	var tf *asl.TaskFailure
 	require.True(t, errors.As(err, &tf))
 	assert.Equal(t, "ModelRejectedError", tf.Name)
+
+	_, err = h(context.Background(), &asl.TaskRequest{Key: "lambda:invoke", Parameters: map[string]any{"FunctionName": "kiln-prod-missing"}})
+	require.True(t, errors.As(err, &tf))
+	assert.Equal(t, "Lambda.ResourceNotFoundException", tf.Name)
 }
 
 func TestInvokeAsync(t *testing.T) {
