@@ -128,3 +128,18 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatcherAdd measures adding the 1,000th rule: each change rebuilds the index.
+func BenchmarkMatcherAdd(b *testing.B) {
+	m := NewMatcher()
+	for i := range 999 {
+		require.NoError(b, m.Add(fmt.Sprintf("rule-%04d", i), []byte(kilnRule(i))))
+	}
+	src := []byte(kilnRule(999))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.Add("rule-0999", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -113,12 +113,14 @@ func compileObject(obj *object, segs []string, path string) ([]conjunction, erro
 	return result, nil
 }
 
-// appendSeg returns segs with key added, never sharing the backing array with segs.
+// appendSeg returns segs with the field name key added, never sharing the backing array with
+// segs. EventBridge compares field paths as names joined with dots, so a name holding dots
+// stands for the nested names between them: "a.b" is a then b.
 func appendSeg(segs []string, key string) []string {
-	out := make([]string, len(segs)+1)
+	parts := strings.Split(key, ".")
+	out := make([]string, len(segs), len(segs)+len(parts))
 	copy(out, segs)
-	out[len(segs)] = key
-	return out
+	return append(out, parts...)
 }
 
 // crossConjunctions returns every conjunction of a with every conjunction of b.

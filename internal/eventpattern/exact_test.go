@@ -39,3 +39,13 @@ func TestExactValues(t *testing.T) {
 		{"all fields matching makes the pattern match", `{"source":["a"],"detail-type":["b"]}`, `{"source":"a","detail-type":"b"}`, true},
 	})
 }
+
+func TestDottedFieldNames(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{"a dotted pattern name matches nested event fields", `{"detail.state":["x"]}`, `{"detail":{"state":"x"}}`, true},
+		{"a nested pattern matches a dotted event name", `{"detail":{"state":["x"]}}`, `{"detail.state":"x"}`, true},
+		{"a dotted event name is followed through several levels", `{"a":{"b":{"c":["x"]}}}`, `{"a.b":{"c":"x"}}`, true},
+		{"a dotted event name that leads nowhere is skipped", `{"a":{"b":["x"]}}`, `{"a.c":"x","a":{"b":"y"}}`, false},
+		{"a dotted name does not match a different nesting", `{"detail.state":["x"]}`, `{"detail":{"state.value":"x"}}`, false},
+	})
+}

@@ -73,7 +73,7 @@ func (s *scanner) object(node *pathNode) error {
 		if esc {
 			key = decodeString(key)
 		}
-		if err := s.value(node.child(key)); err != nil {
+		if err := s.value(node.descend(key)); err != nil {
 			return err
 		}
 		s.ws()

@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -21,6 +22,9 @@ func (m *matcherState) init() {
 }
 
 func (m *matcherState) add(name string, pattern []byte) error {
+	if name == "" {
+		return errors.New("add rule: the rule name is empty")
+	}
 	r, err := compileRule(pattern)
 	if err != nil {
 		return fmt.Errorf("add rule %s: %w", name, err)

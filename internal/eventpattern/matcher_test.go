@@ -68,6 +68,9 @@ func TestMatcherChanges(t *testing.T) {
 			assert.Contains(t, err.Error(), "add rule r1")
 			require.Error(t, m.Add("r3", []byte(`{"source":[{"nope":1}]}`)))
 		}, []string{"r1", "r2"}, 2},
+		{"an empty rule name is rejected and changes nothing", func(t *testing.T, m *Matcher) {
+			require.ErrorContains(t, m.Add("", []byte(`{"source":["a"]}`)), "rule name is empty")
+		}, []string{"r1", "r2"}, 2},
 		{"a new rule is seen by the next match", func(t *testing.T, m *Matcher) {
 			require.NoError(t, m.Add("r0", []byte(`{"detail":{"n":[{"numeric":[">",1]}]}}`)))
 		}, []string{"r0", "r1", "r2"}, 3},

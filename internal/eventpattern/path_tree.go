@@ -1,5 +1,7 @@
 package eventpattern
 
+import "bytes"
+
 // pathNode is one field name in the tree of event paths that some pattern tests. id is the
 // path's number when a pattern tests a leaf there, -1 otherwise.
 type pathNode struct {
@@ -24,6 +26,24 @@ func (n *pathNode) child(key []byte) *pathNode {
 		if len(name) == len(key) && name == string(key) {
 			return n.kids[i]
 		}
+	}
+	return nil
+}
+
+// descend returns the node for an event's field name, following the name's dots as nested
+// names ("a.b" is a then b), or nil when no pattern goes there.
+func (n *pathNode) descend(key []byte) *pathNode {
+	if bytes.IndexByte(key, '.') < 0 {
+		return n.child(key)
+	}
+	cur := n
+	for cur != nil {
+		i := bytes.IndexByte(key, '.')
+		if i < 0 {
+			return cur.child(key)
+		}
+		cur = cur.child(key[:i])
+		key = key[i+1:]
 	}
 	return nil
 }
