@@ -175,3 +175,13 @@ func TestStringAndSingleFollowJSONata2(t *testing.T) {
 		{"$single fails on two matches", `$single([1, 2])`, ``, `error: must be 1, got: 2`},
 	})
 }
+
+func TestRecursion(t *testing.T) {
+	runEvalTable(t, []evalTest{
+		{"a recursive function with a base case runs", `($f := function($n){ $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(50))`, ``, `50`},
+		{"a typed recursive function runs", `($f := λ($n)<n:n>{ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(5))`, ``, `120`},
+		{"a recursive function may return undefined", `($f := function($n){ $n <= 0 ? $states.input.none : $f($n - 1) }; $f(3))`, `{}`, `undefined`},
+		{"runaway recursion fails with U1001 instead of crashing", `($f := function($n){ $f($n + 1) }; $f(0))`, ``, `error: U1001: Stack overflow error`},
+		{"local variables of the function stay local", `($r := 5; $f := function(){ ($r := 1; $r) }; [$f(), $r])`, ``, `[1, 5]`},
+	})
+}

@@ -110,6 +110,7 @@ func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
 		r[k] = reflect.ValueOf(toJSONata(v))
 	}
 	r["states"] = reflect.ValueOf(toJSONata(states))
+	r[enterName], r[exitName] = enterFunc, exitFunc
 	return &Bindings{registry: r}
 }
 
@@ -134,6 +135,7 @@ func (e *Expr) EvalBindings(b *Bindings) (result any, err error) {
 	c := *e.compiled
 	setRegistry(&c, b.registry)
 	evalMu.Lock()
+	depth = 0
 	v, err := evalRecover(&c)
 	evalMu.Unlock()
 	if err == jsonatago.ErrUndefined {

@@ -9,7 +9,7 @@ import (
 	"github.com/blues/jsonata-go/jparse"
 )
 
-// jsonata-go v1.5.4 has two flaws this file works around; both are pinned by tests.
+// jsonata-go v1.5.4 has three flaws this file works around; all are pinned by tests.
 //
 //  1. Evaluating "x ~> $f(a)" prepends x to the argument list of the $f(a) node in the parsed
 //     tree, every time, so a second evaluation calls $f(x, x, a). rewriteApplications replaces
@@ -18,6 +18,10 @@ import (
 //  2. The Expr keeps its own functions and variables in an unexported registry that
 //     RegisterVars mutates in place. setRegistry gives each evaluation's copy of the Expr a
 //     registry of its own instead.
+//  3. It has no recursion limit, so a function that never stops calling itself grows the Go
+//     stack until the runtime kills the whole process. Every named function
+//     ("$f := function(...) {body}") gets the body "($__kiln_enter(); $__kiln_r := body;
+//     $__kiln_exit(); $__kiln_r)", which counts nesting and fails past MaxRecursion.
 //
 // Both reach unexported fields through reflect and unsafe; fieldOf panics at start-up if the
 // pinned module's layout ever differs.
@@ -63,10 +67,20 @@ func walk(v reflect.Value, seen map[uintptr]bool) {
 			return
 		}
 		if v.Type() == nodeInterface {
-			if app, ok := v.Interface().(*jparse.FunctionApplicationNode); ok {
-				if call, ok := app.RHS.(*jparse.FunctionCallNode); ok {
+			switch n := v.Interface().(type) {
+			case *jparse.FunctionApplicationNode:
+				if call, ok := n.RHS.(*jparse.FunctionCallNode); ok {
 					args := append([]jparse.Node{&jparse.PlaceholderNode{}}, call.Args...)
-					app.RHS = &jparse.PartialNode{Func: call.Func, Args: args}
+					n.RHS = &jparse.PartialNode{Func: call.Func, Args: args}
+				}
+			case *jparse.AssignmentNode:
+				switch l := n.Value.(type) {
+				case *jparse.LambdaNode:
+					walk(reflect.ValueOf(l), seen)
+					guard(l)
+				case *jparse.TypedLambdaNode:
+					walk(reflect.ValueOf(l), seen)
+					guard(l.LambdaNode)
 				}
 			}
 		}
@@ -98,3 +112,42 @@ func walk(v reflect.Value, seen map[uintptr]bool) {
 		}
 	}
 }
+
+// guard wraps a named function's body in the recursion counter.
+func guard(l *jparse.LambdaNode) {
+	l.Body = &jparse.BlockNode{Exprs: []jparse.Node{
+		&jparse.FunctionCallNode{Func: &jparse.VariableNode{Name: enterName}},
+		&jparse.AssignmentNode{Name: resultName, Value: l.Body},
+		&jparse.FunctionCallNode{Func: &jparse.VariableNode{Name: exitName}},
+		&jparse.VariableNode{Name: resultName},
+	}}
+}
+
+// MaxRecursion is how deeply named JSONata functions may nest before the evaluation fails with
+// U1001. It stops runaway recursion long before the Go stack is exhausted; AWS's own limit is
+// lower (it refuses a non-tail-recursive function about 32 calls deep).
+const MaxRecursion = 10_000
+
+const (
+	enterName  = "__kiln_enter"
+	exitName   = "__kiln_exit"
+	resultName = "__kiln_r"
+)
+
+// depth counts the named-function calls in progress; evaluations are serialised by evalMu and
+// EvalBindings resets it, so one counter serves every evaluation.
+var depth int
+
+var (
+	enterFunc = reflect.ValueOf(&function{name: enterName, call: func([]reflect.Value) (reflect.Value, error) {
+		depth++
+		if depth > MaxRecursion {
+			return undefined, &codedError{"U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."}
+		}
+		return undefined, nil
+	}})
+	exitFunc = reflect.ValueOf(&function{name: exitName, call: func([]reflect.Value) (reflect.Value, error) {
+		depth--
+		return undefined, nil
+	}})
+)
