@@ -1,0 +1,145 @@
+package sagemaker
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTimeIsEpochSecondsOnTheWire(t *testing.T) {
+	at := Time{time.Date(2026, 11, 22, 10, 0, 0, 250e6, time.UTC)}
+	b, err := json.Marshal(at)
+	require.NoError(t, err)
+	assert.Equal(t, "1795341600.25", string(b))
+	var back Time
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.True(t, back.Equal(at.Time), "got %s, want %s", back, at)
+	require.NoError(t, json.Unmarshal([]byte(`"2026-11-22T10:00:00.25Z"`), &back))
+	assert.True(t, back.Equal(at.Time))
+	assert.Error(t, json.Unmarshal([]byte(`"yesterday"`), &back))
+	assert.Equal(t, "1795341600250", epochMillis(&at))
+}
+
+func TestNamesAndURIs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"letters digits and single dashes are a valid name", "abalone-dev-commit-0123", true},
+		{"double dashes are valid", "a--b", true},
+		{"a leading dash is refused", "-a", false},
+		{"a trailing dash is refused", "a-", false},
+		{"an underscore is refused", "a_b", false},
+		{"64 characters are too many", string(bytes.Repeat([]byte("a"), 64)), false},
+		{"63 characters are fine", string(bytes.Repeat([]byte("a"), 63)), true},
+		{"an empty name is refused", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := validName("EndpointName", tc.in)
+			assert.Equal(t, tc.ok, err == nil, "got %v", err)
+		})
+	}
+	b, k, err := parseS3URI("s3://bucket/a/b/")
+	require.NoError(t, err)
+	assert.Equal(t, "bucket", b)
+	assert.Equal(t, "a/b/", k)
+	_, _, err = parseS3URI("https://bucket/a")
+	assert.Error(t, err)
+	_, _, err = parseS3URI("s3:///a")
+	assert.Error(t, err)
+	assert.Equal(t, "s3://b/training/abalone/job/output/model.tar.gz", joinS3("s3://b/training/abalone/", "job", "output", "model.tar.gz"))
+	assert.Equal(t, "IN_SERVICE", eventStatus("InService"))
+	assert.Equal(t, "ROLLING_BACK", eventStatus("RollingBack"))
+}
+
+func TestPlanTraffic(t *testing.T) {
+	mk := func(kind string, wait, bake int, canary, linear *capacitySize) *deploymentConfig {
+		dc := &deploymentConfig{}
+		raw, _ := json.Marshal(map[string]any{"BlueGreenUpdatePolicy": map[string]any{
+			"TrafficRoutingConfiguration": map[string]any{"Type": kind, "WaitIntervalInSeconds": wait, "CanarySize": canary, "LinearStepSize": linear},
+			"TerminationWaitInSeconds":    bake,
+		}, "AutoRollbackConfiguration": map[string]any{"Alarms": []any{map[string]string{"AlarmName": "a"}}}})
+		require.NoError(t, json.Unmarshal(raw, dc))
+		return dc
+	}
+	for _, tc := range []struct {
+		name      string
+		dc        *deploymentConfig
+		instances int
+		shares    []float64
+	}{
+		{"no config is all at once", nil, 1, []float64{1}},
+		{"a percent canary takes that share first", mk("CANARY", 60, 0, &capacitySize{"CAPACITY_PERCENT", 10}, nil), 2, []float64{0.1, 1}},
+		{"an instance canary takes its share of the new fleet", mk("CANARY", 60, 0, &capacitySize{"INSTANCE_COUNT", 1}, nil), 4, []float64{0.25, 1}},
+		{"linear thirds end at all traffic", mk("LINEAR", 60, 0, nil, &capacitySize{"CAPACITY_PERCENT", 33}), 1, []float64{0.33, 0.66, 0.99, 1}},
+		{"linear halves take two steps", mk("LINEAR", 60, 0, nil, &capacitySize{"CAPACITY_PERCENT", 50}), 1, []float64{0.5, 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := planTraffic(tc.dc, tc.instances)
+			assert.Equal(t, tc.shares, p.shares)
+		})
+	}
+	p := planTraffic(mk("CANARY", 60, 300, &capacitySize{"CAPACITY_PERCENT", 10}, nil), 1)
+	assert.Equal(t, time.Minute, p.wait)
+	assert.Equal(t, 5*time.Minute, p.bake)
+	assert.Equal(t, []string{"a"}, p.alarms)
+}
+
+func TestRouterPicksByShareAndWeight(t *testing.T) {
+	old := &fleet{config: "old", variants: []*variantProc{{name: "A", weight: 3}, {name: "B", weight: 1}}, total: 4}
+	nu := &fleet{config: "new", variants: []*variantProc{{name: "A", weight: 1}}, total: 1}
+	live := &endpointLive{active: old, next: nu, nextShare: 0.2}
+	counts := map[string]int{}
+	for i := 0; i < 1000; i++ {
+		f, v := live.pick((float64(i)+0.5)/1000, "")
+		counts[f.config+"/"+v.name]++
+	}
+	assert.Equal(t, map[string]int{"new/A": 200, "old/A": 600, "old/B": 200}, counts)
+	f, v := live.pick(0.9, "B")
+	assert.Equal(t, "old", f.config)
+	assert.Equal(t, "B", v.name)
+	_, v = live.pick(0.9, "C")
+	assert.Nil(t, v)
+	live = &endpointLive{}
+	f, _ = live.pick(0.5, "")
+	assert.Nil(t, f)
+}
+
+func TestUnpackRefusesEntriesOutsideTheModelDirectory(t *testing.T) {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "../evil.txt", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg}))
+	_, _ = tw.Write([]byte("x"))
+	require.NoError(t, tw.Close())
+	require.NoError(t, gz.Close())
+	err := unpack(buf.Bytes(), t.TempDir())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "escapes")
+	assert.Error(t, unpack([]byte("not gzip"), t.TempDir()))
+}
+
+func TestPaginate(t *testing.T) {
+	list := []int{1, 2, 3, 4, 5}
+	page, next, err := paginate(list, 2, "")
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2}, page)
+	page, next, err = paginate(list, 2, next)
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 4}, page)
+	page, next, err = paginate(list, 2, next)
+	require.NoError(t, err)
+	assert.Equal(t, []int{5}, page)
+	assert.Empty(t, next)
+	_, _, err = paginate(list, 2, "banana")
+	assert.Error(t, err)
+	_, _, err = paginate(list, 101, "")
+	assert.Error(t, err)
+}
