@@ -6,11 +6,10 @@ import "fmt"
 const ErrorName = "States.IntrinsicFailure"
 
 // Error is an evaluation failure of an intrinsic function. Its ErrorName is always
-// "States.IntrinsicFailure" and its Cause is worded as AWS words the cause where the
-// documentation shows it.
+// "States.IntrinsicFailure". AWS does not document the causes it reports for these failures,
+// so Cause is kiln's own sentence, naming the function and the offending argument.
 type Error struct {
-	// Function is the intrinsic that failed, for example "States.ArrayRange", or "" when the
-	// failure is not in one function (a string literal with an open escape).
+	// Function is the intrinsic that failed, for example "States.ArrayRange".
 	Function string
 	// Cause is the complete human-readable reason, starting with the function name, ready to be
 	// reported as the execution's cause.

@@ -41,7 +41,10 @@
 //   - key order: Go maps do not keep insertion order, so $keys, $each, $spread and object
 //     output list keys in an unspecified order where AWS keeps document order;
 //   - AWS's evaluation limits (a depth of 100, about 7 MB per value) and its non-finite
-//     results ("Infinity" for 1/0, where jsonata-go fails with D1001).
+//     results ("Infinity" for 1/0, where jsonata-go fails with D1001). Runaway recursion of
+//     named functions is stopped at [MaxRecursion] calls deep with U1001, where AWS stops a
+//     non-tail-recursive function at about 32;
+//   - tail-call optimisation, so deep tail recursion costs Go stack here.
 //
 // Added or corrected here because it was cheap: $assert(condition, message) (1.8); $string
 // with jsonata-js's 15-significant-digit numbers, no HTML escaping and the prettify flag;
