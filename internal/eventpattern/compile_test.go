@@ -26,7 +26,6 @@ func TestCompileErrors(t *testing.T) {
 		{"an unknown operator is rejected", `{"source":[{"contains":"ec2"}]}`, "source[0]", `unrecognized match type "contains"`},
 		{"an operator object with two operators is rejected", `{"s":[{"prefix":"a","suffix":"b"}]}`, "s[0]", "one operator, not 2"},
 		{"an empty operator object is rejected", `{"s":[{}]}`, "s[0]", "must hold one operator"},
-		{"a duplicate field is rejected", `{"source":["a"],"source":["b"]}`, "source", "duplicate field"},
 		{"an error deep in the pattern names the whole path", `{"detail":{"state":{"value":[{"numeric":[">","x"]}]}}}`, "detail.state.value[0]", "must be a number"},
 	})
 }
@@ -54,4 +53,12 @@ func TestPatternStringIsItsSource(t *testing.T) {
 	require.NoError(t, err)
 	src[2] = 'X'
 	assert.Equal(t, `{"source":["a"]}`, p.String())
+}
+
+func TestDuplicateKeys(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{"the last of two equal keys is the one used", `{"source":["a"],"source":["b"]}`, `{"source":"b"}`, true},
+		{"the first of two equal keys is ignored", `{"source":["a"],"source":["b"]}`, `{"source":"a"}`, false},
+		{"a duplicate object key replaces the whole object", `{"detail":{"x":["1"]},"detail":{"y":["2"]}}`, `{"detail":{"y":"2"}}`, true},
+	})
 }

@@ -100,5 +100,24 @@ func TestDocumentationExamples(t *testing.T) {
 			`{"source":["aws.ec2"],"$or":[{"metricName":["CPUUtilization","ReadLatency"]},{"namespace":["AWS/EC2","AWS/ES"]}]}`,
 			`{"source":"aws.rds","metricName":"CPUUtilization"}`, false},
 	)
+	// Page: the same, in its note on keys given more than once (only the last one counts).
+	cases = append(cases,
+		matchCase{"a repeated key uses its last value, so eu-west matches",
+			`{"detail":{"location":[{"prefix":"us-"}],"location":[{"anything-but":"us-east"}]}}`, `{"detail":{"location":"eu-west"}}`, true},
+		matchCase{"a repeated key uses its last value, so us-east does not match",
+			`{"detail":{"location":[{"prefix":"us-"}],"location":[{"anything-but":"us-east"}]}}`, `{"detail":{"location":"us-east"}}`, false},
+	)
+	// Page: the same, "Exists matching", whose example events show detail fields as arrays.
+	cases = append(cases,
+		matchCase{"exists false matches an event whose detail has no c-count",
+			`{"detail":{"c-count":[{"exists":false}]}}`,
+			`{"detail-type":["EC2 Instance State-change Notification"],"resources":["arn:aws:ec2:us-east-1:123456789012:instance/i-02ebd4584a2ebd341"],"detail":{"state":["initializing","running"]}}`, true},
+		matchCase{"exists false matches an event whose c-count is an object, not a leaf",
+			`{"detail":{"c-count":[{"exists":false}]}}`,
+			`{"detail-type":["EC2 Instance State-change Notification"],"detail":{"state":["initializing","running"],"c-count":{"c1":100}}}`, true},
+		matchCase{"exists true does not match an event without detail.state",
+			`{"detail":{"state":[{"exists":true}]}}`,
+			`{"detail-type":["EC2 Instance State-change Notification"],"detail":{"c-count":{"c1":100}}}`, false},
+	)
 	runMatchCases(t, cases)
 }

@@ -18,7 +18,8 @@ type object struct {
 const maxPatternDepth = 100
 
 // parsePatternJSON decodes a pattern document into object, []any, string, json.Number, bool
-// and nil, keeping the order of keys and rejecting duplicate keys and trailing data.
+// and nil, keeping the order of keys, letting the last of duplicate keys win, and rejecting
+// trailing data.
 func parsePatternJSON(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -45,22 +46,23 @@ func parseNode(dec *json.Decoder, path string, depth int) (any, error) {
 		switch t {
 		case '{':
 			obj := &object{}
-			seen := map[string]bool{}
+			seen := map[string]int{}
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
 					return nil, patternErr(path, "not valid JSON: %v", jsonReason(err))
 				}
 				key := kt.(string)
-				kp := joinPath(path, key)
-				if seen[key] {
-					return nil, patternErr(kp, "duplicate field %q", key)
-				}
-				seen[key] = true
-				v, err := parseNode(dec, kp, depth+1)
+				v, err := parseNode(dec, joinPath(path, key), depth+1)
 				if err != nil {
 					return nil, err
 				}
+				// As EventBridge documents, a key given twice counts once: the last one.
+				if i, dup := seen[key]; dup {
+					obj.vals[i] = v
+					continue
+				}
+				seen[key] = len(obj.keys)
 				obj.keys = append(obj.keys, key)
 				obj.vals = append(obj.vals, v)
 			}
