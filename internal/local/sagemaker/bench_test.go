@@ -47,7 +47,7 @@ func BenchmarkRouter(b *testing.B) {
 	require.NoError(b, err)
 	h.waitStatus(b, "bench", types.EndpointStatusInService)
 
-	live := h.svc.runtimes["bench"]
+	live := h.svc.runtime("bench")
 	_, v := live.pick(0, "")
 	direct := v.url
 	srv := httptest.NewServer(h.svc.RuntimeHandler())

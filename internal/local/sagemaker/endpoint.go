@@ -202,7 +202,7 @@ func (s *Service) opCreateEndpoint(_ context.Context, body []byte) (any, error) 
 	}
 	s.endpoints[e.EndpointName] = e
 	live := newEndpointLive(e.EndpointName)
-	s.runtimes[e.EndpointName] = live
+	s.setRuntime(e.EndpointName, live)
 	s.emitEndpoint(e)
 	s.wg.Add(1)
 	go func() {
@@ -294,7 +294,11 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 	if !ok {
 		return nil, validationf("Could not find endpoint configuration %q.", s.arn("endpoint-config", strings.ToLower(in.EndpointConfigName)))
 	}
-	if e.EndpointStatus != EndpointInService {
+	switch e.EndpointStatus {
+	case EndpointInService:
+	case EndpointFailed:
+		return nil, validationf("Cannot update endpoint %q: it is Failed (%s); delete it and create it again.", e.EndpointArn, e.FailureReason)
+	default:
 		return nil, validationf("Cannot update in-progress endpoint %q (status %s).", e.EndpointArn, e.EndpointStatus)
 	}
 	if cfg.EndpointConfigName == e.EndpointConfigName {
@@ -316,7 +320,7 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 			}
 		}
 	}
-	live := s.runtimes[e.EndpointName]
+	live := s.runtime(e.EndpointName)
 	if live == nil {
 		return nil, validationf("Cannot update endpoint %q: its fleet is not running", e.EndpointArn)
 	}
@@ -492,8 +496,8 @@ func (s *Service) opDeleteEndpoint(_ context.Context, body []byte) (any, error) 
 		return nil, err
 	}
 	delete(s.endpoints, e.EndpointName)
-	live := s.runtimes[e.EndpointName]
-	delete(s.runtimes, e.EndpointName)
+	live := s.runtime(e.EndpointName)
+	s.setRuntime(e.EndpointName, nil)
 	e.EndpointStatus = EndpointDeleting
 	e.LastModifiedTime = newTime(s.now())
 	s.emitEndpoint(e)

@@ -29,6 +29,23 @@ type endpointLive struct {
 	stopped   bool // stopAll ran: fleets started later must be stopped by their starter
 }
 
+func (s *Service) runtime(endpoint string) *endpointLive {
+	s.rtMu.RLock()
+	defer s.rtMu.RUnlock()
+	return s.runtimes[endpoint]
+}
+
+// setRuntime installs (or, with nil, removes) an endpoint's live state.
+func (s *Service) setRuntime(endpoint string, l *endpointLive) {
+	s.rtMu.Lock()
+	defer s.rtMu.Unlock()
+	if l == nil {
+		delete(s.runtimes, endpoint)
+		return
+	}
+	s.runtimes[endpoint] = l
+}
+
 func newEndpointLive(name string) *endpointLive {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &endpointLive{name: name, ctx: ctx, cancel: cancel}

@@ -54,7 +54,7 @@ func (s *Service) recover() {
 			s.emitEndpoint(e)
 		}
 		live := newEndpointLive(name)
-		s.runtimes[name] = live
+		s.setRuntime(name, live)
 		config := e.EndpointConfigName
 		restart := e.EndpointStatus == EndpointInService
 		s.wg.Add(1)

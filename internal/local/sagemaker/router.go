@@ -67,9 +67,7 @@ func (s *Service) Invoke(ctx context.Context, in InvokeInput) (InvokeOutput, err
 	if len(in.Body) > maxPayload {
 		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("the request body is %d bytes; the limit is 6 MB", len(in.Body))}
 	}
-	s.mu.Lock()
-	live := s.runtimes[in.EndpointName]
-	s.mu.Unlock()
+	live := s.runtime(in.EndpointName)
 	if live == nil {
 		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("Endpoint %s of account %s not found.", in.EndpointName, s.cfg.Account)}
 	}

@@ -132,9 +132,13 @@ type Service struct {
 	models    map[string]*model
 	configs   map[string]*endpointConfig
 	endpoints map[string]*endpointRecord
-	running   map[string]*jobRun       // training jobs with a live process
-	runtimes  map[string]*endpointLive // endpoints with live fleets
+	running   map[string]*jobRun // training jobs with a live process
 	waiters   map[string][]chan struct{}
+
+	// rtMu guards runtimes, the endpoints with live fleets, apart from mu so the router's hot
+	// path never waits on a database write. Lock order: mu, then rtMu.
+	rtMu     sync.RWMutex
+	runtimes map[string]*endpointLive
 
 	capture *captureWriter
 
@@ -253,10 +257,12 @@ func (s *Service) Close(ctx context.Context) error {
 	for _, run := range s.running {
 		run.kill()
 	}
+	s.rtMu.RLock()
 	lives := make([]*endpointLive, 0, len(s.runtimes))
 	for _, l := range s.runtimes {
 		lives = append(lives, l)
 	}
+	s.rtMu.RUnlock()
 	s.mu.Unlock()
 	for _, l := range lives {
 		l.stopAll()

@@ -372,7 +372,7 @@ func (s *Service) opStopTrainingJob(_ context.Context, body []byte) (any, error)
 		default:
 		}
 	}
-	go s.emitJob(cloneJob(j))
+	s.emitJob(cloneJob(j))
 	return struct{}{}, nil
 }
 
