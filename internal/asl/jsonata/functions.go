@@ -89,7 +89,7 @@ func partition(args []reflect.Value) (reflect.Value, error) {
 	}
 	arr, isArr := a.([]any)
 	if !isArr {
-		return undefined, &codedError{"T0412", `Argument 1 of function "partition" must be an array`}
+		return undefined, &codedError{"T0412", `Argument 1 of function "partition" must be an array of undefined`}
 	}
 	if len(arr) == 0 {
 		return undefined, nil
@@ -106,7 +106,7 @@ func partition(args []reflect.Value) (reflect.Value, error) {
 		return undefined, err
 	}
 	if size < 0 {
-		return undefined, &codedError{"D3137", "The chunk size of $partition must be zero or greater"}
+		return undefined, &codedError{"D3137", "Second argument must be zero or greater"}
 	}
 	if size == 0 {
 		return undefined, nil
@@ -195,7 +195,7 @@ func hashFunc(args []reflect.Value) (reflect.Value, error) {
 	}
 	newHash, known := hashes[alg]
 	if !known {
-		return undefined, &codedError{"D3137", "Hash algorithm '" + alg + "' must be one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"}
+		return undefined, &codedError{"D3137", "Hash algorithm '" + alg + "' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5"}
 	}
 	h := newHash()
 	h.Write([]byte(s))
@@ -203,7 +203,8 @@ func hashFunc(args []reflect.Value) (reflect.Value, error) {
 }
 
 // parseFunc implements $parse(jsonString): the JSON value the string holds. Undefined for a
-// missing argument; an error for a non-string or text that is not exactly one JSON value.
+// missing argument; an error for a non-string, and "D3137: Invalid JSON" (AWS's words) for
+// text that is not exactly one JSON value or repeats a key.
 func parseFunc(args []reflect.Value) (reflect.Value, error) {
 	const name = "parse"
 	if err := surplus(name, args, 1); err != nil {
@@ -219,7 +220,7 @@ func parseFunc(args []reflect.Value) (reflect.Value, error) {
 	}
 	parsed, err := parseJSON(s)
 	if err != nil {
-		return undefined, &codedError{"D3137", "Invalid JSON: " + err.Error()}
+		return undefined, &codedError{"D3137", "Invalid JSON"}
 	}
 	return value(parsed), nil
 }
