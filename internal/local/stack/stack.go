@@ -85,6 +85,9 @@ type Options struct {
 	// AlarmInterval is how often alarms are evaluated besides on every PutMetricData;
 	// default 10 s. ScheduleInterval is how often schedules are checked; default 30 s.
 	AlarmInterval, ScheduleInterval time.Duration
+	// Inspect makes Start serve the API only: no execution resumes, no alarm or schedule
+	// ticker runs (kiln status reading a stopped stack's state).
+	Inspect bool
 }
 
 // Stack is a running local stack. Build one with [Open].
@@ -336,13 +339,17 @@ func (s *Stack) Start(ctx context.Context) error {
 	}
 	s.started = true
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	s.wg.Add(3)
+	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		if err := s.httpServer.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve local stack", "addr", s.endpoint, "err", err)
 		}
 	}()
+	if s.opts.Inspect {
+		return nil
+	}
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.cloudwatch.Run(ctx, s.opts.AlarmInterval)
