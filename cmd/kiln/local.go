@@ -241,7 +241,9 @@ func printStatus(ctx context.Context, out io.Writer, c *stack.Clients, source st
 	if err != nil {
 		return fmt.Errorf("list endpoints: %w", err)
 	}
-	sort.Slice(eps.Endpoints, func(i, j int) bool { return aws.ToString(eps.Endpoints[i].EndpointName) < aws.ToString(eps.Endpoints[j].EndpointName) })
+	sort.Slice(eps.Endpoints, func(i, j int) bool {
+		return aws.ToString(eps.Endpoints[i].EndpointName) < aws.ToString(eps.Endpoints[j].EndpointName)
+	})
 	for _, e := range eps.Endpoints {
 		d, err := c.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: e.EndpointName})
 		if err != nil {
