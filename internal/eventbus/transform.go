@@ -51,12 +51,12 @@ func parsePath(p string) ([]step, error) {
 			steps = append(steps, step{name: name, index: -1})
 			rest = rest[1+end:]
 		case strings.HasPrefix(rest, "['"):
-			end := strings.Index(rest, "']")
+			end := strings.Index(rest[2:], "']")
 			if end < 0 {
 				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unclosed ['")
 			}
-			steps = append(steps, step{name: rest[2:end], index: -1})
-			rest = rest[end+2:]
+			steps = append(steps, step{name: rest[2 : 2+end], index: -1})
+			rest = rest[2+end+2:]
 		case strings.HasPrefix(rest, "[*]"):
 			steps = append(steps, step{index: -1, wild: true})
 			rest = rest[3:]
