@@ -30,7 +30,7 @@ const (
 	ActionSkipped = "skipped"
 )
 
-// Execution statuses the governor reads (Step Functions' values).
+// StatusRunning is the Step Functions status of an execution still in flight.
 const StatusRunning = "RUNNING"
 
 // none fills the lineage fields that do not apply to a trigger: the workflow reads every

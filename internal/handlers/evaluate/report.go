@@ -93,7 +93,7 @@ func (h *Handler) readOutput(ctx context.Context, loc s3Location) (map[string][]
 	files := map[string][]byte{}
 	for {
 		hdr, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -158,7 +158,7 @@ func Metric(report []byte, dotted string) (float64, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return 0, fmt.Errorf("not valid JSON: %v", err)
+		return 0, fmt.Errorf("not valid JSON: %w", err)
 	}
 	walked := ""
 	for _, seg := range strings.Split(dotted, ".") {
@@ -177,7 +177,7 @@ func Metric(report []byte, dotted string) (float64, error) {
 	}
 	f, err := n.Float64()
 	if err != nil {
-		return 0, fmt.Errorf("metric %s: %v", dotted, err)
+		return 0, fmt.Errorf("metric %s: %w", dotted, err)
 	}
 	return f, nil
 }
