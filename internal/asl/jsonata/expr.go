@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"sync"
 	"time"
@@ -89,10 +90,7 @@ type Bindings struct {
 // randomness of src. The values must be plain JSON values; they are not modified. A variable
 // named "states" is shadowed by $states, as AWS reserves that name.
 func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
-	r := make(map[string]reflect.Value, len(vars)+len(staticFunctions)+5)
-	for k, v := range staticFunctions {
-		r[k] = v
-	}
+	r := maps.Clone(baseRegistry)
 	t := time.Now()
 	if src.Now != nil {
 		t = src.Now()
@@ -100,19 +98,32 @@ func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
 	now, millis := clockFuncs(t)
 	r["now"] = reflect.ValueOf(now)
 	r["millis"] = reflect.ValueOf(millis)
-	if src.Float64 == nil && src.UUID == nil {
-		r["random"], r["uuid"] = defaultRandom, defaultUUID
-	} else {
+	if src.Float64 != nil || src.UUID != nil {
 		r["random"] = reflect.ValueOf(randomFunc(src))
 		r["uuid"] = reflect.ValueOf(uuidFunc(src))
 	}
 	for k, v := range vars {
-		r[k] = reflect.ValueOf(toJSONata(v))
+		if _, reserved := internalNames[k]; !reserved {
+			r[k] = reflect.ValueOf(toJSONata(v))
+		}
 	}
 	r["states"] = reflect.ValueOf(toJSONata(states))
-	r[enterName], r[exitName] = enterFunc, exitFunc
 	return &Bindings{registry: r}
 }
+
+// baseRegistry holds the functions every evaluation sees; NewBindings copies it.
+var baseRegistry = func() map[string]reflect.Value {
+	r := make(map[string]reflect.Value, len(staticFunctions)+8)
+	for k, v := range staticFunctions {
+		r[k] = v
+	}
+	r["random"], r["uuid"] = defaultRandom, defaultUUID
+	r[enterName], r[exitName] = enterFunc, exitFunc
+	return r
+}()
+
+// internalNames are the bindings a workflow variable must not replace.
+var internalNames = map[string]struct{}{enterName: {}, exitName: {}, resultName: {}}
 
 // Eval evaluates the expression with $states bound to states (a map with input, result,
 // errorOutput and context as the state's phase provides) and each entry of vars bound as
