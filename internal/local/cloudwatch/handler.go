@@ -1,7 +1,9 @@
 package cloudwatch
 
 import (
+	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,18 +31,28 @@ func invalid(format string, a ...any) *apiError {
 	return &apiError{http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf(format, a...)}
 }
 
-// ServeHTTP answers one CloudWatch operation.
+// JSONTargetPrefix begins the X-Amz-Target of CloudWatch's JSON 1.0 protocol, which older
+// clients (the aws CLI v2.9 on Debian) speak instead of RPC v2 CBOR.
+const JSONTargetPrefix = "GraniteServiceVersion20100801."
+
+// ServeHTTP answers one CloudWatch operation: RPC v2 CBOR at PathPrefix, or JSON 1.0 with
+// an X-Amz-Target of JSONTargetPrefix.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.URL.Path, PathPrefix)
+	op, isJSON := strings.CutPrefix(r.Header.Get("X-Amz-Target"), JSONTargetPrefix)
+	ok := isJSON
+	if !isJSON {
+		op, ok = strings.CutPrefix(r.URL.Path, PathPrefix)
+	}
+	fail := func(err error) { writeError(w, err, isJSON) }
 	if !ok || r.Method != http.MethodPost {
-		writeError(w, &apiError{http.StatusNotFound, "UnknownOperationException", "no CloudWatch operation at " + r.Method + " " + r.URL.Path})
+		fail(&apiError{http.StatusNotFound, "UnknownOperationException", "no CloudWatch operation at " + r.Method + " " + r.URL.Path})
 		return
 	}
 	var rd io.Reader = r.Body
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(r.Body)
 		if err != nil {
-			writeError(w, &apiError{http.StatusBadRequest, "SerializationException", "read gzip body: " + err.Error()})
+			fail(&apiError{http.StatusBadRequest, "SerializationException", "read gzip body: " + err.Error()})
 			return
 		}
 		defer zr.Close()
@@ -48,27 +60,18 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(rd, 8<<20))
 	if err != nil {
-		writeError(w, &apiError{http.StatusBadRequest, "SerializationException", "read body: " + err.Error()})
+		fail(&apiError{http.StatusBadRequest, "SerializationException", "read body: " + err.Error()})
 		return
 	}
-	in := args{}
-	if len(body) > 0 {
-		v, err := cbor.Decode(body)
-		if err != nil {
-			writeError(w, &apiError{http.StatusBadRequest, "SerializationException", "decode cbor body: " + err.Error()})
-			return
-		}
-		g, err := fromCBOR(v)
-		if err != nil {
-			writeError(w, &apiError{http.StatusBadRequest, "SerializationException", "decode cbor body: " + err.Error()})
-			return
-		}
-		m, ok := g.(map[string]any)
-		if !ok {
-			writeError(w, &apiError{http.StatusBadRequest, "SerializationException", "the body is not a map"})
-			return
-		}
-		in = m
+	var in args
+	if isJSON {
+		in, err = decodeJSONBody(body)
+	} else {
+		in, err = decodeCBORBody(body)
+	}
+	if err != nil {
+		fail(&apiError{http.StatusBadRequest, "SerializationException", err.Error()})
+		return
 	}
 	var out map[string]any
 	switch op {
@@ -91,7 +94,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = &apiError{http.StatusBadRequest, "UnknownOperationException", "operation " + op + " is not implemented by the kiln local CloudWatch"}
 	}
 	if err != nil {
-		writeError(w, err)
+		fail(err)
+		return
+	}
+	if isJSON {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_ = json.NewEncoder(w).Encode(toJSON(out))
 		return
 	}
 	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
@@ -99,15 +107,91 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(cbor.Encode(toCBOR(out)))
 }
 
-func writeError(w http.ResponseWriter, err error) {
-	ae, ok := err.(*apiError)
-	if !ok {
-		ae = &apiError{http.StatusBadRequest, "InvalidParameterValue", err.Error()}
+func decodeCBORBody(body []byte) (args, error) {
+	if len(body) == 0 {
+		return args{}, nil
 	}
-	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
-	w.Header().Set("Content-Type", "application/cbor")
-	w.WriteHeader(ae.status)
-	_, _ = w.Write(cbor.Encode(cbor.Map{"__type": cbor.String(ae.typ), "message": cbor.String(ae.msg)}))
+	v, err := cbor.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode cbor body: %w", err)
+	}
+	g, err := fromCBOR(v)
+	if err != nil {
+		return nil, fmt.Errorf("decode cbor body: %w", err)
+	}
+	m, ok := g.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("decode cbor body: the body is not a map")
+	}
+	return m, nil
+}
+
+// timeMembers are the members that are timestamps (epoch seconds in JSON 1.0).
+var timeMembers = map[string]bool{"Timestamp": true, "StartTime": true, "EndTime": true, "StartDate": true, "EndDate": true}
+
+func decodeJSONBody(body []byte) (args, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return args{}, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("decode json body: %w", err)
+	}
+	return args(jsonTimes(m).(map[string]any)), nil
+}
+
+// jsonTimes converts the timestamp members of a decoded JSON document into time.Time.
+func jsonTimes(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if timeMembers[k] {
+				switch t := e.(type) {
+				case float64:
+					v[k] = time.UnixMilli(int64(t * 1000)).UTC()
+					continue
+				case string:
+					if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
+						v[k] = p
+						continue
+					}
+				}
+			}
+			v[k] = jsonTimes(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = jsonTimes(e)
+		}
+	}
+	return v
+}
+
+// toJSON converts an output document for JSON 1.0: times become epoch seconds.
+func toJSON(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return float64(v.UnixMilli()) / 1e3
+	case []time.Time:
+		out := make([]any, len(v))
+		for i, t := range v {
+			out[i] = toJSON(t)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = toJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = toJSON(e)
+		}
+		return out
+	}
+	return v
 }
 
 func (s *Service) putMetricData(r *http.Request, in args) (map[string]any, error) {
@@ -313,4 +397,22 @@ func alarmShape(a AlarmChange) map[string]any {
 		m["TreatMissingData"] = d.TreatMissingData
 	}
 	return m
+}
+
+func writeError(w http.ResponseWriter, err error, isJSON bool) {
+	ae, ok := err.(*apiError)
+	if !ok {
+		ae = &apiError{http.StatusBadRequest, "InvalidParameterValue", err.Error()}
+	}
+	if isJSON {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.Header().Set("X-Amzn-ErrorType", ae.typ)
+		w.WriteHeader(ae.status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": ae.typ, "message": ae.msg})
+		return
+	}
+	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	w.Header().Set("Content-Type", "application/cbor")
+	w.WriteHeader(ae.status)
+	_, _ = w.Write(cbor.Encode(cbor.Map{"__type": cbor.String(ae.typ), "message": cbor.String(ae.msg)}))
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -260,4 +263,36 @@ func TestBadRequestsAreNamedAndChangeNothing(t *testing.T) {
 	assert.Empty(t, s.Alarms())
 	ts, _ := s.Statistics("n", "m", nil, "Sum", time.Minute, time.Time{}, time.Now().Add(time.Hour))
 	assert.Empty(t, ts)
+}
+
+func TestTheJSONProtocolOfOlderClients(t *testing.T) {
+	s, _, clock, _ := setup(t)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ctx := context.Background()
+	require.NoError(t, s.PutAlarm(ctx, AlarmDefinition{Name: "a", Namespace: "ns", MetricName: "m", Statistic: "Sum",
+		PeriodSeconds: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold"}))
+	call := func(op, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", JSONTargetPrefix+op)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return resp.StatusCode, out
+	}
+	status, _ := call("PutMetricData", fmt.Sprintf(`{"Namespace":"ns","MetricData":[{"MetricName":"m","Value":3,"Timestamp":%d}]}`, clock.Now().Unix()))
+	require.Equal(t, http.StatusOK, status)
+	status, out := call("DescribeAlarms", `{"AlarmNames":["a"]}`)
+	require.Equal(t, http.StatusOK, status)
+	alarms := out["MetricAlarms"].([]any)
+	require.Len(t, alarms, 1)
+	a := alarms[0].(map[string]any)
+	assert.Equal(t, "ALARM", a["StateValue"])
+	assert.InDelta(t, float64(clock.Now().Unix()), a["StateUpdatedTimestamp"], 1, "timestamps are epoch seconds")
+	status, out = call("ListDashboards", `{}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "UnknownOperationException", out["__type"])
 }

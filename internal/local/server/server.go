@@ -5,6 +5,7 @@
 //   - X-Amz-Target "AWSStepFunctions.*" → Step Functions (JSON 1.0);
 //   - X-Amz-Target "SageMaker.*" → SageMaker (JSON 1.1);
 //   - X-Amz-Target "AWSEvents.*" → EventBridge (JSON 1.1);
+//   - X-Amz-Target "GraniteServiceVersion20100801.*" → CloudWatch (JSON 1.0, older clients);
 //   - any other X-Amz-Target → an AWS-shaped UnknownOperationException naming it;
 //   - path /service/GraniteServiceVersion20100801/ → CloudWatch (RPC v2 CBOR);
 //   - path /endpoints/ → SageMaker Runtime (REST);
@@ -102,6 +103,8 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 			h = rt.r.SageMaker
 		case "AWSEvents":
 			h = rt.r.EventBridge
+		case "GraniteServiceVersion20100801":
+			h = rt.r.CloudWatch
 		}
 		if h == nil {
 			unknownTarget(w, prefix, op)
@@ -167,7 +170,7 @@ func formAction(r *http.Request) bool {
 // unknownTarget answers a JSON-protocol request for a service kiln does not serve.
 func unknownTarget(w http.ResponseWriter, prefix, op string) {
 	writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
-		fmt.Sprintf("the operation %s of service %s is not implemented by kiln local (it serves AWSStepFunctions, SageMaker and AWSEvents over JSON)", op, prefix))
+		fmt.Sprintf("the operation %s of service %s is not implemented by kiln local (it serves AWSStepFunctions, SageMaker, AWSEvents and GraniteServiceVersion20100801 over JSON)", op, prefix))
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
