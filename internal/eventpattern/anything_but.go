@@ -29,8 +29,8 @@ func (m anythingBut) String() string {
 }
 
 // compileAnythingBut parses the operand of anything-but: a string, a number, a non-empty list
-// of strings or of numbers, or one of {"prefix": s}, {"suffix": s}, {"wildcard": s or [s...]},
-// {"equals-ignore-case": s or [s...]}.
+// of strings or of numbers, or one of {"prefix": ...}, {"suffix": ...}, {"wildcard": ...},
+// {"equals-ignore-case": ...}, each taking a string or a non-empty list of strings.
 func compileAnythingBut(operand any, path string) (anythingBut, error) {
 	switch x := operand.(type) {
 	case string:
@@ -67,17 +67,22 @@ func compileAnythingBut(operand any, path string) (anythingBut, error) {
 		op, arg := x.keys[0], x.vals[0]
 		switch op {
 		case "prefix", "suffix":
-			s, ok := arg.(string)
-			if !ok {
-				return anythingBut{}, patternErr(path, "anything-but %s takes a string, not %s", op, describe(arg))
+			args, err := stringOrStrings(op, arg, path)
+			if err != nil {
+				return anythingBut{}, err
 			}
-			if s == "" {
-				return anythingBut{}, patternErr(path, "anything-but %s must not be empty", op)
+			var m anythingBut
+			for _, s := range args {
+				if s == "" {
+					return anythingBut{}, patternErr(path, "anything-but %s must not be empty", op)
+				}
+				if op == "prefix" {
+					m.inner = append(m.inner, prefixMatcher{p: s})
+				} else {
+					m.inner = append(m.inner, suffixMatcher{p: s})
+				}
 			}
-			if op == "prefix" {
-				return anythingBut{inner: []valueMatcher{prefixMatcher{p: s}}}, nil
-			}
-			return anythingBut{inner: []valueMatcher{suffixMatcher{p: s}}}, nil
+			return m, nil
 		case "wildcard", "equals-ignore-case":
 			args, err := stringOrStrings(op, arg, path)
 			if err != nil {

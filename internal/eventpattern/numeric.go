@@ -2,55 +2,141 @@ package eventpattern
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 )
 
-// Numeric matching compares numbers between -5e9 and 5e9 inclusive, to six digits after the
-// decimal point, as EventBridge documents. Values are held scaled by 1e6 as int64.
+// Numeric matching compares numbers between -5e9 and 5e9 inclusive with at most six digits
+// after the decimal point, as EventBridge documents. Values are held exactly, scaled by 1e6,
+// as int64.
 const (
-	numericLimit = 5e9
-	numericScale = 1e6
+	numericLimit = 5_000_000_000
+	numericScale = 1_000_000
 )
 
-// scaleNumber returns the scaled value of a JSON number literal and whether it lies inside the
-// range numeric matching accepts.
-func scaleNumber(text string) (int64, bool) {
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsNaN(f) || f < -numericLimit || f > numericLimit {
-		return 0, false
+// numberClass says whether a number can take part in numeric matching, and if not, why.
+type numberClass uint8
+
+const (
+	numberOK numberClass = iota
+	numberOutOfRange
+	numberTooPrecise
+)
+
+// maxDigits bounds the significant digits scaleDecimal looks at; longer numbers are out of
+// range or too precise anyway.
+const maxDigits = 40
+
+// scaleDecimal returns value×1e6 of a JSON number literal, computed exactly in decimal, and
+// whether the number is inside the numeric range with at most six decimals. 300, 300.0 and
+// 3.0e2 all give 300000000.
+func scaleDecimal(b []byte) (int64, numberClass) {
+	i := 0
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
 	}
-	return int64(math.Round(f * numericScale)), true
+	var digits [maxDigits]byte
+	n := 0     // significant digits kept
+	point := 0 // power of ten applied to the digits
+	lost, lostInFraction := false, false
+	addDigit := func(d byte) {
+		if n == 0 && d == '0' {
+			return // leading zero
+		}
+		if n == maxDigits {
+			lost = true
+			return
+		}
+		digits[n] = d
+		n++
+	}
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		addDigit(b[i])
+		if lost {
+			point++
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if n == 0 && b[i] == '0' {
+				point--
+				continue
+			}
+			addDigit(b[i])
+			if lost {
+				lostInFraction = true
+			} else {
+				point--
+			}
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		expNeg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			expNeg = b[i] == '-'
+			i++
+		}
+		exp := 0
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if exp < 10000 {
+				exp = exp*10 + int(b[i]-'0')
+			}
+		}
+		if expNeg {
+			exp = -exp
+		}
+		point += exp
+	}
+	if n == 0 {
+		return 0, numberOK
+	}
+	if lost {
+		// More than maxDigits significant digits: far too precise, or far outside the range.
+		if lostInFraction {
+			return 0, numberTooPrecise
+		}
+		return 0, numberOutOfRange
+	}
+	for n > 0 && digits[n-1] == '0' {
+		n--
+		point++
+	}
+	scale := point + 6 // power of ten of the scaled value
+	if scale < 0 {
+		return 0, numberTooPrecise
+	}
+	if n+scale > 16 { // 5e9 × 1e6 has 16 digits
+		return 0, numberOutOfRange
+	}
+	var v int64
+	for _, d := range digits[:n] {
+		v = v*10 + int64(d-'0')
+	}
+	for range scale {
+		v *= 10
+	}
+	if v > numericLimit*numericScale {
+		return 0, numberOutOfRange
+	}
+	if neg {
+		v = -v
+	}
+	return v, numberOK
 }
 
-// scaleNumberBytes is scaleNumber for an event's number literal, with a fast path for small
-// integers that avoids parsing floating point.
+// scaleNumber is scaleDecimal for a pattern's number, reporting only whether it can be used.
+func scaleNumber(text string) (int64, bool) {
+	v, c := scaleDecimal([]byte(text))
+	return v, c == numberOK
+}
+
+// scaleNumberBytes is scaleDecimal for an event's number literal.
 func scaleNumberBytes(b []byte) (int64, bool) {
-	if len(b) > 0 && len(b) <= 10 {
-		neg := b[0] == '-'
-		i := 0
-		if neg {
-			i = 1
-		}
-		if i < len(b) {
-			var n int64
-			j := i
-			for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-				n = n*10 + int64(b[j]-'0')
-			}
-			if j == len(b) {
-				if n > numericLimit {
-					return 0, false
-				}
-				if neg {
-					n = -n
-				}
-				return n * numericScale, true
-			}
-		}
-	}
-	return scaleNumber(string(b))
+	v, c := scaleDecimal(b)
+	return v, c == numberOK
 }
 
 // numericRange matches a number inside a one- or two-sided range, or equal to a value.
@@ -97,9 +183,12 @@ func compileNumeric(operand any, path string) (numericRange, error) {
 		if !ok {
 			return numericRange{}, patternErr(path, "numeric: the value after %q must be a number, not %s", op, describe(arr[i+1]))
 		}
-		n, inRange := scaleNumber(string(numText))
-		if !inRange {
+		n, class := scaleDecimal([]byte(numText))
+		switch class {
+		case numberOutOfRange:
 			return numericRange{}, patternErr(path, "numeric: %s is outside the range -5e9 to 5e9", numText)
+		case numberTooPrecise:
+			return numericRange{}, patternErr(path, "numeric: %s has more than six digits after the decimal point", numText)
 		}
 		texts = append(texts, strconv.Quote(op), string(numText))
 		switch op {

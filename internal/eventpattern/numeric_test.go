@@ -23,7 +23,8 @@ func TestNumeric(t *testing.T) {
 		{"equals matches the same value in another notation", `{"n":[{"numeric":["=",300]}]}`, `{"n":3.0e2}`, true},
 		{"equals does not match another value", `{"n":[{"numeric":["=",300]}]}`, `{"n":300.5}`, false},
 		{"a range works on fractions", `{"n":[{"numeric":[">=",0.5,"<",0.75]}]}`, `{"n":0.6}`, true},
-		{"values differing below six decimals are equal", `{"n":[{"numeric":["=",0.1]}]}`, `{"n":0.1000001}`, true},
+		{"an event value with seven decimals is never compared", `{"n":[{"numeric":[">",0]}]}`, `{"n":0.1000001}`, false},
+		{"an event value with six decimals is compared exactly", `{"n":[{"numeric":[">",0.1]}]}`, `{"n":0.100001}`, true},
 		{"an event value beyond the numeric range never matches", `{"n":[{"numeric":[">",0]}]}`, `{"n":6e9}`, false},
 		{"an event value at the limit of the range matches", `{"n":[{"numeric":[">=",4999999999]}]}`, `{"n":5e9}`, true},
 		{"a number inside an array matches when one element is in range", `{"n":[{"numeric":[">",10]}]}`, `{"n":[1,2,30]}`, true},
@@ -44,6 +45,7 @@ func TestNumericErrors(t *testing.T) {
 		{"equals inside a range is rejected", `{"n":[{"numeric":["=",1,"<",5]}]}`, "n[0]", "cannot be part of a range"},
 		{"a bound beyond five billion is rejected", `{"n":[{"numeric":[">",5000000001]}]}`, "n[0]", "outside the range"},
 		{"a bound below minus five billion is rejected", `{"n":[{"numeric":["<",-5.1e9]}]}`, "n[0]", "outside the range"},
+		{"a bound with seven decimals is rejected", `{"n":[{"numeric":[">",0.1234567]}]}`, "n[0]", "more than six digits"},
 		{"an operator that is not a string is rejected", `{"n":[{"numeric":[1,1]}]}`, "n[0]", "must be an operator"},
 	})
 }
@@ -57,13 +59,22 @@ func TestScaleNumber(t *testing.T) {
 	}{
 		{"an integer is scaled by a million", "42", 42_000_000, true},
 		{"an exponent is applied", "3.0e2", 300_000_000, true},
-		{"a fraction keeps six decimals", "0.1234564", 123_456, true},
-		{"the seventh decimal rounds", "0.1234565", 123_457, true},
+		{"six decimals are kept exactly", "0.123456", 123_456, true},
+		{"trailing zeros after six decimals do not count", "1.50000000", 1_500_000, true},
+		{"a seventh decimal is too precise", "0.1234564", 0, false},
+		{"a negative exponent may reach six decimals", "1e-6", 1, true},
+		{"a negative exponent past six decimals is too precise", "1e-7", 0, false},
+		{"an exponent may cancel decimals", "0.0000001e1", 1, true},
 		{"a negative number stays negative", "-1.5", -1_500_000, true},
+		{"minus zero is zero", "-0", 0, true},
 		{"five billion is inside the range", "5e9", 5_000_000_000_000_000, true},
 		{"minus five billion is inside the range", "-5000000000", -5_000_000_000_000_000, true},
-		{"just over five billion is outside", "5000000000.5", 0, false},
+		{"a millionth over five billion is outside", "5000000000.000001", 0, false},
 		{"a huge exponent is outside", "1e400", 0, false},
+		{"a tiny exponent is too precise", "1e-400", 0, false},
+		{"an account number is outside", "123456789012", 0, false},
+		{"fifty digits are outside", "12345678901234567890123456789012345678901234567890", 0, false},
+		{"fifty decimals are too precise", "0.12345678901234567890123456789012345678901234567890", 0, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
