@@ -85,7 +85,7 @@ func encodeCapture(d *dataCaptureConfig, contentType, mode string, body []byte) 
 				enc = "CSV"
 			}
 		}
-		for _, t := range h.JsonContentTypes {
+		for _, t := range h.JSONContentTypes {
 			if strings.EqualFold(t, mt) {
 				enc = "JSON"
 			}

@@ -59,6 +59,15 @@ func ErrorCode(err error) string {
 	return CodeInternal
 }
 
+// apiMessage returns the message of the *APIError in err's chain, or err's text.
+func apiMessage(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	return err.Error()
+}
+
 func validationf(format string, args ...any) *APIError {
 	return &APIError{Code: CodeValidation, Message: fmt.Sprintf(format, args...)}
 }

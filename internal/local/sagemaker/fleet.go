@@ -97,7 +97,7 @@ func (l *endpointLive) pick(r float64, target string) (*fleet, *variantProc) {
 	if next != nil && (active == nil || r < share) {
 		f = next
 		if share > 0 {
-			r = r / share
+			r /= share
 		}
 	} else if next != nil && share < 1 {
 		r = (r - share) / (1 - share)

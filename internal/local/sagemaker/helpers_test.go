@@ -433,18 +433,6 @@ func (h *harness) stop(t testing.TB) {
 	require.NoError(t, h.svc.Close(ctx))
 }
 
-// call runs an operation through Service.Call and decodes its output.
-func (h *harness) call(t testing.TB, op string, in any) map[string]any {
-	t.Helper()
-	b, err := json.Marshal(in)
-	require.NoError(t, err)
-	out, err := h.svc.Call(context.Background(), op, b)
-	require.NoError(t, err, "%s", op)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(out, &m))
-	return m
-}
-
 func (h *harness) callErr(op string, in any) error {
 	b, _ := json.Marshal(in)
 	_, err := h.svc.Call(context.Background(), op, b)

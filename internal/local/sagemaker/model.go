@@ -11,7 +11,7 @@ type container struct {
 	ContainerHostname string            `json:"ContainerHostname,omitempty"`
 	Image             string            `json:"Image,omitempty"`
 	Mode              string            `json:"Mode,omitempty"`
-	ModelDataUrl      string            `json:"ModelDataUrl,omitempty"`
+	ModelDataURL      string            `json:"ModelDataUrl,omitempty"`
 	Environment       map[string]string `json:"Environment,omitempty"`
 	ModelPackageName  string            `json:"ModelPackageName,omitempty"`
 }
@@ -39,11 +39,11 @@ type dataCaptureConfig struct {
 	EnableCapture             *bool           `json:"EnableCapture,omitempty"`
 	InitialSamplingPercentage int             `json:"InitialSamplingPercentage"`
 	DestinationS3Uri          string          `json:"DestinationS3Uri"`
-	KmsKeyId                  string          `json:"KmsKeyId,omitempty"`
+	KmsKeyID                  string          `json:"KmsKeyId,omitempty"`
 	CaptureOptions            []captureOption `json:"CaptureOptions"`
 	CaptureContentTypeHeader  *struct {
 		CsvContentTypes  []string `json:"CsvContentTypes,omitempty"`
-		JsonContentTypes []string `json:"JsonContentTypes,omitempty"`
+		JSONContentTypes []string `json:"JsonContentTypes,omitempty"`
 	} `json:"CaptureContentTypeHeader,omitempty"`
 }
 
@@ -69,7 +69,7 @@ type endpointConfig struct {
 	EndpointConfigArn  string              `json:"EndpointConfigArn"`
 	ProductionVariants []productionVariant `json:"ProductionVariants"`
 	DataCaptureConfig  *dataCaptureConfig  `json:"DataCaptureConfig,omitempty"`
-	KmsKeyId           string              `json:"KmsKeyId,omitempty"`
+	KmsKeyID           string              `json:"KmsKeyId,omitempty"`
 	CreationTime       *Time               `json:"CreationTime"`
 }
 
@@ -105,7 +105,7 @@ func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 	defer s.mu.Unlock()
 	switch {
 	case c.ModelPackageName != "":
-		if c.Image != "" || c.ModelDataUrl != "" {
+		if c.Image != "" || c.ModelDataURL != "" {
 			return nil, validationf("PrimaryContainer.ModelPackageName cannot be combined with Image or ModelDataUrl")
 		}
 		p := s.packageByNameOrARN(c.ModelPackageName)
@@ -118,9 +118,9 @@ func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 	case c.Image == "":
 		return nil, validationf("1 validation error detected: Value null at 'primaryContainer.image' failed to satisfy constraint: Member must not be null")
 	}
-	if c.ModelDataUrl != "" {
-		if _, _, err := parseS3URI(c.ModelDataUrl); err != nil {
-			return nil, validationf("PrimaryContainer.ModelDataUrl: %s", err.(*APIError).Message)
+	if c.ModelDataURL != "" {
+		if _, _, err := parseS3URI(c.ModelDataURL); err != nil {
+			return nil, validationf("PrimaryContainer.ModelDataUrl: %s", apiMessage(err))
 		}
 	}
 	if err := required("ExecutionRoleArn", in.ExecutionRoleArn); err != nil {
@@ -170,7 +170,7 @@ func (s *Service) servingContainer(modelName string) (image, modelData string, e
 	}
 	c := m.PrimaryContainer
 	if c.ModelPackageName == "" {
-		return c.Image, c.ModelDataUrl, c.Environment, nil
+		return c.Image, c.ModelDataURL, c.Environment, nil
 	}
 	p := s.packageByNameOrARN(c.ModelPackageName)
 	if p == nil {
@@ -188,7 +188,7 @@ func (s *Service) servingContainer(modelName string) (image, modelData string, e
 	for k, v := range c.Environment {
 		env[k] = v
 	}
-	return pc.Image, pc.ModelDataUrl, env, nil
+	return pc.Image, pc.ModelDataURL, env, nil
 }
 
 func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, error) {
@@ -196,7 +196,7 @@ func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, e
 		EndpointConfigName string
 		ProductionVariants []productionVariant
 		DataCaptureConfig  *dataCaptureConfig
-		KmsKeyId           string
+		KmsKeyID           string `json:"KmsKeyId"`
 		Tags               []map[string]string
 	}
 	if err := decodeInput(body, &in); err != nil {
@@ -242,7 +242,7 @@ func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, e
 			return nil, validationf("DataCaptureConfig.InitialSamplingPercentage must be between 0 and 100, got %d", d.InitialSamplingPercentage)
 		}
 		if _, _, err := parseS3URI(d.DestinationS3Uri); err != nil {
-			return nil, validationf("DataCaptureConfig.DestinationS3Uri: %s", err.(*APIError).Message)
+			return nil, validationf("DataCaptureConfig.DestinationS3Uri: %s", apiMessage(err))
 		}
 		if len(d.CaptureOptions) == 0 {
 			return nil, validationf("DataCaptureConfig.CaptureOptions must hold Input, Output or both")
@@ -261,7 +261,7 @@ func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, e
 		EndpointConfigArn:  s.arn("endpoint-config", strings.ToLower(in.EndpointConfigName)),
 		ProductionVariants: in.ProductionVariants,
 		DataCaptureConfig:  in.DataCaptureConfig,
-		KmsKeyId:           in.KmsKeyId,
+		KmsKeyID:           in.KmsKeyID,
 		CreationTime:       newTime(s.now()),
 	}
 	if err := s.save(bucketConfigs, c.EndpointConfigName, c); err != nil {

@@ -47,7 +47,7 @@ type modelPackage struct {
 	ApprovalDescription        string            `json:"ApprovalDescription,omitempty"`
 	Domain                     string            `json:"Domain,omitempty"`
 	Task                       string            `json:"Task,omitempty"`
-	SamplePayloadUrl           string            `json:"SamplePayloadUrl,omitempty"`
+	SamplePayloadURL           string            `json:"SamplePayloadUrl,omitempty"`
 	CustomerMetadataProperties map[string]string `json:"CustomerMetadataProperties,omitempty"`
 	DriftCheckBaselines        json.RawMessage   `json:"DriftCheckBaselines,omitempty"`
 }
@@ -55,7 +55,7 @@ type modelPackage struct {
 type inferenceSpecification struct {
 	Containers []struct {
 		Image        string            `json:"Image"`
-		ModelDataUrl string            `json:"ModelDataUrl"`
+		ModelDataURL string            `json:"ModelDataUrl"`
 		Environment  map[string]string `json:"Environment"`
 	} `json:"Containers"`
 	SupportedContentTypes []string `json:"SupportedContentTypes"`
@@ -208,7 +208,7 @@ type createModelPackageInput struct {
 	CertifyForMarketplace      bool
 	Domain                     string
 	Task                       string
-	SamplePayloadUrl           string
+	SamplePayloadURL           string `json:"SamplePayloadUrl"`
 	ClientToken                string
 	Tags                       []map[string]string
 }
@@ -282,7 +282,7 @@ func (s *Service) opCreateModelPackage(_ context.Context, body []byte) (any, err
 		LastModifiedBy:             s.localUser(),
 		Domain:                     in.Domain,
 		Task:                       in.Task,
-		SamplePayloadUrl:           in.SamplePayloadUrl,
+		SamplePayloadURL:           in.SamplePayloadURL,
 		CustomerMetadataProperties: in.CustomerMetadataProperties,
 		DriftCheckBaselines:        nullToNil(in.DriftCheckBaselines),
 	}

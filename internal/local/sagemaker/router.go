@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -168,8 +169,11 @@ func (s *Service) RuntimeHandler() http.Handler {
 			Body:          body,
 		})
 		if err != nil {
-			switch e := err.(type) {
-			case *ModelError:
+			var me *ModelError
+			var ae *APIError
+			switch {
+			case errors.As(err, &me):
+				e := me
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("X-Amzn-ErrorType", "ModelError")
 				w.WriteHeader(http.StatusFailedDependency)
@@ -183,8 +187,8 @@ func (s *Service) RuntimeHandler() http.Handler {
 					"LogStreamArn":       fmt.Sprintf("arn:aws:logs:%s:%s:log-group:/aws/sagemaker/Endpoints/%s", s.cfg.Region, s.cfg.Account, name),
 				})
 				_, _ = w.Write(b)
-			case *APIError:
-				writeRuntimeError(w, e.httpStatus(), e.Code, e.Message)
+			case errors.As(err, &ae):
+				writeRuntimeError(w, ae.httpStatus(), ae.Code, ae.Message)
 			default:
 				writeRuntimeError(w, http.StatusInternalServerError, "InternalFailure", err.Error())
 			}

@@ -342,9 +342,3 @@ func (s *Service) deliverEvents(done <-chan struct{}) {
 		}
 	}
 }
-
-func (s *Service) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}

@@ -75,7 +75,7 @@ type channel struct {
 
 type outputDataConfig struct {
 	S3OutputPath    string `json:"S3OutputPath"`
-	KmsKeyId        string `json:"KmsKeyId,omitempty"`
+	KmsKeyID        string `json:"KmsKeyId,omitempty"`
 	CompressionType string `json:"CompressionType,omitempty"`
 }
 
@@ -172,7 +172,7 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 		return nil, validationf("1 validation error detected: Value null at 'outputDataConfig.s3OutputPath' failed to satisfy constraint: Member must not be null")
 	}
 	if _, _, err := parseS3URI(in.OutputDataConfig.S3OutputPath); err != nil {
-		return nil, validationf("OutputDataConfig.S3OutputPath: %s", err.(*APIError).Message)
+		return nil, validationf("OutputDataConfig.S3OutputPath: %s", apiMessage(err))
 	}
 	if in.ResourceConfig == nil {
 		return nil, validationf("1 validation error detected: Value null at 'resourceConfig' failed to satisfy constraint: Member must not be null")
@@ -213,7 +213,7 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 			return nil, validationf("channel %s: S3DataType %q is not supported locally; use S3Prefix", c.ChannelName, t)
 		}
 		if _, _, err := parseS3URI(c.DataSource.S3DataSource.S3Uri); err != nil {
-			return nil, validationf("channel %s: %s", c.ChannelName, err.(*APIError).Message)
+			return nil, validationf("channel %s: %s", c.ChannelName, apiMessage(err))
 		}
 	}
 	if _, ok := s.cfg.Images[in.AlgorithmSpecification.TrainingImage]; !ok {

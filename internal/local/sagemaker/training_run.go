@@ -381,13 +381,18 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	run.cmd = cmd
 	run.mu.Unlock()
 
-	waitErr := make(chan error, 1)
-	go func() { waitErr <- cmd.Wait(); pw.Close() }()
+	var waitResult error
+	waited := make(chan struct{})
+	go func() {
+		waitResult = cmd.Wait()
+		pw.Close()
+		close(waited)
+	}()
 	limit := s.cfg.Clock.After(time.Duration(j.StoppingCondition.MaxRuntimeInSeconds) * time.Second)
 	select {
-	case err := <-waitErr:
+	case <-waited:
 		<-logDone
-		return err, "", nil
+		return waitResult, "", nil
 	case reason := <-run.stop:
 		stopReason = reason
 	case <-limit:
@@ -397,10 +402,10 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	// a few seconds.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-waitErr:
+	case <-waited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-waitErr
+		<-waited
 	}
 	<-logDone
 	return nil, stopReason, nil

@@ -3,6 +3,7 @@ package sagemaker
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,20 +64,12 @@ func decodeInput(body []byte, v any) error {
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
-		if ok := asTypeError(err, &te); ok {
+		if errors.As(err, &te) {
 			return validationf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be of type %s", te.Field, jsonKind(te.Type.Kind().String()))
 		}
 		return validationf("the request body is not valid JSON: %v", err)
 	}
 	return nil
-}
-
-func asTypeError(err error, target **json.UnmarshalTypeError) bool {
-	te, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*target = te
-	}
-	return ok
 }
 
 func jsonKind(k string) string {
