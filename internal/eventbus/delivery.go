@@ -103,15 +103,50 @@ func (s *Service) run(d *delivery) {
 		return
 	}
 	d.retries++
+	s.dmu.Lock()
+	if s.closed {
+		s.dmu.Unlock()
+		s.deadLetter(d, now, reasonClosed)
+		s.update(-1, -1)
+		return
+	}
 	s.log.Warn("deliver event", "eventId", d.ev.id, "rule", d.rule.Name, "target", d.target.ID,
 		"retry", d.retries, "wait", wait.String(), "error", err)
 	// Register the retry before this attempt stops counting as running, so that Wait never
-	// sees a pending delivery with nothing scheduled.
-	s.clock.AfterFunc(wait, func() {
+	// sees a pending delivery with nothing scheduled. The callback deletes the registration
+	// after this function added it: it needs dmu, held here until then.
+	s.waiting[d] = s.clock.AfterFunc(wait, func() {
+		s.dmu.Lock()
+		delete(s.waiting, d)
+		s.dmu.Unlock()
 		s.update(+1, 0)
 		go s.run(d)
 	})
+	s.dmu.Unlock()
 	s.update(-1, 0)
+}
+
+// reasonClosed is the dead-letter reason of retries that Close cancelled.
+const reasonClosed = "the event bus stopped before the retry"
+
+// Close stops the service: PutEvents and PutAWSEvent refuse further events, retries waiting
+// for the clock are cancelled and moved to the dead-letter store (nothing is dropped
+// silently), and Close waits, until ctx ends, for the attempts under way and the archive.
+// Close does not close the DB.
+func (s *Service) Close(ctx context.Context) error {
+	s.dmu.Lock()
+	s.closed = true
+	waiting := s.waiting
+	s.waiting = map[*delivery]func() bool{}
+	s.dmu.Unlock()
+	now := s.now()
+	for d, stop := range waiting {
+		if stop() {
+			s.deadLetter(d, now, reasonClosed)
+			s.update(0, -1)
+		}
+	}
+	return s.Wait(ctx)
 }
 
 // attempt delivers d once.

@@ -245,3 +245,23 @@ func TestBackoffDoublesUpToItsCapWithJitter(t *testing.T) {
 		assert.Equal(t, c.want, backoff(c.retry, c.rand), c.name)
 	}
 }
+
+func TestCloseMovesWaitingRetriesToTheDeadLetterStore(t *testing.T) {
+	f := newFixture(t)
+	f.lambda.always["trigger"] = errors.New("ServiceException: down")
+	require.NoError(t, f.svc.PutRule(Rule{Name: "r", EventPattern: `{"source":["kiln.test"]}`,
+		Targets: []Target{{ID: "t", ARN: lambdaARN("trigger")}}}))
+	f.put(t, Entry{Source: "kiln.test", DetailType: "T", Detail: `{}`})
+	f.wait(t)
+	require.Equal(t, 1, f.svc.Pending())
+	require.NoError(t, f.svc.Close(context.Background()))
+	assert.Zero(t, f.svc.Pending())
+	dls, err := f.svc.DeadLetters()
+	require.NoError(t, err)
+	require.Len(t, dls, 1)
+	assert.Equal(t, reasonClosed, dls[0].Reason)
+	assert.False(t, f.clock.AdvanceToNext(), "the retry's timer is stopped")
+	assert.Equal(t, 1, f.lambda.count("trigger"))
+	_, err = f.svc.PutEvents(context.Background(), []Entry{{Source: "kiln.test", DetailType: "T", Detail: `{}`}})
+	assert.ErrorContains(t, err, "closed")
+}

@@ -108,6 +108,12 @@ func (s *Service) PutAWSEvent(ctx context.Context, e Entry) (string, error) {
 }
 
 func (s *Service) put(ctx context.Context, entries []Entry, allowAWS bool) (*PutEventsResult, error) {
+	s.dmu.Lock()
+	closed := s.closed
+	s.dmu.Unlock()
+	if closed {
+		return nil, &APIError{Code: "InternalException", Message: "the event bus service is closed", Status: 500}
+	}
 	res := &PutEventsResult{Entries: make([]ResultEntry, len(entries))}
 	now := s.now()
 	accepted := make([]*event, 0, len(entries))

@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -137,6 +138,9 @@ func (s *Service) checkTarget(t Target) *APIError {
 	set := 0
 	if t.Input != "" {
 		set++
+		if !json.Valid([]byte(t.Input)) {
+			return validationError("target %s: Input is not valid JSON", t.ID)
+		}
 	}
 	if t.InputPath != "" {
 		set++

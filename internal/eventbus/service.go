@@ -110,6 +110,9 @@ type Service struct {
 	archiving bool     // whether the archive writer runs
 
 	replays replayLog // replays started through the HTTP API
+
+	closed  bool                      // set by Close
+	waiting map[*delivery]func() bool // retries waiting for the clock, with their stop
 }
 
 // bus is one event bus: its rules and the matcher built from their patterns.
@@ -149,6 +152,7 @@ func New(cfg Config) (*Service, error) {
 		sem:     make(chan struct{}, cfg.Concurrency),
 		buses:   map[string]*bus{},
 		changed: make(chan struct{}),
+		waiting: map[*delivery]func() bool{},
 	}
 	if cfg.DB != nil {
 		if err := initBuckets(cfg.DB); err != nil {
