@@ -43,7 +43,7 @@ func parseJSON(s string) (any, error) {
 func jsonToString(_ Sources, _ *Call, args []any) (any, error) {
 	b, err := appendJSON(nil, args[0])
 	if err != nil {
-		return nil, errorf("States.JsonToString", "%s", err.(*Error).Cause)
+		return nil, errorf("States.JsonToString", "%v", err)
 	}
 	return string(b), nil
 }

@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -149,7 +150,7 @@ func (e *Expr) EvalBindings(b *Bindings) (result any, err error) {
 	depth = 0
 	v, err := evalRecover(&c)
 	evalMu.Unlock()
-	if err == jsonatago.ErrUndefined {
+	if errors.Is(err, jsonatago.ErrUndefined) {
 		return nil, &Error{Expr: e.src, Undefined: true}
 	}
 	if err != nil {
