@@ -462,6 +462,12 @@ func TestEndpointWithAnUnmappedImageFails(t *testing.T) {
 	require.NoError(t, err)
 	d := h.waitStatus(t, "ep", types.EndpointStatusFailed)
 	assert.Contains(t, aws.ToString(d.FailureReason), "image unknown/image:1 has no local command")
+	h.release(t, "abalone-r1", "v1")
+	err = h.callErr("UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r1-config"})
+	assert.Equal(t, "ValidationException", ErrorCode(err))
+	assert.Contains(t, err.Error(), "delete it and create it again")
+	_, err = h.runtime.InvokeEndpoint(ctx, &sagemakerruntime.InvokeEndpointInput{EndpointName: aws.String("ep"), ContentType: aws.String("text/csv"), Body: []byte("1")})
+	assert.Equal(t, "ValidationError", apiCode(t, err))
 }
 
 func TestModelFromAnApprovedPackageServesItsContainer(t *testing.T) {

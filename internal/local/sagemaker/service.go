@@ -265,6 +265,7 @@ func (s *Service) Close(ctx context.Context) error {
 	s.rtMu.RUnlock()
 	s.mu.Unlock()
 	for _, l := range lives {
+		l.cancel() // ends waits for /ping and deployments in progress
 		l.stopAll()
 	}
 	done := make(chan struct{})

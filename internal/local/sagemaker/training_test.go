@@ -262,6 +262,9 @@ func TestCreateTrainingJobRejectsBadInputAndChangesNothing(t *testing.T) {
 			m["InputDataConfig"] = []any{map[string]any{"ChannelName": "train", "DataSource": map[string]any{"S3DataSource": map[string]any{"S3DataType": "ManifestFile", "S3Uri": "s3://b/m"}}}}
 		}, "ValidationException", "ManifestFile"},
 		{"a missing role is refused", func(m map[string]any) { delete(m, "RoleArn") }, "ValidationException", "roleArn"},
+		{"a string instance count names the member and its type", func(m map[string]any) {
+			m["ResourceConfig"] = map[string]any{"InstanceCount": "two"}
+		}, "ValidationException", "'ResourceConfig.InstanceCount' failed to satisfy constraint: Member must be of type number"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
