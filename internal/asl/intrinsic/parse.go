@@ -84,7 +84,7 @@ func (p *parser) call(depth int) (*Call, error) {
 		return nil, p.errorf(p.pos, "expected '(' after %s", name)
 	}
 	p.pos++
-	c := &Call{Name: name, At: start, fn: spec.fn}
+	c := &Call{Name: name, At: start, fn: spec.fn, Args: make([]Node, 0, 4)}
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ')' {
 		p.pos++
@@ -164,6 +164,12 @@ func keywordAt(s, kw string) bool {
 func (p *parser) stringLit() (Node, error) {
 	start := p.pos
 	p.pos++ // opening quote
+	// The common case has no backslash: the value is the raw text itself.
+	if end := strings.IndexAny(p.src[p.pos:], `'\`); end >= 0 && p.src[p.pos+end] == '\'' {
+		p.pos += end + 1
+		raw := p.src[start+1 : p.pos-1]
+		return &String{Value: raw, Raw: raw, At: start, badEscape: -1}, nil
+	}
 	var b strings.Builder
 	bad := -1
 	for p.pos < len(p.src) {
