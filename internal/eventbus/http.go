@@ -22,8 +22,9 @@ const targetPrefix = "AWSEvents."
 const maxRequestBody = 4 << 20
 
 // Handler returns an http.Handler speaking EventBridge's JSON 1.1 protocol (POST, header
-// X-Amz-Target: AWSEvents.<Op>) for PutEvents, ListRules, DescribeRule, ListTargetsByRule,
-// ListEventBuses, StartReplay, DescribeReplay and TestEventPattern. Errors are answered as AWS
+// X-Amz-Target: AWSEvents.<Op>) for PutEvents, PutRule, DeleteRule, ListRules, DescribeRule,
+// PutTargets, RemoveTargets, ListTargetsByRule, CreateEventBus, ListEventBuses, StartReplay,
+// DescribeReplay and TestEventPattern. Errors are answered as AWS
 // answers them: status 400 (500 for internal ones) with {"__type": Code, "message": ...}; an
 // operation it does not know is an UnknownOperationException naming it. Requests are not
 // authenticated: any credentials are accepted.
@@ -110,6 +111,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out, err = h.describeReplay(body)
 	case "TestEventPattern":
 		out, err = h.testEventPattern(body)
+	case "PutRule":
+		out, err = h.putRule(body)
+	case "DeleteRule":
+		out, err = h.deleteRule(body)
+	case "PutTargets":
+		out, err = h.putTargets(body)
+	case "RemoveTargets":
+		out, err = h.removeTargets(body)
+	case "CreateEventBus":
+		out, err = h.createEventBus(body)
 	default:
 		err = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("Unknown operation %s", op)}
 	}
@@ -427,4 +438,125 @@ func (h *handler) testEventPattern(body []byte) (any, error) {
 		return nil, validationError("Parameter Event is not valid. Reason: %v", err)
 	}
 	return map[string]bool{"Result": ok}, nil
+}
+
+func (h *handler) putRule(body []byte) (any, error) {
+	var in struct {
+		Name               string `json:"Name"`
+		EventPattern       string `json:"EventPattern"`
+		State              string `json:"State"`
+		Description        string `json:"Description"`
+		EventBusName       string `json:"EventBusName"`
+		ScheduleExpression string `json:"ScheduleExpression"`
+	}
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if in.ScheduleExpression != "" {
+		return nil, validationError("ScheduleExpression is not supported by the local bus: kiln's schedules run on its scheduler")
+	}
+	if in.EventPattern == "" {
+		return nil, validationError("Parameter EventPattern is required.")
+	}
+	r := Rule{Name: in.Name, EventBus: in.EventBusName, EventPattern: in.EventPattern, State: in.State, Description: in.Description}
+	if old, err := h.s.DescribeRule(in.EventBusName, in.Name); err == nil {
+		r.Targets = old.Targets // PutRule keeps the rule's targets, as the API does
+	}
+	if err := h.s.PutRule(r); err != nil {
+		return nil, err
+	}
+	return map[string]string{"RuleArn": h.s.RuleARN(busName(in.EventBusName), in.Name)}, nil
+}
+
+func (h *handler) deleteRule(body []byte) (any, error) {
+	var in struct {
+		Name         string `json:"Name"`
+		EventBusName string `json:"EventBusName"`
+	}
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	h.s.DeleteRule(in.EventBusName, in.Name) // deleting a missing rule succeeds, as on AWS
+	return struct{}{}, nil
+}
+
+type targetIn struct {
+	ID               string `json:"Id"`
+	Arn              string `json:"Arn"`
+	Input            string `json:"Input"`
+	InputPath        string `json:"InputPath"`
+	InputTransformer *struct {
+		InputPathsMap map[string]string `json:"InputPathsMap"`
+		InputTemplate string            `json:"InputTemplate"`
+	} `json:"InputTransformer"`
+	RetryPolicy *struct {
+		MaximumRetryAttempts     *int `json:"MaximumRetryAttempts"`
+		MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds"`
+	} `json:"RetryPolicy"`
+}
+
+func (t targetIn) target() Target {
+	out := Target{ID: t.ID, ARN: t.Arn, Input: t.Input, InputPath: t.InputPath}
+	if t.InputTransformer != nil {
+		out.InputTransformer = &InputTransformer{InputPathsMap: t.InputTransformer.InputPathsMap, InputTemplate: t.InputTransformer.InputTemplate}
+	}
+	if t.RetryPolicy != nil {
+		out.RetryPolicy.MaximumRetryAttempts = t.RetryPolicy.MaximumRetryAttempts
+		if t.RetryPolicy.MaximumEventAgeInSeconds != nil {
+			out.RetryPolicy.MaximumEventAge = time.Duration(*t.RetryPolicy.MaximumEventAgeInSeconds) * time.Second
+		}
+	}
+	return out
+}
+
+type failedEntries struct {
+	FailedEntryCount int        `json:"FailedEntryCount"`
+	FailedEntries    []struct{} `json:"FailedEntries"`
+}
+
+func (h *handler) putTargets(body []byte) (any, error) {
+	var in struct {
+		Rule         string     `json:"Rule"`
+		EventBusName string     `json:"EventBusName"`
+		Targets      []targetIn `json:"Targets"`
+	}
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	targets := make([]Target, len(in.Targets))
+	for i, t := range in.Targets {
+		targets[i] = t.target()
+	}
+	if err := h.s.PutTargets(in.EventBusName, in.Rule, targets); err != nil {
+		return nil, err
+	}
+	return failedEntries{FailedEntries: []struct{}{}}, nil
+}
+
+func (h *handler) removeTargets(body []byte) (any, error) {
+	var in struct {
+		Rule         string   `json:"Rule"`
+		EventBusName string   `json:"EventBusName"`
+		Ids          []string `json:"Ids"`
+	}
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if err := h.s.RemoveTargets(in.EventBusName, in.Rule, in.Ids); err != nil {
+		return nil, err
+	}
+	return failedEntries{FailedEntries: []struct{}{}}, nil
+}
+
+func (h *handler) createEventBus(body []byte) (any, error) {
+	var in struct {
+		Name string `json:"Name"`
+	}
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if err := h.s.CreateEventBus(in.Name); err != nil {
+		return nil, err
+	}
+	return map[string]string{"EventBusArn": h.s.BusARN(in.Name)}, nil
 }

@@ -179,3 +179,52 @@ func TestAnUnknownOperationIsNamedInA400(t *testing.T) {
 	_, err = c.PutPermission(context.Background(), &eventbridge.PutPermissionInput{})
 	assert.Equal(t, "UnknownOperationException", apiCode(t, err))
 }
+
+func TestTheSDKManagesRulesAndTargets(t *testing.T) {
+	f := newFixture(t)
+	c, _ := sdkClient(t, f)
+	ctx := context.Background()
+	bus, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("extra")})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:events:us-east-1:000000000000:event-bus/extra", aws.ToString(bus.EventBusArn))
+	_, err = c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("extra")})
+	assert.Equal(t, "ResourceAlreadyExistsException", apiCode(t, err))
+
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("extra"),
+		EventPattern: aws.String(`{"source":["kiln.test"]}`)})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:events:us-east-1:000000000000:rule/extra/r", aws.ToString(rule.RuleArn))
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("extra"),
+		Targets: []types.Target{
+			{Id: aws.String("a"), Arn: aws.String(lambdaARN("fa")), InputPath: aws.String("$.detail"),
+				RetryPolicy: &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(3), MaximumEventAgeInSeconds: aws.Int32(120)}},
+			{Id: aws.String("b"), Arn: aws.String(lambdaARN("fb")), InputTransformer: &types.InputTransformer{
+				InputPathsMap: map[string]string{"n": "$.detail.n"}, InputTemplate: aws.String(`{"n": <n>}`)}},
+		}})
+	require.NoError(t, err)
+	// Putting the rule again changes its pattern and keeps its targets.
+	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("extra"),
+		EventPattern: aws.String(`{"source":["kiln.other"]}`)})
+	require.NoError(t, err)
+	_, err = c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("extra"), Ids: []string{"a"}})
+	require.NoError(t, err)
+	f.put(t, Entry{Source: "kiln.other", DetailType: "T", Detail: `{"n":7}`, EventBusName: "extra"})
+	f.wait(t)
+	assert.Equal(t, []invocation{{"fb", `{"n": 7}`}}, f.lambda.invocations())
+
+	r, err := f.svc.DescribeRule("extra", "r")
+	require.NoError(t, err)
+	require.Len(t, r.Targets, 1)
+
+	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String(`{"source":"x"}`)})
+	assert.Equal(t, "InvalidEventPatternException", apiCode(t, err))
+	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(1 hour)")})
+	assert.Equal(t, "ValidationException", apiCode(t, err))
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{{Id: aws.String("a"), Arn: aws.String(lambdaARN("f"))}}})
+	assert.Equal(t, "ResourceNotFoundException", apiCode(t, err))
+
+	_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r"), EventBusName: aws.String("extra")})
+	require.NoError(t, err)
+	_, err = f.svc.DescribeRule("extra", "r")
+	assert.Error(t, err)
+}

@@ -163,6 +163,75 @@ func (s *Service) checkTarget(t Target) *APIError {
 	return nil
 }
 
+// PutTargets adds targets to the rule named rule on the bus (name or ARN; empty is default),
+// replacing those with the same ID, as the PutTargets API does. A rule holds at most five
+// targets. Bad targets, or an unknown rule, are an *APIError and change nothing.
+func (s *Service) PutTargets(eventBus, rule string, targets []Target) error {
+	for i, t := range targets {
+		if err := s.checkTarget(t); err != nil {
+			return validationError("rule %s target %d: %s", rule, i, err.Message)
+		}
+	}
+	return s.editTargets(eventBus, rule, func(cur []Target) ([]Target, error) {
+		out := append([]Target(nil), cur...)
+		for _, t := range targets {
+			replaced := false
+			for i := range out {
+				if out[i].ID == t.ID {
+					out[i], replaced = t, true
+				}
+			}
+			if !replaced {
+				out = append(out, t)
+			}
+		}
+		if len(out) > 5 {
+			return nil, &APIError{Code: "LimitExceededException", Message: fmt.Sprintf("rule %s: %d targets, at most 5", rule, len(out))}
+		}
+		return out, nil
+	})
+}
+
+// RemoveTargets removes the targets with the given IDs from the rule; unknown IDs are ignored.
+func (s *Service) RemoveTargets(eventBus, rule string, ids []string) error {
+	drop := map[string]bool{}
+	for _, id := range ids {
+		drop[id] = true
+	}
+	return s.editTargets(eventBus, rule, func(cur []Target) ([]Target, error) {
+		var out []Target
+		for _, t := range cur {
+			if !drop[t.ID] {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	})
+}
+
+// editTargets replaces a rule's targets with edit's result, under the lock.
+func (s *Service) editTargets(eventBus, rule string, edit func([]Target) ([]Target, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	bn := busName(eventBus)
+	b, ok := s.buses[bn]
+	if !ok {
+		return notFound("Event bus %s does not exist.", bn)
+	}
+	r, ok := b.rules[rule]
+	if !ok {
+		return notFound("Rule %s does not exist on EventBus %s.", rule, bn)
+	}
+	targets, err := edit(r.Targets)
+	if err != nil {
+		return err
+	}
+	c := *r
+	c.Targets = targets
+	b.rules[rule] = &c
+	return nil
+}
+
 // DeleteRule removes the rule named name from the bus (name or ARN; empty is default) and
 // reports whether it existed.
 func (s *Service) DeleteRule(eventBus, name string) bool {
