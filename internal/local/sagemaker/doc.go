@@ -30,4 +30,26 @@
 // SM_INPUT_DIR, SM_INPUT_CONFIG_DIR, SM_OUTPUT_DIR, SM_OUTPUT_DATA_DIR, SM_CURRENT_HOST and
 // SM_HOSTS; a serving process gets SAGEMAKER_BIND_TO_PORT, PORT and SM_MODEL_DIR, plus the
 // container's Environment.
+//
+// # Errors
+//
+// Errors are *APIError values carrying SageMaker's wire code ([ErrorCode] reads it): a
+// missing resource on Describe*/Update* is ValidationException (as SageMaker answers, so
+// Step Functions' aws-sdk integration names it SageMaker.SageMakerException), a duplicate
+// training job is ResourceInUse, StopTrainingJob of a missing job ResourceNotFound, an
+// operation the stand-in does not implement UnknownOperationException naming it. On the
+// wire they are HTTP 400 with {"__type": code, "message": text}. InvokeEndpoint answers a
+// missing endpoint with ValidationError and a model's non-2xx answer with ModelError (HTTP
+// 424, OriginalStatusCode, OriginalMessage).
+//
+// # Deployments
+//
+// UpdateEndpoint is always blue/green: the new config's fleet starts beside the old one, the
+// router moves the planned share of traffic to it (all at once, a canary then the rest, or
+// linear steps, WaitIntervalInSeconds apart), the endpoint bakes for
+// TerminationWaitInSeconds, and the old fleet stops. Every AlarmPollInterval the alarms of
+// AutoRollbackConfiguration are read (an unknown alarm counts as OK); one in ALARM, or the
+// deployment outliving MaximumExecutionTimeoutInSeconds, sends all traffic back, stops the
+// new fleet and leaves the endpoint InService on the old config, with FailureReason saying
+// why. Waits run on [Config.Clock]; each step is kept in [Service.DeploymentHistory].
 package sagemaker
