@@ -1,8 +1,18 @@
 package stack
 
-import "github.com/kiln-dev/kiln/internal/policy"
+import (
+	"github.com/kiln-dev/kiln/internal/handlers/requestapproval"
+	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
 
-// registerRequestApproval registers the request-approval function. Its handler package
-// (internal/handlers/requestapproval) has not landed yet, so the function is not registered
-// and the pipeline's approval step fails with "no such function" until it is wired here.
-func (s *Stack) registerRequestApproval(*policy.Policy) error { return nil }
+// registerRequestApproval registers the request-approval function with its real handler.
+func (s *Stack) registerRequestApproval(*policy.Policy) error {
+	env := s.Env("request-approval")
+	h := &requestapproval.Handler{S3: s.clients.S3, Bucket: env[topology.EnvArtifactsBucket],
+		SNS: s.clients.SNS, TopicARN: env[topology.EnvTopicARN], SageMaker: s.clients.SageMaker,
+		Clock: s.clock, Log: s.log.With("function", "request-approval")}
+	s.lambdas.Register("request-approval", lambda.Handler(h.Handle))
+	return nil
+}

@@ -21,11 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/local/sns"
 	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -111,10 +113,9 @@ func TestAnApprovalWaitSurvivesAStackRestart(t *testing.T) {
 	require.NoError(t, err)
 	token := <-tokens
 	require.Eventually(t, func() bool {
-		h, _ := s.StepFunctions().History(aws.ToString(out.ExecutionArn))
-		return len(h) >= 5 // started, entered, scheduled, started, submitted
-	}, 5*time.Second, 10*time.Millisecond)
-	time.Sleep(50 * time.Millisecond) // the checkpoint follows TaskSubmitted
+		_, waiting := s.StepFunctions().Waiting(aws.ToString(out.ExecutionArn))
+		return waiting
+	}, 5*time.Second, 5*time.Millisecond)
 	require.NoError(t, s.Close())
 
 	s2, err := Open(Options{Dir: dir, Addr: "127.0.0.1:0"})
@@ -148,10 +149,25 @@ func push(sha string) []byte {
 	return b
 }
 
-// TestEndToEndSmoke plays the first part of the loop through the real entry points: the
-// sample data uploaded over S3, a signed push to the webhook's function URL, the governor
-// starting the pipeline, a real training job, evaluation and registration, up to the
-// approval step.
+// fastPolicy is the default policy with a production canary that shifts, bakes and polls
+// in seconds.
+func fastPolicy(t *testing.T) *policy.Policy {
+	t.Helper()
+	p := policy.Default()
+	prod := p.Stages["prod"]
+	prod.Deployment.WaitSeconds, prod.Deployment.BakeSeconds, prod.Deployment.PollSeconds = 1, 1, 1
+	prod.Deployment.InstanceCount = 1
+	p.Stages["prod"] = prod
+	require.NoError(t, p.Validate())
+	return p
+}
+
+// TestEndToEndSmoke plays the loop's first story through the real entry points: a signed
+// push to the webhook's function URL, the governor starting the pipeline, a real training
+// job, evaluation, registration and the approval request; then the stack stops while the
+// pipeline waits for approval, starts again, the package is approved through the SageMaker
+// API, and the pipeline deploys the model through the nested deploy workflow to an endpoint
+// that serves predictions.
 func TestEndToEndSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the end-to-end smoke test builds and trains the sample model")
@@ -159,34 +175,47 @@ func TestEndToEndSmoke(t *testing.T) {
 	root, err := ModuleRoot(".")
 	require.NoError(t, err)
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	images, err := BuildImages(ctx, root, dir, policy.Default())
+	pol := fastPolicy(t)
+	images, err := BuildImages(ctx, root, dir, pol)
 	require.NoError(t, err)
+
+	// The training data is copied into the bucket's folder by hand, so no new-data event
+	// starts a second pipeline.
+	env := topology.Local("prod")
+	data, err := os.ReadFile(filepath.Join(root, "examples/abalone/data/abalone.csv"))
+	require.NoError(t, err)
+	dataDir := filepath.Join(dir, "s3", topology.ArtifactsBucket(env), "data", "abalone")
+	require.NoError(t, os.MkdirAll(dataDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dataDir, "abalone.csv"), data, 0o644))
 
 	var mu sync.Mutex
 	var states []string
-	s := open(t, dir, Options{Images: images, Observer: Observer{Execution: func(ev stepfunctions.HistoryEvent) {
-		if strings.HasSuffix(ev.Event.Type, "StateEntered") {
-			mu.Lock()
-			states = append(states, ev.Event.Name)
-			mu.Unlock()
+	notified := make(chan string, 10)
+	obs := Observer{
+		Execution: func(ev stepfunctions.HistoryEvent) {
+			if strings.HasSuffix(ev.Event.Type, "StateEntered") {
+				mu.Lock()
+				states = append(states, ev.Event.Name)
+				mu.Unlock()
+			}
+		},
+		Notification: func(m sns.Message) { notified <- m.Subject },
+	}
+	s := open(t, dir, Options{Images: images, Policy: pol, Observer: obs})
+	closed := false
+	defer func() {
+		if !closed {
+			s.Close()
 		}
-	}}})
-	defer s.Close()
+	}()
 	c := s.Clients()
-	env := s.TopologyEnv()
-
-	data, err := os.ReadFile(filepath.Join(root, "examples/abalone/data/abalone.csv"))
-	require.NoError(t, err)
-	_, err = c.S3.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(topology.ArtifactsBucket(env)), Key: aws.String("data/abalone/abalone.csv"), Body: bytes.NewReader(data)})
-	require.NoError(t, err)
-	require.NoError(t, s.Settle(ctx))
 
 	secret, err := s.WebhookSecret()
 	require.NoError(t, err)
 	body := push("4e1243bd22c66e76c2ba9eddc1f91394e57f9f83")
-	deliver := func(id string) *http.Response {
+	deliver := func(s *Stack, id string) int {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.FunctionURL("webhook"), bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-GitHub-Event", "push")
@@ -197,68 +226,71 @@ func TestEndToEndSmoke(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		t.Logf("webhook %s: %d %s", id, resp.StatusCode, b)
-		return resp
+		return resp.StatusCode
 	}
-	resp := deliver("d-1")
-	require.Less(t, resp.StatusCode, 300)
+	require.Less(t, deliver(s, "d-1"), 300)
 	require.NoError(t, s.Settle(ctx))
 
+	select {
+	case subject := <-notified:
+		t.Logf("notification: %s", subject)
+	case <-ctx.Done():
+		t.Fatal("no approval request was published")
+	}
 	pipeline := topology.StateMachineARN(env, "pipeline")
-	var execARN string
-	require.Eventually(t, func() bool {
-		l, err := c.StepFunctions.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(pipeline)})
-		if err != nil || len(l.Executions) == 0 {
-			return false
-		}
-		for _, x := range l.Executions {
-			if strings.Contains(aws.ToString(x.Name), "commit-4e1243bd22c6") {
-				execARN = aws.ToString(x.ExecutionArn)
-				return true
-			}
-		}
-		return false
-	}, 30*time.Second, 50*time.Millisecond, "the push starts a pipeline execution named for the commit")
-
-	// The pipeline trains, evaluates and registers, then waits for approval (or, while the
-	// request-approval function is not wired, fails at that step and notifies).
-	require.Eventually(t, func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, st := range states {
-			if st == "RequestApproval" {
-				return true
-			}
-		}
-		return false
-	}, 2*time.Minute, 100*time.Millisecond, "the pipeline reaches the approval step")
-
-	mu.Lock()
-	t.Logf("states entered: %v", states)
-	mu.Unlock()
-	pkgs, err := c.SageMaker.ListModelPackages(ctx, &sagemaker.ListModelPackagesInput{ModelPackageGroupName: aws.String(topology.PackageGroup("prod", "abalone"))})
-	require.NoError(t, err)
-	require.NotEmpty(t, pkgs.ModelPackageSummaryList, "the trained model is registered")
-	assert.Equal(t, "PendingManualApproval", string(pkgs.ModelPackageSummaryList[0].ModelApprovalStatus))
-
-	// The data upload started its own (data-) execution, the push a commit- one; the same
-	// delivery again starts nothing new.
 	l, err := c.StepFunctions.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(pipeline)})
 	require.NoError(t, err)
-	var kinds []string
-	for _, x := range l.Executions {
-		kinds = append(kinds, strings.Split(aws.ToString(x.Name), "-")[2])
-	}
-	assert.ElementsMatch(t, []string{"data", "commit"}, kinds)
-	deliver("d-1")
+	require.Len(t, l.Executions, 1)
+	execARN := aws.ToString(l.Executions[0].ExecutionArn)
+	assert.Equal(t, "abalone-prod-commit-4e1243bd22c6", aws.ToString(l.Executions[0].Name))
+	assert.Equal(t, types.ExecutionStatusRunning, l.Executions[0].Status, "the pipeline waits for approval")
+
+	pkgs, err := c.SageMaker.ListModelPackages(ctx, &sagemaker.ListModelPackagesInput{ModelPackageGroupName: aws.String(topology.PackageGroup("prod", "abalone"))})
+	require.NoError(t, err)
+	require.Len(t, pkgs.ModelPackageSummaryList, 1, "the trained model is registered")
+	pkg := pkgs.ModelPackageSummaryList[0]
+	assert.Equal(t, "PendingManualApproval", string(pkg.ModelApprovalStatus))
+
+	// The same delivery again starts nothing new.
+	deliver(s, "d-1")
 	require.NoError(t, s.Settle(ctx))
 	l, err = c.StepFunctions.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(pipeline)})
 	require.NoError(t, err)
-	assert.Len(t, l.Executions, 2)
+	assert.Len(t, l.Executions, 1)
 
-	d, err := c.StepFunctions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execARN)})
+	// Stop while waiting for approval, start again, approve: the pipeline finishes.
+	require.Eventually(t, func() bool {
+		state, waiting := s.StepFunctions().Waiting(execARN)
+		return waiting && state == "RequestApproval"
+	}, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, s.Close())
+	closed = true
+	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs})
+	defer s2.Close()
+	c = s2.Clients()
+	_, err = c.SageMaker.UpdateModelPackage(ctx, &sagemaker.UpdateModelPackageInput{ModelPackageArn: pkg.ModelPackageArn,
+		ModelApprovalStatus: "Approved", ApprovalDescription: aws.String("looks good")})
 	require.NoError(t, err)
-	t.Logf("pipeline %s: %s %s %s", execARN, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	if d.Status != types.ExecutionStatusRunning {
-		t.Logf("the pipeline did not wait for approval (request-approval is not wired yet): %s", aws.ToString(d.Cause))
-	}
+
+	done, err := s2.StepFunctions().Wait(ctx, execARN)
+	require.NoError(t, err)
+	mu.Lock()
+	t.Logf("states entered: %v", states)
+	mu.Unlock()
+	require.Equal(t, "SUCCEEDED", string(done.Status), "%s %s", done.Error, done.Cause)
+
+	deploys, err := c.StepFunctions.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(topology.StateMachineARN(env, "deploy"))})
+	require.NoError(t, err)
+	require.Len(t, deploys.Executions, 1, "the deploy workflow ran as a child execution")
+	assert.Equal(t, "abalone-prod-commit-4e1243bd22c6-deploy", aws.ToString(deploys.Executions[0].Name))
+
+	ep, err := c.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(topology.EndpointName("prod", "abalone"))})
+	require.NoError(t, err)
+	assert.Equal(t, "InService", string(ep.EndpointStatus))
+	rt := sagemakerruntime.NewFromConfig(c.Config)
+	pred, err := rt.InvokeEndpoint(ctx, &sagemakerruntime.InvokeEndpointInput{EndpointName: ep.EndpointName,
+		ContentType: aws.String("text/csv"), Body: []byte("M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\n")})
+	require.NoError(t, err)
+	t.Logf("prediction: %s", pred.Body)
+	assert.NotEmpty(t, strings.TrimSpace(string(pred.Body)))
 }

@@ -491,6 +491,20 @@ func (s *Service) retryResumed(token string, send func() error) error {
 	return err
 }
 
+// Waiting reports whether the running execution arn waits for a task token, and at which
+// state, by its latest stored checkpoint: once it is true, stopping the process loses nothing.
+func (s *Service) Waiting(arn string) (state string, waiting bool) {
+	_ = s.opts.DB.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCheckpoints).Get([]byte(arn))
+		var cp asl.Checkpoint
+		if b != nil && json.Unmarshal(b, &cp) == nil && cp.TaskToken != "" {
+			state, waiting = cp.State, true
+		}
+		return nil
+	})
+	return state, waiting
+}
+
 // waitsFor reports whether a running execution's latest checkpoint waits for token.
 func (s *Service) waitsFor(token string) bool {
 	waiting := false

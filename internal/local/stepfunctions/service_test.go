@@ -257,12 +257,8 @@ func TestAnExecutionWaitingForApprovalSurvivesARestart(t *testing.T) {
 	require.NoError(t, err)
 	token := <-tk.ch
 	require.Eventually(t, func() bool {
-		stored := false
-		_ = db.View(func(tx *bolt.Tx) error {
-			stored = tx.Bucket(bucketTokens).Get([]byte(token)) != nil
-			return nil
-		})
-		return stored // the checkpoint at the token wait is written
+		state, waiting := s.Waiting(rec.ARN)
+		return waiting && state == "WaitForApproval" // the checkpoint at the token wait is written
 	}, 5*time.Second, 5*time.Millisecond)
 	require.NoError(t, s.Close())
 	require.NoError(t, db.Close())
