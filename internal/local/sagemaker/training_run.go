@@ -252,8 +252,8 @@ func orDefault(v, d string) string {
 	return v
 }
 
-// downloadPrefix copies every object under an s3:// prefix into dest, keeping each key's
-// path relative to the prefix's last "/" (as SageMaker's File mode does).
+// downloadPrefix copies every object under an s3:// prefix into dest, each at its key's path
+// after the prefix (a prefix naming one object gives that object's base name).
 func (s *Service) downloadPrefix(ctx context.Context, uri, dest string) (int, error) {
 	bucket, prefix, err := parseS3URI(uri)
 	if err != nil {
@@ -263,14 +263,16 @@ func (s *Service) downloadPrefix(ctx context.Context, uri, dest string) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("list %s: %w", uri, err)
 	}
-	base := prefix[:strings.LastIndex(prefix, "/")+1]
 	sort.Strings(keys)
 	n := 0
 	for _, key := range keys {
 		if strings.HasSuffix(key, "/") {
 			continue
 		}
-		rel := strings.TrimPrefix(key, base)
+		rel := strings.TrimLeft(strings.TrimPrefix(key, prefix), "/")
+		if rel == "" { // the prefix names one object
+			rel = key[strings.LastIndex(key, "/")+1:]
+		}
 		target := filepath.Join(dest, filepath.FromSlash(rel))
 		if !strings.HasPrefix(target, dest+string(filepath.Separator)) {
 			return n, fmt.Errorf("key %s escapes the channel directory", key)

@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -142,4 +144,32 @@ func TestPaginate(t *testing.T) {
 	assert.Error(t, err)
 	_, _, err = paginate(list, 101, "")
 	assert.Error(t, err)
+}
+
+func TestDownloadPrefixKeepsPathsAfterThePrefix(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		prefix string
+		want   []string
+	}{
+		{"a folder prefix keeps the paths below it", "data/abalone/", []string{"abalone.csv", "extra/more.csv"}},
+		{"a prefix without its slash gives the same layout", "data/abalone", []string{"abalone.csv", "extra/more.csv"}},
+		{"a prefix naming one object gives its base name", "data/abalone/abalone.csv", []string{"abalone.csv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			blobs := newMemBlobs()
+			ctx := context.Background()
+			require.NoError(t, blobs.Put(ctx, "b", "data/abalone/abalone.csv", []byte("a")))
+			require.NoError(t, blobs.Put(ctx, "b", "data/abalone/extra/more.csv", []byte("m")))
+			require.NoError(t, blobs.Put(ctx, "b", "data/other.csv", []byte("o")))
+			s := &Service{cfg: Config{Blobs: blobs}}
+			dest := t.TempDir()
+			n, err := s.downloadPrefix(ctx, "s3://b/"+tc.prefix, dest)
+			require.NoError(t, err)
+			assert.Equal(t, len(tc.want), n)
+			for _, w := range tc.want {
+				assert.FileExists(t, filepath.Join(dest, w))
+			}
+		})
+	}
 }
