@@ -450,3 +450,35 @@ func TestNormalisePushCollectsEveryChangedPathOnce(t *testing.T) {
 		ChangedPaths: []string{"a.go", "b.go", "c.go"}, Pusher: "ada", DeliveryID: "d1",
 	}, got)
 }
+
+func TestConcurrentRequestsReadTheSecretOnce(t *testing.T) {
+	w := &world{secrets: &fakeSecrets{}, s3: &fakeS3{}, events: &fakeEvents{}}
+	h := w.handler()
+	h.Log = slog.New(slog.DiscardHandler)
+	ping := request(t, "github-ping.json")
+	done := make(chan int, 8)
+	for range 8 {
+		go func() {
+			resp, _ := h.Handle(context.Background(), ping)
+			done <- resp.StatusCode
+		}()
+	}
+	for range 8 {
+		assert.Equal(t, 200, <-done)
+	}
+	assert.Equal(t, 1, w.secrets.calls)
+}
+
+// BenchmarkVerify measures the signature check of a body at the default 5 MiB limit: the
+// webhook must answer GitHub within 10 seconds.
+func BenchmarkVerify(b *testing.B) {
+	body := bytes.Repeat([]byte("a"), webhook.DefaultMaxBodyBytes)
+	secret := []byte(testSecret)
+	sig := webhook.Sign(secret, body)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, ok := webhook.Verify(secret, body, sig); !ok {
+			b.Fatal("the signature does not verify")
+		}
+	}
+}
