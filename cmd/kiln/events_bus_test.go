@@ -124,7 +124,10 @@ func TestEventsPutSendsAFileToTheBus(t *testing.T) {
 			stdout, stderr, err := runBusCmd(t, newEventsPutCmd(), append([]string{c.file, "--endpoint", s.url}, c.args...)...)
 			var res struct {
 				FailedEntryCount int
-				Entries          []struct{ EventId, ErrorCode, ErrorMessage string }
+				Entries          []struct {
+					EventID                 string `json:"EventId"`
+					ErrorCode, ErrorMessage string
+				}
 			}
 			require.NoError(t, json.Unmarshal([]byte(stdout), &res), "stdout %q stderr %q", stdout, stderr)
 			assert.Equal(t, c.failed, res.FailedEntryCount)
@@ -135,7 +138,7 @@ func TestEventsPutSendsAFileToTheBus(t *testing.T) {
 			} else {
 				require.NoError(t, err, stderr)
 				for _, e := range res.Entries {
-					assert.NotEmpty(t, e.EventId)
+					assert.NotEmpty(t, e.EventID)
 				}
 			}
 			assert.Len(t, s.invoked(t)["kiln-local-trigger"], c.triggers)

@@ -537,12 +537,12 @@ func (h *handler) removeTargets(body []byte) (any, error) {
 	var in struct {
 		Rule         string   `json:"Rule"`
 		EventBusName string   `json:"EventBusName"`
-		Ids          []string `json:"Ids"`
+		IDs          []string `json:"Ids"`
 	}
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
-	if err := h.s.RemoveTargets(in.EventBusName, in.Rule, in.Ids); err != nil {
+	if err := h.s.RemoveTargets(in.EventBusName, in.Rule, in.IDs); err != nil {
 		return nil, err
 	}
 	return failedEntries{FailedEntries: []struct{}{}}, nil

@@ -62,7 +62,7 @@ type InputTransformer struct {
 
 var nameRE = regexp.MustCompile(`^[.\-_A-Za-z0-9]+$`)
 
-func validName(what, name string, max int) error {
+func validName(what, name string, max int) *APIError {
 	if name == "" || len(name) > max || !nameRE.MatchString(name) {
 		return validationError("%s name %q is not valid: use 1 to %d letters, digits and . - _", what, name, max)
 	}
@@ -130,7 +130,7 @@ func (s *Service) PutRule(r Rule) error {
 
 func (s *Service) checkTarget(t Target) *APIError {
 	if err := validName("target id", t.ID, 64); err != nil {
-		return err.(*APIError)
+		return err
 	}
 	if _, _, err := parseTargetARN(t.ARN); err != nil {
 		return validationError("%v", err)

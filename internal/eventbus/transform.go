@@ -3,6 +3,7 @@ package eventbus
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -87,10 +88,10 @@ var varNameRE = regexp.MustCompile(`^[A-Za-z0-9_\-.]+$`)
 
 func (t *InputTransformer) check() error {
 	if t.InputTemplate == "" {
-		return fmt.Errorf("InputTemplate is required")
+		return errors.New("an InputTemplate is required")
 	}
 	if len(t.InputPathsMap) > 100 {
-		return fmt.Errorf("InputPathsMap has %d variables, at most 100", len(t.InputPathsMap))
+		return fmt.Errorf("the InputPathsMap has %d variables, at most 100", len(t.InputPathsMap))
 	}
 	names := make([]string, 0, len(t.InputPathsMap))
 	for n := range t.InputPathsMap {

@@ -90,7 +90,7 @@ func TestPutRuleChecksTargetsInput(t *testing.T) {
 			InputPathsMap: map[string]string{"v": "detail.x"}, InputTemplate: `"<v>"`}}, "not a JSONPath"},
 		{"more than 100 variables", Target{ID: "t", ARN: lambdaARN("f"), InputTransformer: &InputTransformer{
 			InputPathsMap: many, InputTemplate: `"x"`}}, "at most 100"},
-		{"no template", Target{ID: "t", ARN: lambdaARN("f"), InputTransformer: &InputTransformer{}}, "InputTemplate is required"},
+		{"no template", Target{ID: "t", ARN: lambdaARN("f"), InputTransformer: &InputTransformer{}}, "an InputTemplate is required"},
 		{"an input path that is not JSONPath", Target{ID: "t", ARN: lambdaARN("f"), InputPath: "detail"}, "not a JSONPath"},
 		{"input and input path together", Target{ID: "t", ARN: lambdaARN("f"), Input: `{}`, InputPath: "$.detail"}, "only one of"},
 		{"an ARN of an unsupported service", Target{ID: "t", ARN: "arn:aws:sqs:us-east-1:000000000000:queue"}, "not a Lambda function, state machine or event bus"},
