@@ -55,11 +55,13 @@ func TestEverySampleIsValidJSONOfAKnownShape(t *testing.T) {
 			var top map[string]json.RawMessage
 			require.NoError(t, json.Unmarshal(b, &top))
 			kind, ok := nonEnvelopes[name]
-			if _, envelope := top["detail-type"]; envelope || !ok {
+			_, envelope := top["detail-type"]
+			if envelope {
 				require.False(t, ok, "%s is listed as a %s but looks like an event", name, kind)
 				assertEnvelope(t, b)
 				return
 			}
+			require.True(t, ok, "%s is neither an EventBridge envelope (no detail-type) nor listed in nonEnvelopes with its shape", name)
 			switch kind {
 			case "function URL request":
 				// Not strict: a real request also carries routeKey and stage, which
