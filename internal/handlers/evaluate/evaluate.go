@@ -52,7 +52,8 @@ type Handler struct {
 	Bucket string
 	// SageMaker finds the champion in the stage's model package group.
 	SageMaker RegistryAPI
-	// Policy holds each model's gate; Stage is the stage this function serves (KILN_STAGE).
+	// Policy holds each model's gate; Stage is the stage this function serves (KILN_STAGE):
+	// a request for another stage is refused (an empty Stage accepts any).
 	Policy *policy.Policy
 	Stage  string
 	// Log receives one line per evaluation.
