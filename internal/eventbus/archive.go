@@ -240,6 +240,9 @@ func (s *Service) StartReplay(ctx context.Context, req ReplayRequest) (*ReplayRe
 	}
 	res := &ReplayResult{Name: req.Name, From: req.From, To: req.To}
 	for _, a := range evs {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("replay %s: %w", req.Name, err)
+		}
 		if bus != "" && a.Bus != bus {
 			continue
 		}
@@ -249,7 +252,7 @@ func (s *Service) StartReplay(ctx context.Context, req ReplayRequest) (*ReplayRe
 		}
 		res.Events++
 		ev := &event{bus: a.Bus, id: id, raw: raw, ingestion: a.IngestionTime, replay: req.Name, since: s.now()}
-		res.Deliveries += s.route(ctx, ev, only)
+		res.Deliveries += s.route(ev, only)
 	}
 	return res, nil
 }

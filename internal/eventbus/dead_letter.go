@@ -30,7 +30,7 @@ type DeadLetter struct {
 // deadLetter stores d; when storing fails the dead letter is kept in memory and logged.
 func (s *Service) deadLetter(d *delivery, now time.Time, reason string) {
 	dl := DeadLetter{
-		EventID: d.ev.id, Bus: d.ev.bus, Rule: d.rule.Name, RuleARN: d.ruleARN,
+		EventID: d.ev.id, Bus: d.ev.bus, Rule: d.rule, RuleARN: d.ruleARN,
 		TargetID: d.target.ID, TargetARN: d.target.ARN, Event: d.ev.raw, Attempts: d.retries + 1,
 		LastError: d.lastErr.Error(), Reason: reason, IngestionTime: d.ev.ingestion, FailedAt: now,
 		ReplayName: d.ev.replay,

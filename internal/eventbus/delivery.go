@@ -13,7 +13,7 @@ import (
 // delivery is one event on its way to one target of one rule.
 type delivery struct {
 	ev      *event
-	rule    Rule
+	rule    string // the rule's name
 	ruleARN string
 	target  Target
 	retries int // retries done so far
@@ -22,7 +22,7 @@ type delivery struct {
 
 // route matches ev against the enabled rules of its bus (only those in only, when only is
 // not nil) and starts a delivery per target. It returns the number of deliveries started.
-func (s *Service) route(ctx context.Context, ev *event, only map[string]bool) int {
+func (s *Service) route(ev *event, only map[string]bool) int {
 	s.mu.RLock()
 	b, ok := s.buses[ev.bus]
 	if !ok {
@@ -38,7 +38,7 @@ func (s *Service) route(ctx context.Context, ev *event, only map[string]bool) in
 				continue
 			}
 			for _, t := range r.Targets {
-				ds = append(ds, &delivery{ev: ev, rule: copyRule(r), ruleARN: s.RuleARN(b.name, r.Name), target: t})
+				ds = append(ds, &delivery{ev: ev, rule: r.Name, ruleARN: s.RuleARN(b.name, r.Name), target: t})
 			}
 		}
 	}
@@ -110,7 +110,7 @@ func (s *Service) run(d *delivery) {
 		s.update(-1, -1)
 		return
 	}
-	s.log.Warn("deliver event", "eventId", d.ev.id, "rule", d.rule.Name, "target", d.target.ID,
+	s.log.Warn("deliver event", "eventId", d.ev.id, "rule", d.rule, "target", d.target.ID,
 		"retry", d.retries, "wait", wait.String(), "error", err)
 	// Register the retry before this attempt stops counting as running, so that Wait never
 	// sees a pending delivery with nothing scheduled. The callback deletes the registration
@@ -186,7 +186,7 @@ func (s *Service) attempt(ctx context.Context, d *delivery) error {
 		if d.ev.replay == "" {
 			s.archive([]*event{fwd})
 		}
-		s.route(ctx, fwd, nil)
+		s.route(fwd, nil)
 	}
 	return nil
 }

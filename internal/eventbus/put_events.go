@@ -108,6 +108,9 @@ func (s *Service) PutAWSEvent(ctx context.Context, e Entry) (string, error) {
 }
 
 func (s *Service) put(ctx context.Context, entries []Entry, allowAWS bool) (*PutEventsResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("put events: %w", err)
+	}
 	s.dmu.Lock()
 	closed := s.closed
 	s.dmu.Unlock()
@@ -129,7 +132,7 @@ func (s *Service) put(ctx context.Context, entries []Entry, allowAWS bool) (*Put
 	}
 	s.archive(accepted)
 	for _, ev := range accepted {
-		s.route(ctx, ev, nil)
+		s.route(ev, nil)
 	}
 	return res, nil
 }

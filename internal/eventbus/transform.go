@@ -132,7 +132,7 @@ func (s *Service) targetInput(d *delivery) ([]byte, error) {
 		}
 		return json.Marshal(v)
 	case t.InputTransformer != nil:
-		return transform(t.InputTransformer, d.ev, d.rule.Name, d.ruleARN)
+		return transform(t.InputTransformer, d.ev, d.rule, d.ruleARN)
 	}
 	return d.ev.raw, nil
 }
