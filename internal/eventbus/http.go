@@ -409,8 +409,9 @@ func (h *handler) describeReplay(body []byte) (any, error) {
 	return out, nil
 }
 
-// requiredEventFields are the envelope fields TestEventPattern insists on.
-var requiredEventFields = []string{"id", "account", "source", "time", "region", "detail-type"}
+// requiredEventFields are the envelope fields TestEventPattern insists on, as its API
+// reference lists them.
+var requiredEventFields = []string{"id", "account", "source", "time", "region", "resources", "detail-type"}
 
 func (h *handler) testEventPattern(body []byte) (any, error) {
 	var in struct {
