@@ -22,5 +22,6 @@
 // supports the shallow mode only.
 //
 // Plain Go maps keep no key order, so States.JsonToString and States.Format list object keys
-// sorted, where AWS keeps document order.
+// sorted, where AWS keeps document order, unless the caller supplies the order through
+// [Sources].Keys.
 package intrinsic

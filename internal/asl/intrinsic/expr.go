@@ -5,14 +5,20 @@ package intrinsic
 // back from Eval unchanged, so the caller keeps control of their name and cause.
 type Lookup func(path string) (any, error)
 
-// Sources supplies the randomness of States.MathRandom (without a seed) and States.UUID.
-// A zero Sources uses math/rand/v2 and crypto/rand. Both funcs must be safe for concurrent
-// use when one Sources is shared by concurrent evaluations.
+// Sources supplies what an evaluation takes from its surroundings: the randomness of
+// States.MathRandom (without a seed) and States.UUID, and the key order of JSON objects for
+// States.JsonToString and States.Format. A zero Sources uses math/rand/v2, crypto/rand and
+// sorted keys. The funcs must be safe for concurrent use when one Sources is shared by
+// concurrent evaluations.
 type Sources struct {
 	// IntN returns a uniformly distributed integer in [0, n) for n > 0.
 	IntN func(n int64) int64
 	// UUID returns a random version 4 UUID in its canonical lower-case text form.
 	UUID func() string
+	// Keys returns the keys of an object in document order, as AWS writes them. Plain Go maps
+	// keep no order, so a caller that records it (at decode time, say) supplies it here;
+	// nil sorts the keys.
+	Keys func(m map[string]any) []string
 }
 
 // Expr is a parsed intrinsic function call. It is immutable after Parse and safe for

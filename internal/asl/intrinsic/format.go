@@ -45,7 +45,7 @@ func compileTemplate(raw string) template {
 // by the positionally matching value, rendered as AWS renders it (strings bare, numbers without
 // a trailing ".0", objects as {key=value}). The number of values must equal the number of
 // placeholders.
-func format(_ Sources, c *Call, args []any) (any, error) {
+func format(src Sources, c *Call, args []any) (any, error) {
 	const name = "States.Format"
 	var t template
 	if c.format != nil {
@@ -71,7 +71,7 @@ func format(_ Sources, c *Call, args []any) (any, error) {
 	b := make([]byte, 0, size+16*len(values))
 	b = append(b, t.parts[0]...)
 	for i, v := range values {
-		b = appendDisplay(b, v)
+		b = appendDisplay(b, v, src.Keys)
 		b = append(b, t.parts[i+1]...)
 	}
 	return string(b), nil

@@ -39,9 +39,9 @@ func parseJSON(s string) (any, error) {
 }
 
 // jsonToString implements States.JsonToString(value): the compact JSON text of the value.
-// Object keys come out sorted, since plain Go maps keep no order.
-func jsonToString(_ Sources, _ *Call, args []any) (any, error) {
-	b, err := appendJSON(nil, args[0])
+// Object keys come out in Sources.Keys order, sorted when it is nil.
+func jsonToString(src Sources, _ *Call, args []any) (any, error) {
+	b, err := appendJSON(nil, args[0], src.Keys)
 	if err != nil {
 		return nil, errorf("States.JsonToString", "%v", err)
 	}

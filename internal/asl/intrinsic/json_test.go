@@ -1,6 +1,10 @@
 package intrinsic
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestStringToJSON(t *testing.T) {
 	runEvalTable(t, []evalTest{
@@ -50,4 +54,21 @@ func TestJSONMergeLeavesItsInputsAlone(t *testing.T) {
 	if got := jsonOf(t, d.input); got != `{"x":{"k":1},"y":{"j":3,"k":2}}` {
 		t.Fatalf("inputs changed: %s", got)
 	}
+}
+
+func TestJSONToStringAndFormatUseTheSuppliedKeyOrder(t *testing.T) {
+	d := parseDoc(t, `{"o":{"b":1,"a":{"d":2,"c":3}}}`)
+	docOrder := map[string][]string{"b,a": {"b", "a"}, "d,c": {"d", "c"}}
+	keys := func(m map[string]any) []string {
+		if _, ok := m["b"]; ok {
+			return docOrder["b,a"]
+		}
+		return docOrder["d,c"]
+	}
+	got, err := MustParse(`States.JsonToString($.o)`).EvalWith(d.lookup, Sources{Keys: keys})
+	require.NoError(t, err)
+	require.Equal(t, `{"b":1,"a":{"d":2,"c":3}}`, got)
+	got, err = MustParse(`States.Format('{}', $.o)`).EvalWith(d.lookup, Sources{Keys: keys})
+	require.NoError(t, err)
+	require.Equal(t, `{b=1, a={d=2, c=3}}`, got)
 }

@@ -126,9 +126,22 @@ func formatNumber(f float64) string {
 	return mant + "E" + strconv.Itoa(e)
 }
 
-// appendJSON appends the compact JSON text of v, with object keys sorted, numbers rendered by
-// formatNumber and no HTML escaping (Jackson's output, up to key order).
-func appendJSON(b []byte, v any) ([]byte, error) {
+// keysOf returns m's keys in the order keys gives, or sorted when keys is nil.
+func keysOf(m map[string]any, keys func(map[string]any) []string) []string {
+	if keys != nil {
+		return keys(m)
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// appendJSON appends the compact JSON text of v, object keys in the order keys gives (sorted
+// when nil), numbers rendered by formatNumber and no HTML escaping (Jackson's output).
+func appendJSON(b []byte, v any, keys func(map[string]any) []string) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -143,26 +156,21 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = appendJSON(b, e); err != nil {
+			if b, err = appendJSON(b, e, keys); err != nil {
 				return nil, err
 			}
 		}
 		return append(b, ']'), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, k := range keysOf(x, keys) {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendJSON(b, x[k]); err != nil {
+			if b, err = appendJSON(b, x[k], keys); err != nil {
 				return nil, err
 			}
 		}
@@ -216,8 +224,9 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // appendDisplay appends v as States.Format renders an argument: strings bare, arrays as
-// "[a, b]" and objects as "{k=v, k2=v2}" (Java's collection toString), other values as JSON.
-func appendDisplay(b []byte, v any) []byte {
+// "[a, b]" and objects as "{k=v, k2=v2}" (Java's collection toString, keys in the order keys
+// gives, sorted when nil), other values as JSON.
+func appendDisplay(b []byte, v any, keys func(map[string]any) []string) []byte {
 	switch x := v.(type) {
 	case string:
 		return append(b, x...)
@@ -231,23 +240,18 @@ func appendDisplay(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendDisplay(b, e)
+			b = appendDisplay(b, e, keys)
 		}
 		return append(b, ']')
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, k := range keysOf(x, keys) {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
 			b = append(b, k...)
 			b = append(b, '=')
-			b = appendDisplay(b, x[k])
+			b = appendDisplay(b, x[k], keys)
 		}
 		return append(b, '}')
 	}
