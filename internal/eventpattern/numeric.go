@@ -37,39 +37,37 @@ func scaleDecimal(b []byte) (int64, numberClass) {
 		neg = true
 		i++
 	}
+	// The number is digits×10^point. Zeros are held back until a non-zero digit follows, so
+	// trailing zeros never fill the buffer.
 	var digits [maxDigits]byte
-	n := 0     // significant digits kept
-	point := 0 // power of ten applied to the digits
-	lost, lostInFraction := false, false
-	addDigit := func(d byte) {
-		if n == 0 && d == '0' {
-			return // leading zero
+	n, sig, pending, point := 0, 0, 0, 0
+	add := func(c byte) {
+		switch {
+		case c == '0' && sig == 0: // a leading zero
+		case c == '0':
+			pending++
+		default:
+			for ; pending > 0; pending-- {
+				if n < maxDigits {
+					digits[n] = '0'
+					n++
+				}
+				sig++
+			}
+			if n < maxDigits {
+				digits[n] = c
+				n++
+			}
+			sig++
 		}
-		if n == maxDigits {
-			lost = true
-			return
-		}
-		digits[n] = d
-		n++
 	}
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		addDigit(b[i])
-		if lost {
-			point++
-		}
+		add(b[i])
 	}
 	if i < len(b) && b[i] == '.' {
 		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if n == 0 && b[i] == '0' {
-				point--
-				continue
-			}
-			addDigit(b[i])
-			if lost {
-				lostInFraction = true
-			} else {
-				point--
-			}
+			add(b[i])
+			point--
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -81,7 +79,7 @@ func scaleDecimal(b []byte) (int64, numberClass) {
 		}
 		exp := 0
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if exp < 10000 {
+			if exp < 100000 {
 				exp = exp*10 + int(b[i]-'0')
 			}
 		}
@@ -90,26 +88,16 @@ func scaleDecimal(b []byte) (int64, numberClass) {
 		}
 		point += exp
 	}
-	if n == 0 {
+	if sig == 0 {
 		return 0, numberOK
 	}
-	if lost {
-		// More than maxDigits significant digits: far too precise, or far outside the range.
-		if lostInFraction {
-			return 0, numberTooPrecise
-		}
+	point += pending    // trailing zeros
+	scale := point + 6  // power of ten of the scaled value, counted from the last kept digit
+	if sig+scale > 16 { // 5e9 × 1e6 has 16 digits
 		return 0, numberOutOfRange
 	}
-	for n > 0 && digits[n-1] == '0' {
-		n--
-		point++
-	}
-	scale := point + 6 // power of ten of the scaled value
-	if scale < 0 {
+	if scale < 0 || sig > n {
 		return 0, numberTooPrecise
-	}
-	if n+scale > 16 { // 5e9 × 1e6 has 16 digits
-		return 0, numberOutOfRange
 	}
 	var v int64
 	for _, d := range digits[:n] {

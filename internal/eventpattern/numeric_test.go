@@ -1,6 +1,9 @@
 package eventpattern
 
 import (
+	"math/big"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +89,52 @@ func TestScaleNumber(t *testing.T) {
 			assert.Equal(t, tc.want, got, "bytes path")
 		})
 	}
+}
+
+// referenceScale computes what scaleDecimal must return with math/big.
+func referenceScale(text string) (int64, numberClass) {
+	r, ok := new(big.Rat).SetString(text)
+	if !ok {
+		panic("not a number: " + text)
+	}
+	r.Mul(r, big.NewRat(numericScale, 1))
+	limit := big.NewRat(numericLimit*numericScale, 1)
+	if r.Cmp(limit) > 0 || r.Cmp(new(big.Rat).Neg(limit)) < 0 {
+		if r.IsInt() {
+			return 0, numberOutOfRange
+		}
+		// Both faults at once: either answer means "not usable".
+		return 0, numberOutOfRange
+	}
+	if !r.IsInt() {
+		return 0, numberTooPrecise
+	}
+	return r.Num().Int64(), numberOK
+}
+
+// FuzzScaleDecimal checks the decimal scaler against math/big on every valid JSON number.
+func FuzzScaleDecimal(f *testing.F) {
+	for _, s := range []string{"0", "-0.0", "1e-6", "5e9", "5000000000.000001", "0.1234567", "12e-7", "1E+3", "123456789012"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 60 {
+			return
+		}
+		if end, reason := skipNumber([]byte(text+" "), 0); reason != "" || end != len(text) || text == "" {
+			return
+		}
+		if i := strings.IndexAny(text, "eE"); i >= 0 {
+			// math/big is slow on huge exponents; they are out of range or too precise anyway.
+			e, err := strconv.ParseInt(strings.TrimPrefix(text[i+1:], "+"), 10, 64)
+			if err != nil || e > 100 || e < -100 {
+				return
+			}
+		}
+		got, gotClass := scaleDecimal([]byte(text))
+		want, wantClass := referenceScale(text)
+		if (gotClass == numberOK) != (wantClass == numberOK) || got != want {
+			t.Fatalf("scaleDecimal(%s) = %d, %d; want %d, %d", text, got, gotClass, want, wantClass)
+		}
+	})
 }
