@@ -573,3 +573,40 @@ func TestEndpointOperationsRejectBadInput(t *testing.T) {
 	assert.Equal(t, types.EndpointStatusInService, d.EndpointStatus)
 	assert.Equal(t, "abalone-r1-config", aws.ToString(d.EndpointConfigName))
 }
+
+func TestDeletingAnEndpointMidUpdateStopsBothFleets(t *testing.T) {
+	clock := newManualClock()
+	h := newHarness(t, clock, nil)
+	ctx := context.Background()
+	h.release(t, "abalone-r1", "v1")
+	h.release(t, "abalone-r2", "v2")
+	_, err := h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("ep"), EndpointConfigName: aws.String("abalone-r1-config")})
+	require.NoError(t, err)
+	h.waitStatus(t, "ep", types.EndpointStatusInService)
+	_, err = h.api.UpdateEndpoint(ctx, &awssm.UpdateEndpointInput{EndpointName: aws.String("ep"), EndpointConfigName: aws.String("abalone-r2-config"), DeploymentConfig: canary(10, 600, 0)})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return clock.Waiters() == 1 }, 30*time.Second, 5*time.Millisecond)
+
+	live := h.svc.runtime("ep")
+	live.mu.RLock()
+	procs := append(append([]*variantProc(nil), live.active.variants...), live.next.variants...)
+	live.mu.RUnlock()
+	require.Len(t, procs, 2)
+
+	_, err = h.api.DeleteEndpoint(ctx, &awssm.DeleteEndpointInput{EndpointName: aws.String("ep")})
+	require.NoError(t, err)
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the serving process of %s kept running after DeleteEndpoint", p.dir)
+		}
+	}
+	_, err = h.api.DescribeEndpoint(ctx, &awssm.DescribeEndpointInput{EndpointName: aws.String("ep")})
+	assert.Equal(t, "ValidationException", apiCode(t, err))
+	_, err = h.svc.DeploymentHistory("ep")
+	assert.Equal(t, "ValidationException", ErrorCode(err))
+	clock.Advance(time.Hour) // the abandoned deployment wakes and records nothing
+	_, err = h.svc.DeploymentHistory("ep")
+	assert.Equal(t, "ValidationException", ErrorCode(err))
+}

@@ -328,9 +328,12 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 	if sortBy == "" {
 		sortBy = "CreationTime"
 	}
-	if err := sortList(list, sortBy, in.SortOrder, func(j *trainingJob) (string, time.Time) {
-		return j.TrainingJobName, j.CreationTime.Time
-	}); err != nil {
+	key := func(j *trainingJob) (string, time.Time) { return j.TrainingJobName, j.CreationTime.Time }
+	if sortBy == "Status" { // SageMaker also sorts training jobs by status
+		sortBy = "Name"
+		key = func(j *trainingJob) (string, time.Time) { return j.TrainingJobStatus + "/" + j.TrainingJobName, j.CreationTime.Time }
+	}
+	if err := sortList(list, sortBy, in.SortOrder, key); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}

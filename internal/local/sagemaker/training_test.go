@@ -275,7 +275,7 @@ func TestCreateTrainingJobRejectsBadInputAndChangesNothing(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.message)
 		})
 	}
-	list, err := h.api.ListTrainingJobs(ctx, &awssm.ListTrainingJobsInput{})
+	list, err := h.api.ListTrainingJobs(ctx, &awssm.ListTrainingJobsInput{SortBy: types.SortByStatus})
 	require.NoError(t, err)
 	assert.Len(t, list.TrainingJobSummaries, 1)
 	_, err = h.api.DescribeTrainingJob(ctx, &awssm.DescribeTrainingJobInput{TrainingJobName: aws.String("job-x")})
