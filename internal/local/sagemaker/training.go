@@ -331,7 +331,9 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 	key := func(j *trainingJob) (string, time.Time) { return j.TrainingJobName, j.CreationTime.Time }
 	if sortBy == "Status" { // SageMaker also sorts training jobs by status
 		sortBy = "Name"
-		key = func(j *trainingJob) (string, time.Time) { return j.TrainingJobStatus + "/" + j.TrainingJobName, j.CreationTime.Time }
+		key = func(j *trainingJob) (string, time.Time) {
+			return j.TrainingJobStatus + "/" + j.TrainingJobName, j.CreationTime.Time
+		}
 	}
 	if err := sortList(list, sortBy, in.SortOrder, key); err != nil {
 		s.mu.Unlock()
