@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"sort"
 	"sync"
 	"time"
@@ -45,6 +46,8 @@ type Firing struct {
 	ScheduledTime time.Time
 	// Manual is true for a firing made with Fire.
 	Manual bool
+	// Retry counts the earlier failed attempts of this occurrence (0 for the first).
+	Retry int
 	// Err is the invoker's error, nil when the invocation was accepted.
 	Err error
 }
@@ -68,22 +71,83 @@ type entry struct {
 }
 
 // Runner holds schedules and fires them through an Invoker when the clock it is given
-// reaches their times. It keeps no goroutine of its own: call Tick (tests, with a fake
-// clock) or Run (a real loop). It is safe for concurrent use.
+// reaches their times. A failed invocation is retried as EventBridge Scheduler does, with
+// exponential backoff and jitter, until the retry policy's attempts or event age run out; it
+// then joins the runner's dead letters. It keeps no goroutine of its own: call Tick (tests,
+// with a fake clock) or Run (a real loop). It is safe for concurrent use.
 type Runner struct {
-	inv Invoker
-	log *slog.Logger
+	inv    Invoker
+	log    *slog.Logger
+	policy RetryPolicy
+	rand   func() float64
 
-	mu      sync.Mutex
-	entries map[string]*entry
+	mu          sync.Mutex
+	entries     map[string]*entry
+	retries     []*retry
+	deadLetters []DeadLetter
+}
+
+// RetryPolicy bounds the retries of a failed invocation, as Scheduler's target RetryPolicy.
+type RetryPolicy struct {
+	// MaximumRetryAttempts is 0 to 185; Scheduler's default is 185.
+	MaximumRetryAttempts int
+	// MaximumEventAge is 60 s to 24 h, counted from the occurrence; the default is 24 h.
+	MaximumEventAge time.Duration
+}
+
+// DefaultRetryPolicy is Scheduler's default: 185 retries within 24 hours.
+var DefaultRetryPolicy = RetryPolicy{MaximumRetryAttempts: 185, MaximumEventAge: 24 * time.Hour}
+
+// Option configures a Runner.
+type Option func(*Runner)
+
+// WithRetryPolicy sets the retry policy of every schedule (default DefaultRetryPolicy).
+func WithRetryPolicy(p RetryPolicy) Option { return func(r *Runner) { r.policy = p } }
+
+// WithRand sets the source of retry jitter, a number in [0, 1) (default math/rand/v2).
+func WithRand(f func() float64) Option { return func(r *Runner) { r.rand = f } }
+
+// DeadLetter is an occurrence whose invocation failed for good.
+type DeadLetter struct {
+	Name          string
+	Function      string
+	Input         json.RawMessage
+	ScheduledTime time.Time
+	Attempts      int
+	LastError     string
+	FailedAt      time.Time
+}
+
+// retry is an occurrence waiting to be invoked again.
+type retry struct {
+	e        *entry
+	at       time.Time // when the occurrence was due
+	next     time.Time // when to try again
+	attempts int       // attempts so far
+	lastErr  error
 }
 
 // NewRunner returns an empty Runner invoking inv; log nil means slog.Default().
-func NewRunner(inv Invoker, log *slog.Logger) *Runner {
+func NewRunner(inv Invoker, log *slog.Logger, opts ...Option) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runner{inv: inv, log: log, entries: map[string]*entry{}}
+	r := &Runner{inv: inv, log: log, policy: DefaultRetryPolicy, rand: mrand.Float64, entries: map[string]*entry{}}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// backoff returns the wait before retry n (1 for the first): one second doubling up to ten
+// minutes, then between half and all of it by r's jitter.
+func backoff(n int, r float64) time.Duration {
+	d := time.Second
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	d = min(d, 10*time.Minute)
+	return d/2 + time.Duration(r*float64(d/2))
 }
 
 // Add parses def and holds it, replacing a schedule of the same name; now is the time it is
@@ -125,9 +189,9 @@ func (r *Runner) Remove(name string) bool {
 	return ok
 }
 
-// Tick fires every schedule whose next time is at or before now, in time order (then by
-// name), and returns the firings. Occurrences missed between two ticks fire once: the
-// schedule then moves to its first time after now.
+// Tick retries the failed invocations that are due, then fires every schedule whose next time
+// is at or before now, in time order (then by name), and returns the firings. Occurrences
+// missed between two ticks fire once: the schedule then moves to its first time after now.
 func (r *Runner) Tick(ctx context.Context, now time.Time) []Firing {
 	r.mu.Lock()
 	var due []*entry
@@ -152,16 +216,74 @@ func (r *Runner) Tick(ctx context.Context, now time.Time) []Firing {
 		jobs = append(jobs, job{e, e.status.Next})
 		e.status.Next, _ = e.sched.Next(now)
 	}
+	var again []*retry
+	kept := r.retries[:0]
+	var expired []*retry
+	for _, rt := range r.retries {
+		switch {
+		case rt.next.After(now):
+			kept = append(kept, rt)
+		case now.Sub(rt.at) > r.policy.MaximumEventAge:
+			expired = append(expired, rt) // the runner was not ticked in time: too old to try
+		default:
+			again = append(again, rt)
+		}
+	}
+	r.retries = kept
+	for _, rt := range expired {
+		r.addDeadLetter(rt, rt.lastErr, now)
+	}
 	r.mu.Unlock()
-	out := make([]Firing, 0, len(jobs))
+	out := make([]Firing, 0, len(jobs)+len(again))
+	for _, rt := range again {
+		f := r.fire(ctx, rt.e, rt.at, false)
+		f.Retry = rt.attempts
+		rt.attempts++
+		r.settle(rt, f, now)
+		out = append(out, f)
+	}
 	for _, j := range jobs {
-		out = append(out, r.fire(ctx, j.e, j.at, false))
+		f := r.fire(ctx, j.e, j.at, false)
+		r.settle(&retry{e: j.e, at: j.at, attempts: 1}, f, now)
+		out = append(out, f)
 	}
 	return out
 }
 
+// settle schedules another attempt of a failed firing, or makes it a dead letter when the
+// policy's attempts or age are spent.
+func (r *Runner) settle(rt *retry, f Firing, now time.Time) {
+	if f.Err == nil {
+		return
+	}
+	wait := backoff(rt.attempts, r.rand())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rt.lastErr = f.Err
+	if rt.attempts > r.policy.MaximumRetryAttempts || now.Add(wait).Sub(rt.at) > r.policy.MaximumEventAge {
+		r.addDeadLetter(rt, f.Err, now)
+		return
+	}
+	rt.next = now.Add(wait)
+	r.retries = append(r.retries, rt)
+}
+
+// addDeadLetter records rt as failed for good; r.mu is held.
+func (r *Runner) addDeadLetter(rt *retry, err error, now time.Time) {
+	r.deadLetters = append(r.deadLetters, DeadLetter{Name: rt.e.def.Name, Function: rt.e.def.Function,
+		Input: rt.e.def.Input, ScheduledTime: rt.at, Attempts: rt.attempts, LastError: err.Error(), FailedAt: now})
+	r.log.Error("schedule invocation failed for good", "schedule", rt.e.def.Name, "attempts", rt.attempts, "error", err)
+}
+
+// DeadLetters returns the occurrences whose invocation failed for good, oldest first.
+func (r *Runner) DeadLetters() []DeadLetter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]DeadLetter(nil), r.deadLetters...)
+}
+
 // Fire invokes the schedule named name now, by hand, whatever its expression says; its next
-// time does not change. An unknown name is an error.
+// time does not change, and a failure is returned, not retried. An unknown name is an error.
 func (r *Runner) Fire(ctx context.Context, name string, now time.Time) (Firing, error) {
 	r.mu.Lock()
 	e, ok := r.entries[name]

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +46,9 @@ func (r *recorder) functions() []string {
 	return out
 }
 
+// quiet discards the runner's logs.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 func TestTopologyDefinitionsMakeOneSchedulePerModel(t *testing.T) {
 	p, err := policy.Load()
 	require.NoError(t, err)
@@ -68,7 +73,7 @@ func TestTopologyDefinitionsMakeOneSchedulePerModel(t *testing.T) {
 
 func TestRunnerFiresWhatIsDueOnTheClockItIsGiven(t *testing.T) {
 	inv := &recorder{}
-	r := NewRunner(inv, nil)
+	r := NewRunner(inv, quiet)
 	added := time.Date(2026, 11, 22, 19, 7, 0, 0, time.UTC) // a Sunday
 	require.NoError(t, r.Add(Definition{Name: "weekly", Expression: "cron(0 3 ? * MON *)", Function: "kiln-local-trigger",
 		Input: json.RawMessage(`{"kind":"schedule"}`)}, added))
@@ -103,7 +108,7 @@ func TestRunnerFiresWhatIsDueOnTheClockItIsGiven(t *testing.T) {
 
 func TestRunnerFireInvokesByHandWithoutMovingTheSchedule(t *testing.T) {
 	inv := &recorder{}
-	r := NewRunner(inv, nil)
+	r := NewRunner(inv, quiet)
 	now := time.Date(2026, 11, 22, 19, 7, 0, 0, time.UTC)
 	require.NoError(t, r.Add(Definition{Name: "weekly", Expression: "cron(0 3 ? * MON *)", Function: "f"}, now))
 	f, err := r.Fire(context.Background(), "weekly", now)
@@ -116,22 +121,71 @@ func TestRunnerFireInvokesByHandWithoutMovingTheSchedule(t *testing.T) {
 	assert.ErrorContains(t, err, "fire schedule nope: no such schedule")
 }
 
-func TestRunnerRecordsAFailedInvocation(t *testing.T) {
+func TestRunnerRetriesAFailedInvocationWithBackoff(t *testing.T) {
 	inv := &recorder{fail: errors.New("function is throttled")}
-	r := NewRunner(inv, nil)
+	r := NewRunner(inv, quiet, WithRand(func() float64 { return 0 }))
 	now := time.Date(2026, 11, 22, 19, 7, 0, 0, time.UTC)
 	require.NoError(t, r.Add(Definition{Name: "once", Expression: "at(2026-11-22T20:00:00)", Function: "f"}, now))
-	got := r.Tick(context.Background(), now.Add(time.Hour))
+	due := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC)
+	got := r.Tick(context.Background(), due)
 	require.Len(t, got, 1)
 	assert.ErrorContains(t, got[0].Err, "function is throttled")
 	st := r.Schedules()[0]
 	assert.Contains(t, st.LastError, "function is throttled")
 	assert.True(t, st.Next.IsZero(), "an at() schedule is over after it fired")
-	assert.Empty(t, r.Tick(context.Background(), now.Add(48*time.Hour)), "it does not fire again")
+
+	assert.Empty(t, r.Tick(context.Background(), due.Add(499*time.Millisecond)), "the first retry waits half a second")
+	got = r.Tick(context.Background(), due.Add(500*time.Millisecond))
+	require.Len(t, got, 1)
+	assert.Equal(t, 1, got[0].Retry)
+	assert.Equal(t, due, got[0].ScheduledTime)
+
+	inv.fail = nil
+	got = r.Tick(context.Background(), due.Add(2*time.Second))
+	require.Len(t, got, 1)
+	assert.NoError(t, got[0].Err)
+	assert.Equal(t, 2, got[0].Retry)
+	assert.Empty(t, r.Tick(context.Background(), due.Add(time.Hour)), "a success ends the retries")
+	assert.Empty(t, r.DeadLetters())
+	assert.Len(t, inv.calls, 3)
+}
+
+func TestRunnerGivesUpAsItsRetryPolicySays(t *testing.T) {
+	cases := []struct {
+		name     string
+		policy   RetryPolicy
+		ticks    time.Duration
+		attempts int
+	}{
+		{"after the retries allowed", RetryPolicy{MaximumRetryAttempts: 2, MaximumEventAge: time.Hour}, time.Minute, 3},
+		{"at once when retries are off", RetryPolicy{MaximumRetryAttempts: 0, MaximumEventAge: time.Hour}, time.Minute, 1},
+		{"when the occurrence grows too old", RetryPolicy{MaximumRetryAttempts: 185, MaximumEventAge: 90 * time.Second}, 30 * time.Second, 4},
+		{"when the runner was not ticked for longer than the age", RetryPolicy{MaximumRetryAttempts: 185, MaximumEventAge: time.Minute}, time.Hour, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inv := &recorder{fail: errors.New("ServiceException")}
+			r := NewRunner(inv, quiet, WithRetryPolicy(c.policy), WithRand(func() float64 { return 0.999 }))
+			start := time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC)
+			require.NoError(t, r.Add(Definition{Name: "s", Expression: "at(2026-11-22T19:00:00)", Function: "f",
+				Input: json.RawMessage(`{"k":1}`)}, start.Add(-time.Second)))
+			for now := start; now.Before(start.Add(10*time.Hour)) && len(r.DeadLetters()) == 0; now = now.Add(c.ticks) {
+				r.Tick(context.Background(), now)
+			}
+			dls := r.DeadLetters()
+			require.Len(t, dls, 1)
+			assert.Equal(t, c.attempts, dls[0].Attempts)
+			assert.Equal(t, c.attempts, len(inv.calls))
+			assert.Equal(t, "s", dls[0].Name)
+			assert.Equal(t, start, dls[0].ScheduledTime)
+			assert.JSONEq(t, `{"k":1}`, string(dls[0].Input))
+			assert.Contains(t, dls[0].LastError, "ServiceException")
+		})
+	}
 }
 
 func TestRunnerAddRejectsBadDefinitionsAndKeepsTheOldOne(t *testing.T) {
-	r := NewRunner(&recorder{}, nil)
+	r := NewRunner(&recorder{}, quiet)
 	now := time.Date(2026, 11, 22, 19, 7, 0, 0, time.UTC)
 	require.NoError(t, r.Add(Definition{Name: "s", Expression: "rate(1 hour)", Function: "f"}, now))
 	cases := []struct {
