@@ -91,7 +91,7 @@ type Runner struct {
 type RetryPolicy struct {
 	// MaximumRetryAttempts is 0 to 185; Scheduler's default is 185.
 	MaximumRetryAttempts int
-	// MaximumEventAge is 60 s to 24 h, counted from the occurrence; the default is 24 h.
+	// MaximumEventAge is 60 s to 24 h, counted from the occurrence; zero means 24 h.
 	MaximumEventAge time.Duration
 }
 
@@ -102,7 +102,14 @@ var DefaultRetryPolicy = RetryPolicy{MaximumRetryAttempts: 185, MaximumEventAge:
 type Option func(*Runner)
 
 // WithRetryPolicy sets the retry policy of every schedule (default DefaultRetryPolicy).
-func WithRetryPolicy(p RetryPolicy) Option { return func(r *Runner) { r.policy = p } }
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(r *Runner) {
+		if p.MaximumEventAge == 0 {
+			p.MaximumEventAge = DefaultRetryPolicy.MaximumEventAge
+		}
+		r.policy = p
+	}
+}
 
 // WithRand sets the source of retry jitter, a number in [0, 1) (default math/rand/v2).
 func WithRand(f func() float64) Option { return func(r *Runner) { r.rand = f } }
