@@ -2,6 +2,8 @@ package eventpattern
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -142,4 +144,75 @@ func BenchmarkMatcherAdd(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// rwMatcher is the design not taken, kept to measure against: the same index behind a
+// sync.RWMutex instead of an atomically swapped pointer.
+type rwMatcher struct {
+	mu    sync.RWMutex
+	names []string
+	rules []*rule
+	snap  *snapshot
+}
+
+func (m *rwMatcher) add(name string, pattern []byte) error {
+	r, err := compileRule(pattern)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, found := slices.BinarySearch(m.names, name)
+	if found {
+		m.rules[i] = r
+	} else {
+		m.names = slices.Insert(m.names, i, name)
+		m.rules = slices.Insert(m.rules, i, r)
+	}
+	m.snap = buildSnapshot(m.names, m.rules)
+	return nil
+}
+
+func (m *rwMatcher) match(event []byte) (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	st := m.snap.pool.Get().(*eventState)
+	defer m.snap.pool.Put(st)
+	hits, err := m.snap.match(st, event)
+	return len(hits), err
+}
+
+// BenchmarkRWMutexMatcherParallel is BenchmarkMatcherParallel for the RWMutex design.
+func BenchmarkRWMutexMatcherParallel(b *testing.B) {
+	m := &rwMatcher{snap: buildSnapshot(nil, nil)}
+	for i := range 100 {
+		require.NoError(b, m.add(fmt.Sprintf("rule-%04d", i), []byte(kilnRule(i))))
+	}
+	event := []byte(benchEvent)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := m.add("churn", []byte(kilnRule(i%100))); err != nil {
+				panic(err)
+			}
+		}
+	}()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := m.match(event); err != nil {
+				panic(err)
+			}
+		}
+	})
+	b.StopTimer()
+	close(stop)
+	<-done
 }
