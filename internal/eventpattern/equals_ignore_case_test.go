@@ -44,3 +44,29 @@ func TestEqualFoldRune(t *testing.T) {
 		})
 	}
 }
+
+func TestFoldHelpers(t *testing.T) {
+	cases := []struct {
+		name   string
+		s, p   string
+		equal  bool
+		prefix bool
+		suffix bool
+	}{
+		{"identical strings agree everywhere", "abc", "abc", true, true, true},
+		{"case differences are folded", "ABC", "abc", true, true, true},
+		{"a shorter pattern is a prefix and a suffix", "abcab", "AB", false, true, true},
+		{"a longer pattern is nothing", "ab", "abc", false, false, false},
+		{"the empty pattern is a prefix and a suffix", "ab", "", false, true, true},
+		{"multi-byte letters fold", "ÉCOLE", "école", true, true, true},
+		{"invalid UTF-8 only equals itself", "a\xffb", "a\xffb", true, true, true},
+		{"a different middle letter is not equal", "abc", "axc", false, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.equal, equalFold([]byte(tc.s), tc.p), "equalFold")
+			assert.Equal(t, tc.prefix, hasPrefixFold([]byte(tc.s), tc.p), "hasPrefixFold")
+			assert.Equal(t, tc.suffix, hasSuffixFold([]byte(tc.s), tc.p), "hasSuffixFold")
+		})
+	}
+}

@@ -1,6 +1,11 @@
 package eventpattern
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 func TestWildcard(t *testing.T) {
 	runMatchCases(t, []matchCase{
@@ -39,4 +44,32 @@ func manyStars(n int) string {
 		out = append(out, 'a', '*')
 	}
 	return string(out)
+}
+
+func TestWildcardPieces(t *testing.T) {
+	cases := []struct {
+		name    string
+		pattern string
+		pieces  []string
+		stars   int
+	}{
+		{"a pattern without stars is one piece", "abc", []string{"abc"}, 0},
+		{"a leading star leaves an empty first piece", "*abc", []string{"", "abc"}, 1},
+		{"a trailing star leaves an empty last piece", "abc*", []string{"abc", ""}, 1},
+		{"stars split the middle", "a*b*c", []string{"a", "b", "c"}, 2},
+		{"an escaped star stays in its piece", `a\*b*c`, []string{"a*b", "c"}, 1},
+		{"an escaped backslash stays in its piece", `a\\*b`, []string{`a\`, "b"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := compileWildcard(tc.pattern, "p")
+			require.NoError(t, err)
+			var got []string
+			for _, p := range w.pieces {
+				got = append(got, string(p))
+			}
+			assert.Equal(t, tc.pieces, got)
+			assert.Equal(t, tc.stars, w.stars)
+		})
+	}
 }
