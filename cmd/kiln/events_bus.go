@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/spf13/cobra"
+
+	"github.com/kiln-dev/kiln/internal/eventbus"
 )
 
 // defaultLocalAddr is where `kiln local` listens unless KILN_ADDR says otherwise.
@@ -41,18 +44,32 @@ func busEndpoint(flag string) string {
 }
 
 // busClient returns an EventBridge client for endpoint with the local stack's static
-// credentials (test/test) in us-east-1.
-func busClient(endpoint string) *eventbridge.Client {
-	return eventbridge.New(eventbridge.Options{
+// credentials (test/test) in us-east-1. With allowAWS every request carries the local bus's
+// eventbus.AllowAWSSourceHeader, so events with aws.* sources are accepted.
+func busClient(endpoint string, allowAWS bool) *eventbridge.Client {
+	o := eventbridge.Options{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(endpoint),
-	})
+	}
+	if allowAWS {
+		o.HTTPClient = headerDoer{name: eventbus.AllowAWSSourceHeader, value: "true"}
+	}
+	return eventbridge.New(o)
+}
+
+// headerDoer sends requests with http.DefaultClient after adding one header.
+type headerDoer struct{ name, value string }
+
+func (d headerDoer) Do(r *http.Request) (*http.Response, error) {
+	r.Header.Set(d.name, d.value)
+	return http.DefaultClient.Do(r)
 }
 
 // newEventsPutCmd builds `kiln events put FILE`.
 func newEventsPutCmd() *cobra.Command {
 	var endpoint, bus string
+	var allowAWS bool
 	cmd := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Put the events of a file on the local stack's event bus",
@@ -60,10 +77,12 @@ func newEventsPutCmd() *cobra.Command {
 			"FILE holds an EventBridge event (an envelope with source, detail-type and detail), an array of\n" +
 			"envelopes or of PutEvents entries (Source, DetailType, Detail, EventBusName, Resources, Time), or\n" +
 			"{\"Entries\": [...]}. An envelope's time is kept. More than ten events go in several calls.\n" +
-			"Prints {\"FailedEntryCount\", \"Entries\"} as the API answers; exits 1 when an entry failed.",
+			"Prints {\"FailedEntryCount\", \"Entries\"} as the API answers; exits 1 when an entry failed.\n" +
+			"Events whose source begins with aws. are refused, as on AWS, unless --aws-source is given\n" +
+			"(a local-stack extension for injecting sample S3, CloudWatch or SageMaker events).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := putEventsFile(cmd.Context(), busClient(busEndpoint(endpoint)), args[0], bus, cmd.InOrStdin(), cmd.OutOrStdout())
+			err := putEventsFile(cmd.Context(), busClient(busEndpoint(endpoint), allowAWS), args[0], bus, cmd.InOrStdin(), cmd.OutOrStdout())
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kiln events put:", err)
 				return exitError{code: 1}
@@ -73,6 +92,7 @@ func newEventsPutCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&endpoint, "endpoint", "", "EventBridge endpoint (default http://$KILN_ADDR or http://"+defaultLocalAddr+")")
 	cmd.Flags().StringVar(&bus, "event-bus-name", "", "the bus for events that name none (default: the default bus)")
+	cmd.Flags().BoolVar(&allowAWS, "aws-source", false, "let events with aws.* sources in (local stack only)")
 	return cmd
 }
 
@@ -253,7 +273,7 @@ func newEventsReplayCmd() *cobra.Command {
 				var t time.Time
 				t, err = parseReplayTime("to", to, now)
 				if err == nil {
-					err = replayEvents(cmd.Context(), busClient(busEndpoint(endpoint)), replayArgs{
+					err = replayEvents(cmd.Context(), busClient(busEndpoint(endpoint), false), replayArgs{
 						from: f, to: t, rule: rule, bus: bus, name: name, now: now}, cmd.OutOrStdout())
 				}
 			}

@@ -115,6 +115,10 @@ func TestEventsPutSendsAFileToTheBus(t *testing.T) {
 		{"more than ten entries are put in several calls", writeFile(t, "twelve.json", "["+strings.Join(twelve, ",")+"]"), nil, 12, 0},
 		{"an Entries wrapper with a detail object is accepted", writeFile(t, "wrapped.json",
 			`{"Entries":[{"Source":"kiln.git","DetailType":"Git Push","Detail":{"deleted":false},"EventBusName":"kiln-local-kiln"}]}`), nil, 1, 0},
+		{"an AWS sample event is refused as on AWS", "../../events/drift-alarm-alarm.json", nil, 0, 1},
+		{"an AWS event is let in with --aws-source and reaches the drift rule", writeFile(t, "alarm.json",
+			`{"source":"aws.cloudwatch","detail-type":"CloudWatch Alarm State Change",`+
+				`"detail":{"alarmName":"kiln-drift-local-abalone-Length","state":{"value":"ALARM"}}}`), []string{"--aws-source"}, 1, 0},
 		{"a bad entry is reported and exits 1", writeFile(t, "bad.json",
 			"["+entry(1)+`,{"Source":"kiln.git","DetailType":"Git Push","Detail":"[1]"}]`), nil, 1, 1},
 	}
@@ -134,7 +138,7 @@ func TestEventsPutSendsAFileToTheBus(t *testing.T) {
 			if c.failed > 0 {
 				assert.Equal(t, exitError{code: 1}, err)
 				assert.Contains(t, stderr, "some entries failed")
-				assert.Equal(t, "MalformedDetail", res.Entries[len(res.Entries)-1].ErrorCode)
+				assert.Contains(t, []string{"MalformedDetail", "NotAuthorizedForSourceException"}, res.Entries[len(res.Entries)-1].ErrorCode)
 			} else {
 				require.NoError(t, err, stderr)
 				for _, e := range res.Entries {

@@ -15,6 +15,11 @@ import (
 	"github.com/kiln-dev/kiln/internal/eventpattern"
 )
 
+// AllowAWSSourceHeader is a local extension of PutEvents: a request with this header set to
+// "true" may put events whose source begins with "aws." (as the local AWS stand-ins do), so a
+// sample S3, CloudWatch or SageMaker event can be injected by hand. AWS has no such header.
+const AllowAWSSourceHeader = "X-Kiln-Allow-Aws-Source"
+
 // targetPrefix begins the X-Amz-Target header of every EventBridge operation.
 const targetPrefix = "AWSEvents."
 
@@ -221,7 +226,13 @@ func (h *handler) putEvents(r *http.Request, body []byte) (any, error) {
 			entries[i].Time = e.Time.t
 		}
 	}
-	res, err := h.s.PutEvents(r.Context(), entries)
+	var res *PutEventsResult
+	var err error
+	if r.Header.Get(AllowAWSSourceHeader) == "true" {
+		res, err = h.s.putLocal(r.Context(), entries)
+	} else {
+		res, err = h.s.PutEvents(r.Context(), entries)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -228,3 +228,31 @@ func TestTheSDKManagesRulesAndTargets(t *testing.T) {
 	_, err = f.svc.DescribeRule("extra", "r")
 	assert.Error(t, err)
 }
+
+func TestTheLocalHeaderLetsAWSSourcesIn(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, f.svc.LoadTopology(env))
+	srv := httptest.NewServer(f.svc.Handler())
+	defer srv.Close()
+	body := `{"Entries":[{"Source":"aws.cloudwatch","DetailType":"CloudWatch Alarm State Change",` +
+		`"Detail":"{\"alarmName\":\"kiln-drift-local-abalone-Length\",\"state\":{\"value\":\"ALARM\"}}"}]}`
+	for _, allow := range []bool{false, true} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("X-Amz-Target", "AWSEvents.PutEvents")
+		if allow {
+			req.Header.Set(AllowAWSSourceHeader, "true")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if allow {
+			assert.Contains(t, string(out), `"FailedEntryCount":0`)
+		} else {
+			assert.Contains(t, string(out), "NotAuthorizedForSourceException")
+		}
+	}
+	f.wait(t)
+	assert.Equal(t, 1, f.lambda.count("kiln-local-trigger"), "the drift rule took the alarm")
+}

@@ -89,6 +89,14 @@ func (s *Service) PutEvents(ctx context.Context, entries []Entry) (*PutEventsRes
 	return s.put(ctx, entries, false)
 }
 
+// putLocal is PutEvents allowing aws.* sources, for AllowAWSSourceHeader.
+func (s *Service) putLocal(ctx context.Context, entries []Entry) (*PutEventsResult, error) {
+	if len(entries) == 0 || len(entries) > MaxEntries {
+		return s.PutEvents(ctx, entries) // the same validation error
+	}
+	return s.put(ctx, entries, true)
+}
+
 // PutAWSEvent puts one event from a local stand-in of an AWS service (source aws.*), which
 // PutEvents refuses. It returns the event's ID, or an *APIError describing why the entry was
 // rejected.
