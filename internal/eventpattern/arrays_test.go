@@ -21,3 +21,24 @@ func TestArrays(t *testing.T) {
 		{"a backtracking search finds the consistent element", `{"a":{"b":[{"prefix":"x"}],"c":["2"]}}`, `{"a":[{"b":"x1","c":"0"},{"b":"x2","c":"0"},{"b":"x3","c":"2"}]}`, true},
 	})
 }
+
+func TestArraysWithOperators(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{"numeric and exact fields must hold in one element", `{"items":{"qty":[{"numeric":[">",5]}],"sku":["a"]}}`,
+			`{"items":[{"qty":9,"sku":"b"},{"qty":1,"sku":"a"}]}`, false},
+		{"numeric and exact fields holding in one element match", `{"items":{"qty":[{"numeric":[">",5]}],"sku":["a"]}}`,
+			`{"items":[{"qty":9,"sku":"b"},{"qty":7,"sku":"a"}]}`, true},
+		{"anything-but is judged element by element with its sibling", `{"items":{"state":[{"anything-but":"ok"}],"id":["2"]}}`,
+			`{"items":[{"state":"bad","id":"1"},{"state":"ok","id":"2"}]}`, false},
+		{"exists true pairs with a sibling in the same element", `{"items":{"err":[{"exists":true}],"id":["1"]}}`,
+			`{"items":[{"err":null,"id":"1"}]}`, true},
+		{"a $or branch is judged within one element too", `{"items":{"$or":[{"a":["1"],"b":["2"]},{"c":["3"]}]}}`,
+			`{"items":[{"a":"1"},{"b":"2"}]}`, false},
+		{"a $or branch holding in one element matches", `{"items":{"$or":[{"a":["1"],"b":["2"]},{"c":["3"]}]}}`,
+			`{"items":[{"a":"1"},{"a":"1","b":"2"}]}`, true},
+		{"values of one field in one element may come from a nested scalar array", `{"items":{"tags":["x"],"id":["1"]}}`,
+			`{"items":[{"tags":[["y"],["x"]],"id":"1"}]}`, true},
+		{"CIDR and prefix fields must hold in one element", `{"hosts":{"ip":[{"cidr":"10.0.0.0/8"}],"name":[{"prefix":"web"}]}}`,
+			`{"hosts":[{"ip":"10.1.1.1","name":"db1"},{"ip":"192.168.0.1","name":"web1"}]}`, false},
+	})
+}

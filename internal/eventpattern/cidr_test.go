@@ -29,3 +29,17 @@ func TestCIDRErrors(t *testing.T) {
 		{"a nested ip field reports its full path", `{"detail":{"ip":["a",{"cidr":"x/1"}]}}`, "detail.ip[1]", "not a valid"},
 	})
 }
+
+func TestCIDRBoundaries(t *testing.T) {
+	runMatchCases(t, []matchCase{
+		{"the first address of a block matches", `{"ip":[{"cidr":"172.16.0.0/12"}]}`, `{"ip":"172.16.0.0"}`, true},
+		{"the last address of a block matches", `{"ip":[{"cidr":"172.16.0.0/12"}]}`, `{"ip":"172.31.255.255"}`, true},
+		{"the address after a block does not match", `{"ip":[{"cidr":"172.16.0.0/12"}]}`, `{"ip":"172.32.0.0"}`, false},
+		{"the address before a block does not match", `{"ip":[{"cidr":"172.16.0.0/12"}]}`, `{"ip":"172.15.255.255"}`, false},
+		{"an IPv6 /128 matches one address in any notation", `{"ip":[{"cidr":"2001:db8::1/128"}]}`, `{"ip":"2001:0db8:0000:0000:0000:0000:0000:0001"}`, true},
+		{"an IPv6 /0 matches every IPv6 address", `{"ip":[{"cidr":"::/0"}]}`, `{"ip":"fe80::1"}`, true},
+		{"an address with a zone does not match", `{"ip":[{"cidr":"fe80::/10"}]}`, `{"ip":"fe80::1%eth0"}`, false},
+		{"an address with spaces does not match", `{"ip":[{"cidr":"10.0.0.0/8"}]}`, `{"ip":" 10.0.0.1"}`, false},
+		{"an address with a port does not match", `{"ip":[{"cidr":"10.0.0.0/8"}]}`, `{"ip":"10.0.0.1:80"}`, false},
+	})
+}
