@@ -7,12 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,7 +267,11 @@ func TestEndToEndSmoke(t *testing.T) {
 	}, 10*time.Second, 5*time.Millisecond)
 	require.NoError(t, s.Close())
 	closed = true
-	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs})
+	// The second stack's clock can be moved ahead: the drift job's window ends at the current
+	// second, so the traffic it judges must be older than that.
+	var ahead atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs, Clock: clock})
 	defer s2.Close()
 	c = s2.Clients()
 	_, err = c.SageMaker.UpdateModelPackage(ctx, &sagemaker.UpdateModelPackageInput{ModelPackageArn: pkg.ModelPackageArn,
@@ -293,4 +299,41 @@ func TestEndToEndSmoke(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("prediction: %s", pred.Body)
 	assert.NotEmpty(t, strings.TrimSpace(string(pred.Body)))
+
+	// Traffic whose distribution has shifted reaches the endpoint; the drift job finds it,
+	// the drift alarm fires and the governor starts a retraining.
+	var shifted strings.Builder
+	for i := 0; i < 80; i++ {
+		fmt.Fprintf(&shifted, "I,%.3f,%.3f,0.400,2.500,1.100,0.600,0.900\n", 0.9+float64(i%10)/100, 0.8+float64(i%7)/100)
+	}
+	for _, row := range strings.SplitAfter(shifted.String(), "\n") {
+		if row == "" {
+			continue
+		}
+		_, err := rt.InvokeEndpoint(ctx, &sagemakerruntime.InvokeEndpointInput{EndpointName: ep.EndpointName,
+			ContentType: aws.String("text/csv"), Body: []byte(row)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s2.SageMaker().FlushCapture(ctx))
+	ahead.Store(int64(2 * time.Second))
+	_, err = s2.Schedules().Fire(ctx, topology.ResourceName("prod", "drift-abalone"), clock())
+	require.NoError(t, err)
+	require.NoError(t, s2.Settle(ctx))
+	require.Eventually(t, func() bool {
+		require.NoError(t, s2.Settle(ctx))
+		l, err := c.StepFunctions.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(pipeline)})
+		require.NoError(t, err)
+		for _, x := range l.Executions {
+			if strings.Contains(aws.ToString(x.Name), "-drift-") {
+				t.Logf("drift retraining: %s %s", aws.ToString(x.Name), x.Status)
+				return true
+			}
+		}
+		return false
+	}, time.Minute, 50*time.Millisecond, "the drift alarm starts a retraining")
+	for _, a := range s2.CloudWatch().Alarms() {
+		if a.Current.Value == "ALARM" {
+			t.Logf("alarm %s: %s", a.Alarm.Name, a.Current.Reason)
+		}
+	}
 }
