@@ -5,6 +5,8 @@
 // firing once for times it repeats, as Scheduler does), and runs schedules against a Lambda
 // invoker on a clock the caller drives (Runner.Tick), or by hand (Runner.Fire).
 //
+// SPEC.md in this directory states the expression language and the firing rules.
+//
 // A Schedule is an immutable value, safe for concurrent use; a *Runner is safe for concurrent
 // use.
 package schedule
