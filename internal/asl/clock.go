@@ -139,6 +139,14 @@ func (c *VirtualClock) Sleep(ctx context.Context, t time.Time) error {
 	}
 }
 
+// Pending returns how many goroutines are sleeping on the clock (tests use it to know a
+// timer is armed before calling Advance).
+func (c *VirtualClock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sleepers)
+}
+
 // Advance moves the virtual time forward by d, waking every sleeper due by then.
 func (c *VirtualClock) Advance(d time.Duration) {
 	c.mu.Lock()

@@ -1,0 +1,111 @@
+package asl
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const mockFile = `{
+  "StateMachines": {"pipeline": {"TestCases": {
+    "HappyPath": {"Train": "TrainOK"},
+    "RetryPath": {"Train": "TrainFlaky"}}}},
+  "MockedResponses": {
+    "TrainOK": {"0": {"Return": {"TrainingJobStatus": "Completed"}}},
+    "TrainFlaky": {
+      "0-1": {"Throw": {"Error": "SageMaker.AmazonSageMakerException", "Cause": "throttled"}},
+      "2": {"Return": {"TrainingJobStatus": "Completed", "attempt": 2}}}}}`
+
+const mockedMachine = `{"StartAt":"Train","States":{"Train":{"Type":"Task","Resource":"arn:aws:states:::sagemaker:createTrainingJob.sync","Parameters":{"TrainingJobName.$":"$$.Execution.Name"},
+ "Retry":[{"ErrorEquals":["SageMaker.AmazonSageMakerException"],"IntervalSeconds":60,"MaxAttempts":3}],"End":true}}}`
+
+func TestMockConfigAnswersTasksByAttempt(t *testing.T) {
+	cases := []struct {
+		name, testCase, want string
+	}{
+		{"the happy path returns the mocked job", "HappyPath", `{"TrainingJobStatus":"Completed"}`},
+		{"a throttled job is retried until the ranged mock returns", "RetryPath", `{"TrainingJobStatus":"Completed","attempt":2}`},
+	}
+	mc, err := ParseMockConfig([]byte(mockFile))
+	require.NoError(t, err)
+	m, err := Parse([]byte(mockedMachine))
+	require.NoError(t, err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			layer, err := mc.Layer("pipeline", c.testCase)
+			require.NoError(t, err)
+			res := NewResources()
+			res.Over(layer)
+			e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			_, r, err := e.Run(context.Background(), m, StartInput{Name: "job-1"})
+			require.NoError(t, err)
+			require.Equal(t, StatusSucceeded, r.Status, r.Cause)
+			assert.JSONEq(t, c.want, string(r.Output))
+		})
+	}
+}
+
+func TestMockConfigRejectsBadFiles(t *testing.T) {
+	cases := map[string]string{
+		"a test case naming a missing response is rejected": `{"StateMachines":{"m":{"TestCases":{"c":{"S":"Nope"}}}},"MockedResponses":{}}`,
+		"an attempt key that is not a number is rejected":   `{"StateMachines":{},"MockedResponses":{"R":{"first":{"Return":1}}}}`,
+		"a response with both Return and Throw is rejected": `{"StateMachines":{},"MockedResponses":{"R":{"0":{"Return":1,"Throw":{"Error":"E"}}}}}`,
+	}
+	for name, doc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseMockConfig([]byte(doc))
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestNestedExecutionsRunInTheEngine(t *testing.T) {
+	child, err := Parse([]byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"Next":"D"},"D":{"Type":"Pass","Parameters":{"doubled.$":"States.MathAdd($.n, $.n)"},"End":true}}}`))
+	require.NoError(t, err)
+	parent, err := Parse([]byte(`{"StartAt":"Sync","States":{
+	  "Sync":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:child","Input":{"n":21}},"OutputPath":"$.Output","Next":"Str"},
+	  "Str":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:child","Input":{"n.$":"$.doubled"}},"ResultSelector":{"out.$":"States.StringToJson($.Output)"},"End":true}}}`))
+	require.NoError(t, err)
+	res := NewResources()
+	res.Handle("states:startExecution", NestedExecutions(func(arn string) (*Machine, bool) {
+		return child, arn == "arn:aws:states:us-east-1:123456789012:stateMachine:child"
+	}))
+	clock := NewVirtualClock(time.Time{})
+	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	x, err := e.Start(ctx, parent, StartInput{Name: "p"})
+	require.NoError(t, err)
+	r, err := x.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, StatusSucceeded, r.Status, r.Cause)
+	assert.JSONEq(t, `{"out":{"doubled":84}}`, string(r.Output))
+	assert.Equal(t, 20*time.Minute, r.StopDate.Sub(r.StartDate), "two ten-minute child waits on virtual time")
+}
+
+func TestHeartbeatTimeoutOnVirtualClock(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"f"},"HeartbeatSeconds":30,"End":true}}}`))
+	require.NoError(t, err)
+	res := NewResources()
+	issued := make(chan string, 1)
+	res.Handle("lambda:invoke", func(ctx context.Context, req *TaskRequest) (any, error) {
+		issued <- req.TaskToken
+		return nil, nil
+	})
+	clock := NewVirtualClock(time.Time{})
+	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 1})
+	x, err := e.Start(context.Background(), m, StartInput{Name: "hb"})
+	require.NoError(t, err)
+	<-issued
+	require.Eventually(t, func() bool { return clock.Pending() == 1 }, 5*time.Second, time.Millisecond, "the heartbeat timer is armed")
+	clock.Advance(29 * time.Second)
+	assert.Equal(t, StatusRunning, x.Status(), "29 seconds without a heartbeat are fine")
+	clock.Advance(2 * time.Second)
+	r, err := x.Wait(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, StatusFailed, r.Status)
+	assert.Equal(t, ErrHeartbeatTimeout, r.Error)
+}
