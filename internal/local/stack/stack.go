@@ -364,8 +364,10 @@ func (s *Stack) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops serving, stops the training and serving processes, leaves running executions
-// RUNNING for the next start, and closes the database. It is safe to call more than once.
+// Close stops the tickers and the executions (running ones stay RUNNING for the next start),
+// lets in-flight deliveries and invocations finish while the endpoint still answers them,
+// then stops serving, stops the training and serving processes and closes the database. It is
+// safe to call more than once.
 func (s *Stack) Close() error {
 	s.mu.Lock()
 	cancel := s.cancel
@@ -374,31 +376,44 @@ func (s *Stack) Close() error {
 	if cancel != nil {
 		cancel()
 	}
-	if s.httpServer != nil {
+	var errs []error
+	if s.sfn != nil {
+		errs = append(errs, s.sfn.Close())
+		s.sfn = nil
+	}
+	s.settle(5 * time.Second)
+	if s.httpServer != nil && s.started {
 		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.httpServer.Shutdown(ctx)
 		stop()
+		s.httpServer = nil
 	}
 	s.wg.Wait()
-	return s.closeAll()
+	errs = append(errs, s.closeAll())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close local stack: %w", err)
+	}
+	return nil
 }
 
+// settle waits up to d for the bus's deliveries and the async invocations to finish.
+func (s *Stack) settle(d time.Duration) {
+	if s.bus == nil || s.lambdas == nil {
+		return
+	}
+	ctx, stop := context.WithTimeout(context.Background(), d)
+	defer stop()
+	_ = s.Settle(ctx)
+}
+
+// closeAll closes what Open opened (also after a failed Open).
 func (s *Stack) closeAll() error {
 	var errs []error
 	if s.sfn != nil {
 		errs = append(errs, s.sfn.Close())
 		s.sfn = nil
 	}
-	if s.lambdas != nil {
-		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.lambdas.Wait(ctx)
-		stop()
-	}
-	if s.bus != nil {
-		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.bus.Wait(ctx)
-		stop()
-	}
+	s.settle(5 * time.Second)
 	if s.sagemaker != nil {
 		ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, s.sagemaker.Close(ctx))
@@ -408,14 +423,12 @@ func (s *Stack) closeAll() error {
 	if s.listener != nil && !s.started {
 		_ = s.listener.Close()
 	}
+	s.listener = nil
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
 		s.db = nil
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("close local stack: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Endpoint returns the stack's URL, http://127.0.0.1:4566 by default.
