@@ -223,7 +223,7 @@ func parseDOW(s string) (dowSpec, error) {
 			return dowSpec{}, fmt.Errorf("%q: L follows a single weekday: %w", s, err)
 		}
 		return dowSpec{lastOf: d}, nil
-	case strings.ContainsAny(s, "LW?/"):
+	case strings.ContainsAny(s, "?/"):
 		return dowSpec{}, fmt.Errorf("%q: ?, L and # stand alone in the field, and / is not allowed", s)
 	}
 	days, err := parseList(s, fDOW)
@@ -250,11 +250,11 @@ func weekday(y int, m time.Month, d int) int {
 }
 
 // nearestWeekday returns the weekday (Monday to Friday) nearest day n of the month, without
-// leaving the month.
+// leaving the month, or 0 when the month has no day n (31W in April fires on no day).
 func nearestWeekday(y int, m time.Month, n int) int {
 	last := daysIn(y, m)
 	if n > last {
-		n = last
+		return 0
 	}
 	switch weekday(y, m, n) {
 	case 7: // Saturday: Friday before, or Monday after when the 1st
