@@ -34,9 +34,15 @@ type Event struct {
 	TimeoutSeconds, HeartbeatSeconds int64
 	// RoleARN is reported in ExecutionStarted.
 	RoleARN string
-	// AssignedVariables are the variables a state assigned (StateExited), as JSON text by name.
+	// AssignedVariables are the variables a state assigned (StateExited), by name.
 	AssignedVariables map[string]any
+
+	// depth is 0 for events of the top-level thread, 1 inside a branch or iteration, ...
+	depth int
 }
+
+// Nested reports whether the event comes from inside a Parallel branch or Map iteration.
+func (e Event) Nested() bool { return e.depth > 0 }
 
 // detailsName maps an event type to the name of its details member in GetExecutionHistory.
 func detailsName(t string) string {

@@ -64,14 +64,16 @@ func (v *varScope) assign(m map[string]any) {
 // thread is one sequential line of execution: the top level, a Parallel branch or a Map
 // iteration. prev is the id of its last history event.
 type thread struct {
-	x    *Execution
-	prev int64
-	vars *varScope
-	top  bool
-	fr   frame
+	x     *Execution
+	prev  int64
+	vars  *varScope
+	top   bool
+	depth int
+	fr    frame
 }
 
 func (t *thread) emit(ev Event) int64 {
+	ev.depth = t.depth
 	t.prev = t.x.emit(ev, t.prev)
 	return t.prev
 }
@@ -708,7 +710,7 @@ func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, 
 	startPrev := t.prev
 	lasts := make([]int64, len(st.branches))
 	t.fanOut(len(st.branches), len(st.branches), func(i int) {
-		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}}
+		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1}
 		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
 		lasts[i] = child.prev
 		if bf != nil {

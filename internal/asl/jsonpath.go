@@ -2,8 +2,8 @@ package asl
 
 import (
 	"errors"
-	"maps"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 

@@ -166,7 +166,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		if mctx.Err() != nil {
 			return
 		}
-		child := &thread{x: x, prev: startPrev, vars: &varScope{parent: t.vars}}
+		child := &thread{x: x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1}
 		if !st.distributed {
 			child.emit(Event{Type: "MapIterationStarted", Name: st.name, Index: i})
 		}
