@@ -147,3 +147,37 @@ func TestTargetsReceiveTheirInputEndToEnd(t *testing.T) {
 	assert.Contains(t, dls[0].LastError, "may only be used as a JSON value")
 	_ = context.Background()
 }
+
+func TestInputPathFollowsEventBridgesJSONPathSubset(t *testing.T) {
+	cases := []struct {
+		name, path, want string
+	}{
+		{"the root is the whole event", "$", ""},
+		{"a name with a dash", "$.detail-type", `"EC2 Instance State-change Notification"`},
+		{"a nested name with a dash", "$.detail.instance-id", `"i-0123456789"`},
+		{"an array index", "$.resources[0]", `"arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"`},
+		{"an index past the end selects nothing", "$.resources[5]", `null`},
+		{"a bracketed name", "$.detail['instance-id']", `"i-0123456789"`},
+		{"a wildcard over an array gives an array", "$.resources[*]", `["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"]`},
+		{"a wildcard over an object gives its values in key order", "$.detail.tags.*", `["ml"]`},
+		{"a missing name selects nothing", "$.detail.nope.deeper", `null`},
+		{"a number keeps its text", "$.detail.n", `3`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			d := &delivery{ev: &event{raw: []byte(ec2Event), ingestion: t0}, target: Target{InputPath: c.path}}
+			require.NoError(t, checkInputPath(c.path))
+			got, err := f.svc.targetInput(d)
+			require.NoError(t, err)
+			if c.want == "" {
+				assert.JSONEq(t, ec2Event, string(got))
+				return
+			}
+			assert.JSONEq(t, c.want, string(got))
+		})
+	}
+	for _, bad := range []string{"detail", "$..detail", "$.a[", "$['a", "$.a[-1]", "$ .a", "$.a b"} {
+		assert.Error(t, checkInputPath(bad), "path %q", bad)
+	}
+}
