@@ -34,6 +34,8 @@ type Event struct {
 	TimeoutSeconds, HeartbeatSeconds int64
 	// RoleARN is reported in ExecutionStarted.
 	RoleARN string
+	// Region is a scheduled task's region (TaskScheduled).
+	Region string
 	// AssignedVariables are the variables a state assigned (StateExited), by name.
 	AssignedVariables map[string]any
 
@@ -111,6 +113,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	}
 	if e.HeartbeatSeconds > 0 {
 		d["heartbeatInSeconds"] = e.HeartbeatSeconds
+	}
+	if e.Region != "" {
+		d["region"] = e.Region
 	}
 	if e.RoleARN != "" {
 		d["roleArn"] = e.RoleARN

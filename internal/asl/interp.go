@@ -371,6 +371,11 @@ func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Check
 				return nil, "", cf
 			}
 			t.vars.assign(assigned)
+			ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
+			if len(assigned) > 0 {
+				ev.AssignedVariables = assigned
+			}
+			t.emit(ev)
 			return out, c.next, nil
 		}
 		return nil, "", fl
@@ -386,8 +391,8 @@ func pow(b float64, n int) float64 {
 }
 
 // errorMatches reports whether an ErrorEquals name matches the error, with the wildcard rules:
-// States.ALL matches everything but States.Runtime and States.DataLimitExceeded;
-// States.TaskFailed matches everything but those and States.Timeout.
+// nothing matches States.Runtime; States.ALL matches every other error (States.DataLimitExceeded
+// included, as recorded on AWS); States.TaskFailed matches everything but States.Timeout.
 func errorMatches(pattern, name string) bool {
 	if name == ErrRuntime {
 		return false
@@ -396,9 +401,9 @@ func errorMatches(pattern, name string) bool {
 	case name:
 		return true
 	case ErrAll:
-		return name != ErrDataLimitExceeded
+		return true
 	case ErrTaskFailed:
-		return name != ErrDataLimitExceeded && name != ErrTimeout
+		return name != ErrTimeout
 	}
 	return false
 }

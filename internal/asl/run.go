@@ -11,6 +11,8 @@ func (x *Execution) run(cp *Checkpoint) {
 	t := &thread{x: x, vars: &varScope{}, top: true}
 	if cp == nil {
 		t.emit(Event{Type: "ExecutionStarted", Input: x.input, HasInput: true, RoleARN: x.roleARN})
+		// AWS gives the first state's entered event previousEventId 0.
+		t.prev = 0
 	} else {
 		t.prev = cp.LastEventID
 		if len(cp.Variables) > 0 {

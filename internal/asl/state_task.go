@@ -140,6 +140,9 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			}
 		}
 		sched.TimeoutSeconds, sched.HeartbeatSeconds = timeout, heartbeat
+		if !lambdaFn {
+			sched.Region = x.e.opts.Region
+		}
 		t.emit(sched)
 		t.emit(ev("Started"))
 	}
