@@ -23,7 +23,18 @@ func scanString(b []byte, i int) (int, bool, string) {
 	for {
 		// Eight bytes at a time: skip a word without a quote, backslash or control
 		// character, else jump straight to the first such byte.
-		if i+8 <= len(b) {
+		if i+16 <= len(b) {
+			m := specialBytes(binary.LittleEndian.Uint64(b[i : i+8]))
+			if m == 0 {
+				m = specialBytes(binary.LittleEndian.Uint64(b[i+8 : i+16]))
+				if m == 0 {
+					i += 16
+					continue
+				}
+				i += 8
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if i+8 <= len(b) {
 			m := specialBytes(binary.LittleEndian.Uint64(b[i : i+8]))
 			if m == 0 {
 				i += 8
