@@ -17,6 +17,10 @@ func TestSkipValue(t *testing.T) {
 	}{
 		{"a string is skipped to its closing quote", `"abc" tail`, 5, ""},
 		{"a long string is skipped word by word", `"` + strings.Repeat("abcdefgh", 9) + `",`, 74, ""},
+		{"a quote in the second word of a block ends the string", `"abcdefghij"` + strings.Repeat(" ", 16), 12, ""},
+		{"a quote in the first word of a block ends the string", `"abc"` + strings.Repeat(" ", 16), 5, ""},
+		{"an escape in the second word of a block is followed", `"abcdefghij\"k"` + strings.Repeat(" ", 16), 15, ""},
+		{"a control character in the second word of a block is an error", "\"abcdefghij\x01k\"" + strings.Repeat(" ", 16), 11, "control character"},
 		{"escapes inside a string are skipped", `"a\"b\\c\u00e9\/"`, -1, ""},
 		{"a number is skipped", `-12.5e+3]`, 8, ""},
 		{"zero is a number", `0,`, 1, ""},
