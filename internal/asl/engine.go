@@ -360,6 +360,9 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	if err != nil {
 		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInputError, err)
 	}
+	if len(raw) > maxPayloadBytes {
+		return nil, fmt.Errorf("start execution %s: %s: the input is larger than %d bytes", in.Name, ErrInvalidExecutionInputError, maxPayloadBytes)
+	}
 	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning}
 	x.smARN = in.StateMachineARN
 	if x.smARN == "" {

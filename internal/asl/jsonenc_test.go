@@ -48,3 +48,31 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestJSONSizeOverMatchesTheEncodedLength(t *testing.T) {
+	big := make([]any, 0, 3000)
+	for i := 0; i < 3000; i++ {
+		big = append(big, map[string]any{"key": "a value of some length", "n": float64(i)})
+	}
+	cases := []struct {
+		name  string
+		v     any
+		limit int
+	}{
+		{"a small object is under a large limit", map[string]any{"a": 1.0}, 100},
+		{"a small object is over a tiny limit", map[string]any{"abc": "defghij"}, 5},
+		{"a large array is measured exactly near the limit", big, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := marshalJSON(c.v)
+			require.NoError(t, err)
+			limit := c.limit
+			if limit == 0 {
+				limit = len(b)
+			}
+			assert.Equal(t, len(b) > limit, jsonSizeOver(c.v, limit))
+			assert.True(t, jsonSizeOver(c.v, len(b)-1))
+		})
+	}
+}

@@ -222,6 +222,17 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		t.emit(e)
 		return nil, "", nil, tf
 	}
+	if jsonSizeOver(result, maxPayloadBytes) {
+		name := st.resource
+		if !lambdaFn {
+			name = rtype
+		}
+		tf := &failure{name: ErrDataLimitExceeded, cause: "The state/task '" + name + "' returned a result with a size exceeding the maximum number of bytes service limit."}
+		e := ev("Failed")
+		e.Error, e.Cause = tf.name, tf.cause
+		t.emit(e)
+		return nil, "", nil, tf
+	}
 	succ := ev("Succeeded")
 	succ.Output, succ.HasOutput = result, true
 	t.emit(succ)
