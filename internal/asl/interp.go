@@ -253,7 +253,14 @@ func (f *frame) evalAssign(t template, sc *scope) (map[string]any, *failure) {
 }
 
 // runGraph runs g from its start (or from name) until a terminal state or a failure.
-func (t *thread) runGraph(ctx context.Context, g *graph, name string, input any, resume *Checkpoint) (any, *failure) {
+// A panic (a bug, or a task handler's) fails the graph with States.Runtime instead of
+// taking the process down.
+func (t *thread) runGraph(ctx context.Context, g *graph, name string, input any, resume *Checkpoint) (out any, fl *failure) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, fl = nil, &failure{name: ErrRuntime, cause: fmt.Sprintf("internal error: %v", p)}
+		}
+	}()
 	if name == "" {
 		name = g.startAt
 	}

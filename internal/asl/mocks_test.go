@@ -109,3 +109,16 @@ func TestHeartbeatTimeoutOnVirtualClock(t *testing.T) {
 	assert.Equal(t, StatusFailed, r.Status)
 	assert.Equal(t, ErrHeartbeatTimeout, r.Error)
 }
+
+func TestAPanickingHandlerFailsOnlyItsExecution(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:test:panic","End":true}}}],"End":true}}}`))
+	require.NoError(t, err)
+	res := NewResources()
+	res.Handle("aws-sdk:test:*", func(ctx context.Context, req *TaskRequest) (any, error) { panic("handler bug") })
+	e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{})})
+	_, r, err := e.Run(context.Background(), m, StartInput{})
+	require.NoError(t, err)
+	assert.Equal(t, StatusFailed, r.Status)
+	assert.Equal(t, ErrRuntime, r.Error)
+	assert.Contains(t, r.Cause, "handler bug")
+}
