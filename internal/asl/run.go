@@ -60,7 +60,7 @@ func (x *Execution) run(cp *Checkpoint) {
 		f = stopErr
 	case timedOut:
 		status = StatusTimedOut
-		ev = Event{Type: "ExecutionTimedOut", Error: ErrTimeout, Cause: "The execution timed out"}
+		ev = Event{Type: "ExecutionTimedOut", Error: ErrTimeout}
 		f = &failure{name: ErrTimeout, cause: ""}
 	case f == errAborted:
 		status = StatusAborted
