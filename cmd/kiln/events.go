@@ -32,7 +32,8 @@ func newEventsTestPatternCmd() *cobra.Command {
 		Use:   "test-pattern --event-pattern PATTERN --event EVENT",
 		Short: "Report whether an event matches an EventBridge event pattern",
 		Long: "Report whether an event matches an EventBridge event pattern, as `aws events " +
-			"test-event-pattern` does. PATTERN and EVENT are JSON text, or @FILE to read a file.",
+			"test-event-pattern` does. PATTERN and EVENT are JSON text, or @FILE (or file://FILE) " +
+			"to read a file.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			result, err := testPattern(patternArg, eventArg)
@@ -65,16 +66,17 @@ func testPattern(patternArg, eventArg string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("compile event pattern: %w", err)
 	}
-	ok, err := p.Match(event)
-	if err != nil {
-		return false, fmt.Errorf("match event: %w", err)
-	}
-	return ok, nil
+	return p.Match(event) // its error already reads "match event: ..."
 }
 
-// readJSONArg returns the bytes of a flag value that is either JSON text or @FILE.
+// readJSONArg returns the bytes of a flag value that is either JSON text or @FILE (file://FILE,
+// the aws CLI's spelling, works too).
 func readJSONArg(what, arg string) ([]byte, error) {
-	if name, ok := strings.CutPrefix(arg, "@"); ok {
+	name, ok := strings.CutPrefix(arg, "@")
+	if !ok {
+		name, ok = strings.CutPrefix(arg, "file://")
+	}
+	if ok {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", what, err)

@@ -43,9 +43,10 @@ func TestEventsTestPattern(t *testing.T) {
 		{"a matching event prints Result true", []string{"--event-pattern", `{"source":["a"]}`, "--event", `{"source":"a"}`}, "{\"Result\": true}\n", "", 0},
 		{"an event that does not match prints Result false", []string{"--event-pattern", `{"source":["a"]}`, "--event", `{"source":"b"}`}, "{\"Result\": false}\n", "", 0},
 		{"pattern and event are read from @files", []string{"--event-pattern", "@" + patternFile, "--event", "@" + eventFile}, "{\"Result\": true}\n", "", 0},
+		{"file:// works like @ as in the aws CLI", []string{"--event-pattern", "file://" + patternFile, "--event", "file://" + eventFile}, "{\"Result\": true}\n", "", 0},
 		{"an invalid pattern prints the error and exits 1", []string{"--event-pattern", `{"source":"a"}`, "--event", `{"source":"a"}`}, "", "at source: a field's value must be an array", 1},
 		{"an unknown operator prints the error and exits 1", []string{"--event-pattern", `{"source":[{"contains":"a"}]}`, "--event", `{"source":"a"}`}, "", `unrecognized match type "contains"`, 1},
-		{"an invalid event prints the error and exits 1", []string{"--event-pattern", `{"source":["a"]}`, "--event", `{"source":`}, "", "event is not valid JSON", 1},
+		{"an invalid event prints the error and exits 1", []string{"--event-pattern", `{"source":["a"]}`, "--event", `{"source":`}, "", "match event: event is not valid JSON at byte 10: unexpected end of input, expected a value", 1},
 		{"a missing pattern file prints the error and exits 1", []string{"--event-pattern", "@" + filepath.Join(dir, "nope.json"), "--event", `{}`}, "", "read event pattern", 1},
 		{"an empty event prints the error and exits 1", []string{"--event-pattern", `{"source":["a"]}`, "--event", ""}, "", "read event: empty value", 1},
 	}
