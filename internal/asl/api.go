@@ -204,9 +204,6 @@ type StartInput struct {
 	RoleARN string
 	// Observer receives this execution's events and checkpoints, in order; optional.
 	Observer *Observer
-	// Substitutions fill ${Key} placeholders in Resource fields of the definition at run time;
-	// unknown placeholders stay as written. Optional (usually done before Parse).
-	Substitutions map[string]string
 }
 
 // Observer receives an execution's history and checkpoints as they happen. Calls for one
@@ -243,9 +240,9 @@ type Checkpoint struct {
 	// is the id of the StateEntered event of State (0 when not yet written).
 	LastEventID    int64 `json:"lastEventId"`
 	EnteredEventID int64 `json:"enteredEventId"`
-	// TaskDeadline and HeartbeatDeadline are the waiting task's limits (zero: none).
-	TaskDeadline      time.Time `json:"taskDeadline,omitzero"`
-	HeartbeatDeadline time.Time `json:"heartbeatDeadline,omitzero"`
+	// TaskDeadline is the waiting task's TimeoutSeconds limit (zero: none); a resumed wait
+	// keeps it. The heartbeat timer restarts on resume.
+	TaskDeadline time.Time `json:"taskDeadline,omitzero"`
 	// ExecutionDeadline is the execution's TimeoutSeconds limit (zero: none).
 	ExecutionDeadline time.Time `json:"executionDeadline,omitzero"`
 }

@@ -234,6 +234,9 @@ func (x *Execution) checkpoint(cp Checkpoint) {
 	defer x.mu.Unlock()
 	cp.ExecutionARN, cp.StateMachineARN, cp.Name = x.arn, x.smARN, x.name
 	cp.ExecutionInput, cp.StartTime = x.inRaw, x.start
+	if ts := x.m.timeoutSeconds; ts > 0 {
+		cp.ExecutionDeadline = x.start.Add(time.Duration(ts) * time.Second)
+	}
 	if cp.LastEventID == 0 {
 		cp.LastEventID = x.lastID
 	}
