@@ -361,10 +361,10 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	input, err := decodeJSON(raw)
 	if err != nil {
-		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInputError, err)
+		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInput, err)
 	}
 	if len(raw) > maxPayloadBytes {
-		return nil, fmt.Errorf("start execution %s: %s: the input is larger than %d bytes", in.Name, ErrInvalidExecutionInputError, maxPayloadBytes)
+		return nil, fmt.Errorf("start execution %s: %s: the input is larger than %d bytes", in.Name, ErrInvalidExecutionInput, maxPayloadBytes)
 	}
 	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning}
 	x.smARN = in.StateMachineARN
