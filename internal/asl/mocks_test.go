@@ -122,3 +122,45 @@ func TestAPanickingHandlerFailsOnlyItsExecution(t *testing.T) {
 	assert.Equal(t, ErrRuntime, r.Error)
 	assert.Contains(t, r.Cause, "handler bug")
 }
+
+func TestItemReaderAndResultWriterGoThroughTheRegistry(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"M","States":{"M":{"Type":"Map",
+	  "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key.$":"$.key"}},
+	  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"double.$":"States.MathAdd($.n, $.n)"},"End":true}}},
+	  "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"runs"}},
+	  "End":true}}}`))
+	require.NoError(t, err)
+	var written any
+	res := NewResources()
+	res.Handle("s3:getObject", func(ctx context.Context, req *TaskRequest) (any, error) {
+		p := req.Parameters.(map[string]any)
+		assert.Equal(t, map[string]any{"Bucket": "b", "Key": "items.json"}, p["Parameters"])
+		return []any{map[string]any{"n": 1.0}, map[string]any{"n": 2.0}}, nil
+	})
+	res.Handle("s3:putObject", func(ctx context.Context, req *TaskRequest) (any, error) {
+		written = req.Parameters.(map[string]any)["Results"]
+		return map[string]any{"ResultWriterDetails": map[string]any{"Bucket": "out", "Key": "runs/manifest.json"}}, nil
+	})
+	e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{})})
+	_, r, err := e.Run(context.Background(), m, StartInput{Input: []byte(`{"key":"items.json"}`)})
+	require.NoError(t, err)
+	require.Equal(t, StatusSucceeded, r.Status, r.Cause)
+	assert.JSONEq(t, `{"ResultWriterDetails":{"Bucket":"out","Key":"runs/manifest.json"}}`, string(r.Output))
+	assert.Equal(t, []any{map[string]any{"double": 2.0}, map[string]any{"double": 4.0}}, written)
+}
+
+func TestStopAbortsAWaitingExecution(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`))
+	require.NoError(t, err)
+	e := NewEngine(Options{Clock: RealClock{}})
+	x, err := e.Start(context.Background(), m, StartInput{Name: "stop-me"})
+	require.NoError(t, err)
+	require.True(t, x.Stop("Operator", "stopped by hand"))
+	r, err := x.Wait(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, StatusAborted, r.Status)
+	assert.Equal(t, "Operator", r.Error)
+	assert.False(t, x.Stop("Again", ""), "a finished execution cannot be stopped")
+	h := x.History()
+	assert.Equal(t, "ExecutionAborted", h[len(h)-1].Type)
+}
