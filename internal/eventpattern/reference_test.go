@@ -162,12 +162,10 @@ func refAlt(a, v any) bool {
 	for name, arg := range op {
 		switch name {
 		case "prefix", "suffix":
-			p, fold := arg.(string)
+			p, _ := arg.(string)
+			fold := false
 			if m, ok := arg.(map[string]any); ok {
-				p, fold = m["equals-ignore-case"].(string), false
-				fold = true
-			} else {
-				fold = false
+				p, fold = m["equals-ignore-case"].(string), true
 			}
 			if !isString || len(s) < len(p) {
 				return false
