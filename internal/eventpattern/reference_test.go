@@ -228,7 +228,7 @@ func refAlt(a, v any) bool {
 				return true
 			case map[string]any:
 				p := y["prefix"].(string)
-				return !(isString && strings.HasPrefix(s, p))
+				return !isString || !strings.HasPrefix(s, p)
 			default:
 				return !refAlt(y, v)
 			}
