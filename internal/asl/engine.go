@@ -40,9 +40,9 @@ type Engine struct {
 	track Tracker
 	seed  uint64
 	// defaultSM and defaultRole are the ARNs used when StartInput gives none.
-	defaultSM, defaultRole string
-	mu                     sync.Mutex
-	tokens                 map[string]*tokenWait
+	defaultSM, defaultExec, defaultRole string
+	mu                                  sync.Mutex
+	tokens                              map[string]*tokenWait
 }
 
 // NewEngine returns an engine with the given options.
@@ -63,6 +63,7 @@ func NewEngine(opts Options) *Engine {
 		e.opts.Partition = "aws"
 	}
 	e.defaultSM = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:machine", e.opts.Partition, e.opts.Region, e.opts.Account)
+	e.defaultExec = strings.Replace(e.defaultSM, ":stateMachine:", ":execution:", 1)
 	e.defaultRole = fmt.Sprintf("arn:%s:iam::%s:role/StepFunctionsRole", e.opts.Partition, e.opts.Account)
 	e.seed = opts.Seed
 	if e.seed == 0 {
@@ -373,8 +374,11 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	x.smName = x.smARN[strings.LastIndexByte(x.smARN, ':')+1:]
 	seed := e.seed
-	for _, c := range in.Name + "|" + in.ExecutionARN + "|" + x.smARN {
-		seed = seed*1099511628211 + uint64(c)
+	for _, part := range [...]string{in.Name, in.ExecutionARN, x.smARN} {
+		for i := 0; i < len(part); i++ {
+			seed = seed*1099511628211 + uint64(part[i])
+		}
+		seed = seed*1099511628211 + '|'
 	}
 	x.seed = seed
 	x.name = in.Name
@@ -383,7 +387,11 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	x.arn = in.ExecutionARN
 	if x.arn == "" {
-		x.arn = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1) + ":" + x.name
+		prefix := e.defaultExec
+		if x.smARN != e.defaultSM {
+			prefix = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1)
+		}
+		x.arn = prefix + ":" + x.name
 	}
 	if x.roleARN == "" {
 		x.roleARN = e.defaultRole

@@ -70,6 +70,8 @@ type thread struct {
 	top   bool
 	depth int
 	fr    frame
+	// rootVars is the top-level thread's scope (kept inline to save an allocation).
+	rootVars varScope
 }
 
 func (t *thread) emit(ev Event) int64 {
