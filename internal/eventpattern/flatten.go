@@ -73,7 +73,15 @@ func (s *scanner) object(node *pathNode) error {
 		if esc {
 			key = decodeString(key)
 		}
-		if err := s.value(node.descend(key)); err != nil {
+		child := node.descend(key)
+		if child == nil && s.i < len(s.b) && s.b[s.i] == '"' {
+			// The commonest case, a string no pattern reads, without the general skipper.
+			end, reason := skipString(s.b, s.i)
+			s.i = end
+			if reason != "" {
+				return s.fail(reason)
+			}
+		} else if err := s.value(child); err != nil {
 			return err
 		}
 		s.ws()
