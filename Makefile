@@ -80,6 +80,9 @@ $(GOLANGCI):
 
 $(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund
+	@# node_modules holds Go template files (the CDK CLI's init templates); a go.mod makes the
+	@# go tool treat the folder as another module, so ./... never descends into it.
+	@echo 'module kiln.invalid/node_modules' > node_modules/go.mod
 	@touch $@
 
 .PHONY: clean
