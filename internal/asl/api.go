@@ -145,9 +145,10 @@ func (r *TaskRequest) Idle() (resume func()) {
 // TaskHandler runs one attempt of a Task. It returns the task's result as a JSON value, or an
 // error: a [*TaskFailure] (or anything implementing ErrorName and Cause) names the error
 // Retry and Catch match; other errors become States.TaskFailed (Lambda: see [LambdaHandler]).
-// For PatternWaitForTaskToken a nil result means "the token was handed on, wait for the
-// callback"; the token is registered before the handler runs, so a handler may complete it
-// itself. A handler must return when ctx ends.
+// For PatternWaitForTaskToken the handler hands the token on and returns; its result (the
+// integration's answer, may be nil) becomes the TaskSubmitted output and the task then waits
+// for the callback. The token is registered before the handler runs, so a handler may complete
+// it itself. A handler must return when ctx ends.
 type TaskHandler func(ctx context.Context, req *TaskRequest) (any, error)
 
 // TaskFailure is a named task error with a cause, as a Task state's failure is reported.

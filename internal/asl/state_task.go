@@ -177,10 +177,15 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			err = context.Cause(tctx)
 		}
 	}
-	if err == nil && wait != nil && (result == nil || resuming) {
+	if err == nil && wait != nil {
 		if !resuming {
+			// The integration's own answer (for example SQS SendMessage's) is the
+			// TaskSubmitted output; the task's result is the callback's.
 			sub := ev("Submitted")
-			sub.Output, sub.HasOutput = map[string]any{}, true
+			sub.Output, sub.HasOutput = result, true
+			if result == nil {
+				sub.Output = map[string]any{}
+			}
 			t.emit(sub)
 		}
 		if t.top && x.wantsCheckpoints() {
