@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -27,7 +28,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func main() {
 	if err := rootCmd.Execute(); err != nil {
-		if ee, ok := err.(exitError); ok {
+		var ee exitError
+		if errors.As(err, &ee) {
 			os.Exit(ee.code)
 		}
 		fmt.Fprintln(os.Stderr, "kiln:", err)

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
-
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 )
 
@@ -196,11 +194,7 @@ func LambdaError(err error) *TaskFailure {
 	if name == "" {
 		name = ErrLambdaUnknown
 	}
-	msg := err.Error()
-	var ire *messages.InvokeResponse_Error
-	if errors.As(err, &ire) {
-		msg = ire.Message
-	}
+	msg := lambdaerr.Message(err)
 	cause, _ := json.Marshal(struct {
 		ErrorMessage string `json:"errorMessage"`
 		ErrorType    string `json:"errorType"`

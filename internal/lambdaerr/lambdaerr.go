@@ -2,10 +2,11 @@
 //
 // The Lambda Go runtime reports the Go type name of the outermost error as the error type a
 // Step Functions Retry or Catch matches on, so a wrapped error arrives as "wrapError" and
-// "ErrorEquals": ["ModelRejectedError"] silently stops matching. kiln's handlers return
-// failures through [Wrap], which produces the runtime's own error value carrying the name the
-// error declares with ErrorName. The local engine applies the same rule through [Name], so
-// Retry and Catch match offline exactly as on AWS.
+// "ErrorEquals": ["ModelRejectedError"] silently stops matching. The one exception is a
+// messages.InvokeResponse_Error *value*, whose Type the runtime reports as is. kiln's handlers
+// return failures through [Wrap], which produces that value carrying the name the error
+// declares with ErrorName. The local stack applies the same rule through [Name], so Retry and
+// Catch match offline exactly as on AWS.
 package lambdaerr
 
 import (
@@ -23,8 +24,9 @@ type Named interface {
 }
 
 // Wrap returns err unchanged when nothing in its chain is Named; otherwise it returns a
-// *messages.InvokeResponse_Error whose Type is the name of the first Named error in the chain
-// and whose Message is err's full message. A nil err gives nil. Safe for concurrent use.
+// messages.InvokeResponse_Error value (the form the runtime passes through) whose Type is the
+// name of the first Named error in the chain and whose Message is err's full message. A nil
+// err gives nil. Safe for concurrent use.
 func Wrap(err error) error {
 	if err == nil {
 		return nil
@@ -33,20 +35,23 @@ func Wrap(err error) error {
 	if !errors.As(err, &n) {
 		return err
 	}
-	return &messages.InvokeResponse_Error{Type: n.ErrorName(), Message: err.Error()}
+	return messages.InvokeResponse_Error{Type: n.ErrorName(), Message: err.Error()}
 }
 
-// Name returns the error type the Lambda Go runtime reports for err, by the runtime's own
-// rule: the Type of a messages.InvokeResponse_Error (value or pointer), otherwise the Go type
-// name of the outermost error with one pointer removed (fmt.Errorf with %w gives "wrapError",
-// errors.New gives "errorString"). A nil err gives "".
+// Name returns the error type the Lambda Go runtime (aws-lambda-go v1.55.1,
+// lambdaErrorResponse) reports for err: the Type of a messages.InvokeResponse_Error value,
+// otherwise the Go type name of the outermost error with one pointer removed (fmt.Errorf with
+// %w gives "wrapError", errors.New gives "errorString"). A *messages.InvokeResponse_Error also
+// gives its Type: handlers never return one (the runtime would report "InvokeResponse_Error"),
+// but the local Lambda service uses it for failures the service itself reports, such as
+// "Sandbox.Timedout". A nil err gives "".
 func Name(err error) string {
 	switch e := err.(type) {
 	case nil:
 		return ""
-	case *messages.InvokeResponse_Error:
-		return e.Type
 	case messages.InvokeResponse_Error:
+		return e.Type
+	case *messages.InvokeResponse_Error:
 		return e.Type
 	}
 	t := reflect.TypeOf(err)
@@ -54,4 +59,18 @@ func Name(err error) string {
 		t = t.Elem()
 	}
 	return t.Name()
+}
+
+// Message returns the message Step Functions shows for err as a Lambda failure: the Message
+// of a messages.InvokeResponse_Error (value or pointer) anywhere in the chain, else err.Error().
+func Message(err error) string {
+	var v messages.InvokeResponse_Error
+	if errors.As(err, &v) {
+		return v.Message
+	}
+	var p *messages.InvokeResponse_Error
+	if errors.As(err, &p) {
+		return p.Message
+	}
+	return err.Error()
 }

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -351,11 +350,7 @@ func TestCustomerMetadataRecordsTheComparison(t *testing.T) {
 // message returns the error's message as the workflow sees it (the Lambda runtime's error
 // value prints itself with %#v, quoting the message).
 func message(err error) string {
-	var re *messages.InvokeResponse_Error
-	if errors.As(err, &re) {
-		return re.Message
-	}
-	return err.Error()
+	return lambdaerr.Message(err)
 }
 
 func TestMetric(t *testing.T) {
