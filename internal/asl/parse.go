@@ -12,8 +12,20 @@ import (
 // checker gathers validation problems.
 type checker struct {
 	errs ValidationErrors
+	// lenient drops the problems soft reports (see ParseOptions.Lenient).
+	lenient bool
 	// statePath is the path of the state being parsed, for field names in messages.
 	statePath string
+}
+
+// soft reports a problem AWS rejects but that does not stop the engine from running the
+// machine (an unknown field, an unreachable state, a value out of range); lenient parsing
+// drops it.
+func (c *checker) soft(path, format string, args ...any) {
+	if c.lenient {
+		return
+	}
+	c.add(path, format, args...)
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -33,6 +45,19 @@ func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // [ValidationErrors] with every problem found, sorted by path. The returned *Machine is
 // immutable and safe for concurrent executions.
 func Parse(definition []byte) (*Machine, error) {
+	return ParseWith(definition, ParseOptions{})
+}
+
+// ParseOptions tune [ParseWith].
+type ParseOptions struct {
+	// Lenient accepts definitions with problems that do not prevent running them (unknown
+	// fields, which are ignored; unreachable states; out-of-range numbers; misplaced
+	// States.ALL). Use it to run definitions some other engine accepted; validation should not.
+	Lenient bool
+}
+
+// ParseWith is [Parse] with options.
+func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
 	root, err := decodeJSON(definition)
 	if err != nil {
 		return nil, ValidationErrors{{Message: "the definition is not valid JSON: " + err.Error()}}
@@ -41,7 +66,7 @@ func Parse(definition []byte) (*Machine, error) {
 	if !ok {
 		return nil, ValidationErrors{{Message: "the definition must be a JSON object"}}
 	}
-	c := &checker{}
+	c := &checker{lenient: opts.Lenient}
 	m := &Machine{definition: definition}
 	c.fields("", obj, "StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	m.comment = c.optString("", obj, "Comment")
@@ -97,7 +122,7 @@ func (c *checker) fields(path string, obj map[string]any, allowed ...string) {
 			}
 		}
 		if !found {
-			c.add(join(path, k), "the field %q is not supported here", k)
+			c.soft(join(path, k), "the field %q is not supported here", k)
 		}
 	}
 }
@@ -131,7 +156,7 @@ func (c *checker) posInt(path string, obj map[string]any, field string, lo, hi i
 		return 0
 	}
 	if int64(f) < lo || int64(f) > hi {
-		c.add(join(path, field), "must be between %d and %d", lo, hi)
+		c.soft(join(path, field), "must be between %d and %d", lo, hi)
 	}
 	return int64(f)
 }
@@ -226,7 +251,7 @@ func (c *checker) graph(path string, obj map[string]any, lang string, nested boo
 	for _, n := range names {
 		sp := join(path, "States") + "." + n
 		if len(n) > 80 {
-			c.add(sp, "a state name may be at most 80 characters long")
+			c.soft(sp, "a state name may be at most 80 characters long")
 		}
 		so, ok := states[n].(map[string]any)
 		if !ok {
@@ -290,7 +315,7 @@ func (c *checker) graph(path string, obj map[string]any, lang string, nested boo
 		walk(g.startAt)
 		for _, n := range names {
 			if !seen[n] {
-				c.add(join(path, "States")+"."+n, "the state is not reachable from StartAt")
+				c.soft(join(path, "States")+"."+n, "the state is not reachable from StartAt")
 			}
 		}
 	}
@@ -482,7 +507,7 @@ func (c *checker) errorEquals(path string, obj map[string]any) []string {
 			continue
 		}
 		if s == ErrAll && len(arr) > 1 {
-			c.add(join(path, "ErrorEquals"), "States.ALL must appear alone")
+			c.soft(join(path, "ErrorEquals"), "States.ALL must appear alone")
 		}
 		out = append(out, s)
 	}
@@ -514,7 +539,7 @@ func (c *checker) retriers(path string, v any) []*retrier {
 		}
 		if f, ok := c.number(p, obj, "BackoffRate"); ok {
 			if f < 1 {
-				c.add(join(p, "BackoffRate"), "must be at least 1.0")
+				c.soft(join(p, "BackoffRate"), "must be at least 1.0")
 			}
 			r.backoffRate = f
 		}
@@ -532,7 +557,7 @@ func (c *checker) retriers(path string, v any) []*retrier {
 		}
 		for j, name := range r.errorEquals {
 			if name == ErrAll && i != len(arr)-1 {
-				c.add(index(join(p, "ErrorEquals"), j), "a retrier with States.ALL must be the last one")
+				c.soft(index(join(p, "ErrorEquals"), j), "a retrier with States.ALL must be the last one")
 			}
 		}
 		out = append(out, r)
@@ -571,7 +596,7 @@ func (c *checker) catchers(path string, v any, lang string) []*catcher {
 		ca.next = c.reqString(p, obj, "Next")
 		for j, name := range ca.errorEquals {
 			if name == ErrAll && i != len(arr)-1 {
-				c.add(index(join(p, "ErrorEquals"), j), "a catcher with States.ALL must be the last one")
+				c.soft(index(join(p, "ErrorEquals"), j), "a catcher with States.ALL must be the last one")
 			}
 		}
 		out = append(out, ca)
@@ -625,7 +650,7 @@ func (c *checker) task(path string, st *state, obj map[string]any) {
 		}
 	}
 	if st.timeoutSeconds > 0 && st.heartbeatSeconds > 0 && st.heartbeatSeconds >= st.timeoutSeconds {
-		c.add(join(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
+		c.soft(join(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
 	}
 }
 
@@ -812,7 +837,7 @@ func (c *checker) mapState(path string, st *state, obj map[string]any, lang stri
 			st.toleratedPercentExpr = c.jsonata(join(path, "ToleratedFailurePercentage"), v)
 		} else if f, ok := c.number(path, obj, "ToleratedFailurePercentage"); ok {
 			if f < 0 || f > 100 {
-				c.add(join(path, "ToleratedFailurePercentage"), "must be between 0 and 100")
+				c.soft(join(path, "ToleratedFailurePercentage"), "must be between 0 and 100")
 			}
 			st.toleratedPercent = f
 		}

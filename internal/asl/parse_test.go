@@ -127,3 +127,16 @@ func TestConcurrentRunsOfOneMachine(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLenientParsingRunsWhatCanRun(t *testing.T) {
+	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Foo":1,"End":true},"Orphan":{"Type":"Succeed"}}}`)
+	_, err := Parse(def)
+	require.Error(t, err, "strict parsing reports the unknown field and the orphan")
+	m, err := ParseWith(def, ParseOptions{Lenient: true})
+	require.NoError(t, err)
+	_, r, err := NewEngine(Options{Clock: NewVirtualClock(time.Time{})}).Run(context.Background(), m, StartInput{Input: []byte(`{"x":1}`)})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"x":1}`, string(r.Output))
+	_, err = ParseWith([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Missing"}}}`), ParseOptions{Lenient: true})
+	assert.Error(t, err, "a missing transition target cannot run even leniently")
+}
