@@ -2,11 +2,15 @@ package asl
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/lambdaerr"
 )
 
 const mockFile = `{
@@ -163,4 +167,30 @@ func TestStopAbortsAWaitingExecution(t *testing.T) {
 	assert.False(t, x.Stop("Again", ""), "a finished execution cannot be stopped")
 	h := x.History()
 	assert.Equal(t, "ExecutionAborted", h[len(h)-1].Type)
+}
+
+type modelRejectedError struct{}
+
+func (modelRejectedError) Error() string     { return "mse over the gate" }
+func (modelRejectedError) ErrorName() string { return "ModelRejectedError" }
+
+func TestLambdaErrorNamesLikeTheRuntime(t *testing.T) {
+	cases := []struct {
+		name      string
+		err       error
+		wantName  string
+		wantCause string
+	}{
+		{"a wrapped plain error arrives as wrapError", fmt.Errorf("deploy: %w", errors.New("rolled back")), "wrapError",
+			`{"errorMessage":"deploy: rolled back","errorType":"wrapError"}`},
+		{"a named error wrapped by lambdaerr keeps its name", lambdaerr.Wrap(fmt.Errorf("evaluate: %w", modelRejectedError{})), "ModelRejectedError",
+			`{"errorMessage":"evaluate: mse over the gate","errorType":"ModelRejectedError"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := LambdaError(c.err)
+			assert.Equal(t, c.wantName, f.Name)
+			assert.JSONEq(t, c.wantCause, f.Cause)
+		})
+	}
 }
