@@ -625,22 +625,25 @@ func (t *thread) wait(ctx context.Context, f *frame, raw any) (any, string, map[
 	case st.secondsPath != nil:
 		v, err := f.resolve(st.secondsPath, eff)
 		if err != nil {
-			return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.secondsPath.src, st.secondsPath.bracketString()))
+			return nil, "", nil, f.runtime("The SecondsPath parameter does not reference an input value: " + st.secondsPath.src)
 		}
 		n, ok := v.(float64)
-		if !ok || n < 0 || n != float64(int64(n)) {
-			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter does not reference a valid integer value: %s", jsonText(v)))
+		switch {
+		case !ok || n != float64(int64(n)):
+			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath.src, rawText(v)))
+		case n < 0:
+			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath.src, rawText(v)))
 		}
 		until = now.Add(time.Duration(n) * time.Second)
 	case st.timestampPath != nil:
 		v, err := f.resolve(st.timestampPath, eff)
 		if err != nil {
-			return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.timestampPath.src, st.timestampPath.bracketString()))
+			return nil, "", nil, f.runtime("The TimestampPath parameter does not reference an input value: " + st.timestampPath.src)
 		}
 		s, _ := v.(string)
 		ts, perr := parseTimestamp(s)
 		if perr != nil {
-			return nil, "", nil, f.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", jsonText(v)))
+			return nil, "", nil, f.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.timestampPath.src, rawText(v)))
 		}
 		until = ts
 	case st.secondsExpr != nil:
@@ -800,6 +803,14 @@ func (t *thread) fanOut(n, workers int, fn func(i int)) {
 	}
 	e.end()
 	<-done
+}
+
+// rawText renders a value in a message: strings as they are, anything else as JSON.
+func rawText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return jsonText(v)
 }
 
 // sortStrings sorts in place (kept here so templates need not import sort).
