@@ -26,6 +26,18 @@ func testResources() *Resources {
 		cause, _ := p["Cause"].(string)
 		return nil, Fail(name, cause)
 	})
+	// failUntil fails with Error until its Attempt parameter reaches SucceedAt, then returns
+	// its parameters: a flaky call whose every attempt is visible in the output.
+	r.Handle("aws-sdk:test:failUntil", func(ctx context.Context, req *TaskRequest) (any, error) {
+		p, _ := req.Parameters.(map[string]any)
+		attempt, _ := p["Attempt"].(float64)
+		succeedAt, _ := p["SucceedAt"].(float64)
+		if attempt < succeedAt {
+			name, _ := p["Error"].(string)
+			return nil, Fail(name, fmt.Sprintf("attempt %v failed", attempt))
+		}
+		return p, nil
+	})
 	r.Handle("aws-sdk:test:sleep", func(ctx context.Context, req *TaskRequest) (any, error) {
 		p, _ := req.Parameters.(map[string]any)
 		secs, _ := p["Seconds"].(float64)

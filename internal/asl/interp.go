@@ -310,6 +310,9 @@ func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Check
 		x.checkpoint(t.checkpointFor(f, raw, attempts, ""))
 	}
 	for {
+		// Each attempt sees its own $$: State.RetryCount counts the retries so far.
+		// EnteredTime stays the state's entry (a retry writes no new StateEntered event).
+		f.ctxCache = nil
 		f.retryCount = 0
 		for _, a := range attempts {
 			f.retryCount += a
