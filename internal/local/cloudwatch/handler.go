@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -400,8 +401,8 @@ func alarmShape(a AlarmChange) map[string]any {
 }
 
 func writeError(w http.ResponseWriter, err error, isJSON bool) {
-	ae, ok := err.(*apiError)
-	if !ok {
+	var ae *apiError
+	if !errors.As(err, &ae) {
 		ae = &apiError{http.StatusBadRequest, "InvalidParameterValue", err.Error()}
 	}
 	if isJSON {

@@ -68,6 +68,10 @@ type Options struct {
 	Env topology.Env
 	// Log receives async invocation failures and panics; nil means slog.Default().
 	Log *slog.Logger
+	// OnInvoke, when set, is called after every invocation of a registered function (sync
+	// or async) with the function's full name, the payload, and the result or error. It runs
+	// on the invoking goroutine: keep it quick.
+	OnInvoke func(function string, payload, result []byte, err error)
 }
 
 // Registry maps function names and ARNs to in-process handlers. Create one with [New].
@@ -146,6 +150,14 @@ func (r *Registry) Invoke(ctx context.Context, ref string, payload []byte) ([]by
 	if err != nil {
 		return nil, err
 	}
+	out, err := r.invoke(ctx, f, payload)
+	if r.opts.OnInvoke != nil {
+		r.opts.OnInvoke(f.name, payload, out, err)
+	}
+	return out, err
+}
+
+func (r *Registry) invoke(ctx context.Context, f *function, payload []byte) ([]byte, error) {
 	if len(payload) > 0 && !json.Valid(payload) {
 		return nil, &messages.InvokeResponse_Error{Type: "InvalidRequestContentException", Message: "the payload of " + f.name + " is not JSON"}
 	}

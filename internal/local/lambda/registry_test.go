@@ -97,7 +97,12 @@ func TestStepFunctionsAdapterFeedsTheEngine(t *testing.T) {
 }
 
 func TestInvokeAsync(t *testing.T) {
-	r := New(Options{Env: topology.Local("prod")})
+	var seen atomic.Int32
+	r := New(Options{Env: topology.Local("prod"), OnInvoke: func(function string, payload, _ []byte, err error) {
+		if function == "kiln-prod-trigger" && string(payload) == "{}" && err == nil {
+			seen.Add(1)
+		}
+	}})
 	var n atomic.Int32
 	r.Register("trigger", HandlerNoResult(func(_ context.Context, in json.RawMessage) error { n.Add(1); return nil }))
 	for range 3 {
@@ -105,5 +110,6 @@ func TestInvokeAsync(t *testing.T) {
 	}
 	require.NoError(t, r.Wait(context.Background()))
 	assert.Equal(t, int32(3), n.Load())
+	assert.Equal(t, int32(3), seen.Load(), "the observer saw every invocation")
 	assert.ErrorIs(t, r.InvokeAsync(context.Background(), "kiln-prod-missing", nil), ErrFunctionNotFound)
 }

@@ -319,9 +319,9 @@ func (s *Store) List(bucket, prefix string) ([]Object, error) {
 		if err != nil {
 			return err
 		}
-		key, err := unescapeKey(rel)
-		if err != nil || !strings.HasPrefix(key, prefix) {
-			return nil
+		key, uerr := unescapeKey(rel)
+		if uerr != nil || !strings.HasPrefix(key, prefix) {
+			return nil // a file the store did not write (an unescapable name) is not an object
 		}
 		info, err := d.Info()
 		if err != nil {

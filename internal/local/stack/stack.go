@@ -30,6 +30,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/eventbus"
@@ -59,6 +60,9 @@ type Observer struct {
 	Alarm func(cloudwatch.AlarmChange)
 	// TrainingLog receives every line a training process prints.
 	TrainingLog func(job, line string)
+	// Invocation receives every Lambda invocation after it ends: the function's full name
+	// (kiln-<stage>-<short>), the payload, and the result or error.
+	Invocation func(function string, payload, result []byte, err error)
 }
 
 // Options configure [Open].
@@ -161,7 +165,7 @@ func Open(opts Options) (st *Stack, err error) {
 		clock: opts.Clock, log: opts.Log}
 	defer func() {
 		if err != nil {
-			s.closeAll()
+			_ = s.closeAll() // the Open error is the one to report
 		}
 	}()
 
@@ -170,7 +174,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 	s.db, err = bolt.Open(filepath.Join(opts.Dir, "kiln.db"), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open local stack: %s is in use by another kiln process (kiln local or kiln demo)", filepath.Join(opts.Dir, "kiln.db"))
 		}
 		return nil, fmt.Errorf("open local stack: %w", err)
@@ -191,7 +195,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 	s.secret = &secretFile{arn: WebhookSecretARN(s.env), path: secretPath}
 
-	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda")})
+	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: opts.Observer.Invocation})
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
 
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
