@@ -284,7 +284,7 @@ func histogram(xs []float64, n int) []Bucket {
 
 // sketch returns one level holding at most SketchK order statistics of sorted xs.
 func sketch(xs []float64) Sketch {
-	level := xs
+	var level []float64
 	if len(xs) > SketchK {
 		level = make([]float64, SketchK)
 		for i := range level {

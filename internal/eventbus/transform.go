@@ -103,7 +103,7 @@ func (t *InputTransformer) check() error {
 			return fmt.Errorf("variable %s: names beginning with aws.events. are reserved", n)
 		}
 		if !varNameRE.MatchString(n) {
-			return fmt.Errorf("variable %q: use letters, digits and - _ .", n)
+			return fmt.Errorf("variable %q: use only letters, digits, dashes, underscores and dots", n)
 		}
 		if err := checkInputPath(t.InputPathsMap[n]); err != nil {
 			return fmt.Errorf("variable %s: path %q: %w", n, t.InputPathsMap[n], err)

@@ -46,7 +46,8 @@ func Wrap(err error) error {
 // but the local Lambda service uses it for failures the service itself reports, such as
 // "Sandbox.Timedout". A nil err gives "".
 func Name(err error) string {
-	switch e := err.(type) {
+	// The runtime looks at the outermost error only, so this must not unwrap (no errors.As).
+	switch e := err.(type) { //nolint:errorlint // the outermost type is the point
 	case nil:
 		return ""
 	case messages.InvokeResponse_Error:

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -73,7 +74,7 @@ func run(runs int, node, peer, batchFile string) error {
 		for i, c := range cases {
 			_, res, err := e.Run(context.Background(), machines[i], asl.StartInput{Input: c.Input})
 			if err != nil || res.Status != asl.StatusSucceeded {
-				return fmt.Errorf("kiln case %s: %v %s %s", c.ID, err, res.Error, res.Cause)
+				return fmt.Errorf("kiln case %s: %w (status %s: %s %s)", c.ID, errOrStatus(err), res.Status, res.Error, res.Cause)
 			}
 			n++
 		}
@@ -105,4 +106,12 @@ func run(runs int, node, peer, batchFile string) error {
 	fmt.Printf("aws-local-stepfunctions: %d executions in %.3fs = %.0f executions/s\n", pr.Runs, pr.Seconds, peerRate)
 	fmt.Printf("ratio: kiln is %.1fx the peer\n", kilnRate/peerRate)
 	return nil
+}
+
+// errOrStatus returns err, or an error saying the run did not succeed when err is nil.
+func errOrStatus(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("the execution did not succeed")
 }

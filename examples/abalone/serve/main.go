@@ -33,8 +33,9 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, log, nil); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, log, nil)
+	stop()
+	if err != nil {
 		log.Error("serve", "err", err)
 		os.Exit(1)
 	}
