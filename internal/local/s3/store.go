@@ -134,6 +134,13 @@ func escapeKey(key string) string {
 	return filepath.Join(segs...)
 }
 
+// objectKey returns the key of the object stored at rel; false for a file the store did not
+// write (a name that is not an escaped key), which is not an object.
+func objectKey(rel string) (string, bool) {
+	key, err := unescapeKey(rel)
+	return key, err == nil
+}
+
 // unescapeKey inverts escapeKey.
 func unescapeKey(rel string) (string, error) {
 	segs := strings.Split(filepath.ToSlash(rel), "/")
@@ -319,9 +326,9 @@ func (s *Store) List(bucket, prefix string) ([]Object, error) {
 		if err != nil {
 			return err
 		}
-		key, uerr := unescapeKey(rel)
-		if uerr != nil || !strings.HasPrefix(key, prefix) {
-			return nil // a file the store did not write (an unescapable name) is not an object
+		key, ok := objectKey(rel)
+		if !ok || !strings.HasPrefix(key, prefix) {
+			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
