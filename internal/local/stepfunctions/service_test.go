@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -332,4 +333,53 @@ func TestNestedExecutionIsAListedChild(t *testing.T) {
 	require.Len(t, kids.Executions, 1)
 	assert.Equal(t, "p1-deploy", aws.ToString(kids.Executions[0].Name))
 	assert.Equal(t, types.ExecutionStatusSucceeded, kids.Executions[0].Status)
+}
+
+func TestStopAndPaginate(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "kiln.db"))
+	defer db.Close()
+	tk := newTokens()
+	s := openService(t, db, tk, nil)
+	defer s.Close()
+	c := client(t, s)
+	ctx := context.Background()
+
+	var arns []string
+	for i := range 3 {
+		out, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(approvalARN),
+			Name: aws.String(fmt.Sprintf("x%d", i)), Input: aws.String(`{"model":"m"}`)})
+		require.NoError(t, err)
+		<-tk.ch
+		arns = append(arns, aws.ToString(out.ExecutionArn))
+	}
+	stop, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(arns[1]), Error: aws.String("Operator"), Cause: aws.String("by hand")})
+	require.NoError(t, err)
+	require.NotNil(t, stop.StopDate)
+	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arns[1])})
+	require.NoError(t, err)
+	assert.Equal(t, types.ExecutionStatusAborted, d.Status)
+	assert.Equal(t, "Operator", aws.ToString(d.Error))
+
+	sm, err := c.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: aws.String(arns[0])})
+	require.NoError(t, err)
+	assert.Equal(t, approvalARN, aws.ToString(sm.StateMachineArn))
+
+	var names []string
+	p := sfn.NewListExecutionsPaginator(c, &sfn.ListExecutionsInput{StateMachineArn: aws.String(approvalARN), MaxResults: 2})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		pages++
+		for _, x := range page.Executions {
+			names = append(names, aws.ToString(x.Name))
+		}
+	}
+	assert.Equal(t, 2, pages)
+	assert.ElementsMatch(t, []string{"x0", "x1", "x2"}, names)
+
+	aborted, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(approvalARN), StatusFilter: types.ExecutionStatusAborted})
+	require.NoError(t, err)
+	require.Len(t, aborted.Executions, 1)
+	assert.Equal(t, "x1", aws.ToString(aborted.Executions[0].Name))
 }
