@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -210,16 +211,22 @@ func newSfnConformanceCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "conformance",
 		Short: "run JSON Lines of {id, definition, input} on virtual time and print {id, status, output, error, cause}",
-		Long: `Read one {"id","definition","input"} object a line on stdin (definition is the ASL as a JSON
-object or a string holding it; input a JSON value or a string holding JSON) and write one
-{"id","status","output","error","cause"} line per case to stdout, in the same order. Time is
-virtual, so Wait states and retries cost nothing. output is the final output (a JSON value)
-for SUCCEEDED and null otherwise; error and cause are set when the execution does not succeed.
-Definitions are parsed leniently (the cases are executions AWS ran): validation problems
-that do not stop a machine from running are tolerated; a definition that cannot run gives
-status FAILED with error "States.InvalidDefinition" and the problems as cause; an input that is not JSON
-gives FAILED with "States.InvalidExecutionInput". A case still running after --case-timeout of
-wall time is stopped and reported as ABORTED. One bad case never stops the batch.`,
+		Long: `Read one {"id","definition","input"} object a line on stdin and write one
+{"id","status","output","error","cause"} line per case to stdout, in the same order.
+
+definition is the ASL as a JSON object, or a string holding the ASL JSON text.
+input is read leniently: an object, array, number, boolean or null is the execution input
+itself; a string is parsed as JSON text when it is valid JSON ("{\"a\":1}" is {"a":1},
+"\"hello\"" is "hello", "7" is 7) and is otherwise the string value itself ("hello" is
+"hello"); a missing input or an empty string is {}, as StartExecution without input.
+
+Time is virtual, so Wait states and retries cost nothing. output is the final output (a JSON
+value) for SUCCEEDED and null otherwise; error and cause are set when the execution does not
+succeed. Definitions are parsed leniently (the cases are executions AWS ran): validation
+problems that do not stop a machine from running are tolerated; a definition that cannot run
+gives status FAILED with error "States.InvalidDefinition" and the problems as cause. A case
+still running after --case-timeout of wall time is stopped and reported as ABORTED. A line
+that is not a JSON object gives FAILED with "States.InvalidCase". One bad case never stops the batch.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConformance(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), perCase)
 		},
@@ -254,10 +261,36 @@ func runConformance(ctx context.Context, r io.Reader, w io.Writer, perCase time.
 
 func strPtr(s string) *string { return &s }
 
-// unwrapJSONString turns a JSON string holding JSON into that JSON.
-func unwrapJSONString(raw json.RawMessage) json.RawMessage {
+// caseDefinition returns the ASL text of a case's definition: an object as it is, a string
+// holding the ASL as its content.
+func caseDefinition(raw json.RawMessage) json.RawMessage {
 	var s string
 	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return json.RawMessage(s)
+	}
+	return raw
+}
+
+// caseInput returns the execution input of a case as JSON text. A missing input, or an empty
+// string, is "{}" (what StartExecution uses when no input is given); an object, array,
+// number, boolean or null is the input itself; a string is parsed as JSON text when it is
+// valid JSON and is otherwise the string value itself.
+func caseInput(raw json.RawMessage) json.RawMessage {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return json.RawMessage("{}")
+	}
+	if raw[0] != '"' {
+		return raw
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return raw
+	}
+	if strings.TrimSpace(s) == "" {
+		return json.RawMessage("{}")
+	}
+	if json.Valid([]byte(s)) {
 		return json.RawMessage(s)
 	}
 	return raw
@@ -279,15 +312,12 @@ func conformanceOne(ctx context.Context, line []byte, perCase time.Duration) (re
 	// The cases are executions AWS ran, so a definition is run whenever it can be: strict
 	// validation problems that do not stop execution (an unknown field, an unreachable
 	// state) are tolerated.
-	m, err := asl.ParseWith(unwrapJSONString(c.Definition), asl.ParseOptions{Lenient: true})
+	m, err := asl.ParseWith(caseDefinition(c.Definition), asl.ParseOptions{Lenient: true})
 	if err != nil {
 		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidDefinition"), strPtr(err.Error())
 		return res
 	}
-	in := unwrapJSONString(c.Input)
-	if len(in) == 0 || string(in) == "null" && len(c.Input) == 0 {
-		in = json.RawMessage("{}")
-	}
+	in := caseInput(c.Input)
 	e := asl.NewEngine(asl.Options{Clock: asl.NewVirtualClock(time.Time{}), Seed: 1, NoHistory: true})
 	cctx, cancel := context.WithTimeout(ctx, perCase)
 	defer cancel()
