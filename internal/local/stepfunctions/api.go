@@ -240,8 +240,11 @@ func writeError(w http.ResponseWriter, err error) {
 		ae = &APIError{Code: "InternalFailure", Message: err.Error()}
 	}
 	status := http.StatusBadRequest
-	if ae.Code == "InternalFailure" {
+	switch ae.Code {
+	case "InternalFailure":
 		status = http.StatusInternalServerError
+	case "ServiceUnavailable":
+		status = http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.Header().Set("X-Amzn-ErrorType", ae.Code)
