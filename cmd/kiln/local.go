@@ -143,8 +143,9 @@ func reachable(endpoint string) bool {
 
 // newStatusCmd builds `kiln status`. It asks the running stack through the real SDK clients;
 // when none is running it opens the state directory itself, serves it on a free loopback port
-// for the duration of the command (without resuming executions or running schedules), and asks
-// that the same way.
+// for the duration of the command (without resuming executions or running schedules; the
+// endpoints' serving programs start and stop again, so the sample's images are built as under
+// kiln local), and asks that the same way.
 func newStatusCmd() *cobra.Command {
 	var endpoint, dir string
 	cmd := &cobra.Command{
@@ -158,7 +159,21 @@ func newStatusCmd() *cobra.Command {
 				if _, err := os.Stat(dir); err != nil {
 					return fmt.Errorf("no kiln local at %s and no state directory %s: run kiln local or kiln demo first", endpoint, dir)
 				}
-				st, err := stack.Open(stack.Options{Dir: dir, Addr: "127.0.0.1:0", Inspect: true})
+				// The endpoints restart with the stack, so they need their images as under
+				// kiln local (otherwise the stand-in would report them Failed).
+				root, err := stack.ModuleRoot(".")
+				if err != nil {
+					return fmt.Errorf("no kiln local at %s, and reading %s needs the kiln checkout to build the sample's images: %w", endpoint, dir, err)
+				}
+				p, err := policy.Load()
+				if err != nil {
+					return err
+				}
+				images, err := stack.BuildImages(ctx, root, dir, p)
+				if err != nil {
+					return err
+				}
+				st, err := stack.Open(stack.Options{Dir: dir, Addr: "127.0.0.1:0", Policy: p, Images: images, Inspect: true})
 				if err != nil {
 					return err
 				}
