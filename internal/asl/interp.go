@@ -69,6 +69,9 @@ type thread struct {
 	vars  *varScope
 	top   bool
 	depth int
+	// child is set inside a Distributed Map iteration: the child workflow execution the
+	// thread runs in, which $$ shows instead of the top-level execution.
+	child *childExecution
 	fr    frame
 	// rootVars is the top-level thread's scope (kept inline to save an allocation).
 	rootVars varScope
@@ -103,13 +106,17 @@ func (f *frame) contextObject() map[string]any {
 		return f.ctxCache
 	}
 	x := f.t.x
+	arn, input, name, start, smARN, smName := x.arn, x.input, x.name, x.start, x.smARN, x.smName
+	if ch := f.t.child; ch != nil {
+		arn, input, name, start, smARN, smName = ch.arn, ch.input, ch.name, ch.start, ch.smARN, ch.smName
+	}
 	c := map[string]any{
 		"Execution": map[string]any{
-			"Id":           x.arn,
-			"Input":        x.input,
-			"Name":         x.name,
+			"Id":           arn,
+			"Input":        input,
+			"Name":         name,
 			"RoleArn":      x.roleARN,
-			"StartTime":    x.start.UTC().Format(timeLayout),
+			"StartTime":    start.UTC().Format(timeLayout),
 			"RedriveCount": 0.0,
 		},
 		"State": map[string]any{
@@ -118,8 +125,8 @@ func (f *frame) contextObject() map[string]any {
 			"RetryCount":  float64(f.retryCount),
 		},
 		"StateMachine": map[string]any{
-			"Id":   x.smARN,
-			"Name": x.smName,
+			"Id":   smARN,
+			"Name": smName,
 		},
 	}
 	if f.token != "" {
@@ -730,7 +737,7 @@ func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, 
 	startPrev := t.prev
 	lasts := make([]int64, len(st.branches))
 	t.fanOut(len(st.branches), len(st.branches), func(i int) {
-		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1}
+		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
 		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
 		lasts[i] = child.prev
 		if bf != nil {

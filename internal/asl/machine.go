@@ -125,6 +125,8 @@ type state struct {
 	resultWriter         map[string]any
 	resultWriterParams   template
 	distributed          bool
+	// label is a Distributed Map's Label (used in its child execution ARNs).
+	label string
 }
 
 // optPath is an InputPath/OutputPath/ResultPath: a path, or null.

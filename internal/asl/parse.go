@@ -778,6 +778,7 @@ func (c *checker) mapState(path string, st *state, obj map[string]any, lang stri
 			case nil, "INLINE":
 			case "DISTRIBUTED":
 				st.distributed = true
+				st.label, _ = obj["Label"].(string)
 			default:
 				c.add(join(p, "ProcessorConfig.Mode"), "must be \"INLINE\" or \"DISTRIBUTED\"")
 			}

@@ -166,7 +166,10 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		if mctx.Err() != nil {
 			return
 		}
-		child := &thread{x: x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1}
+		child := &thread{x: x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
+		if st.distributed {
+			child.child = t.newChildExecution(st, f.enteredID, i, inputs[i])
+		}
 		if !st.distributed {
 			child.emit(Event{Type: "MapIterationStarted", Name: st.name, Index: i})
 		}
