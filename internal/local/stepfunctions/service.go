@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -561,8 +562,8 @@ func (s *Service) onEvent(x *asl.Execution, ev asl.Event) {
 	s.mu.Lock()
 	closing := s.closing
 	s.mu.Unlock()
-	if closing {
-		return
+	if closing && ev.Type == "ExecutionAborted" {
+		return // the shutdown, not the workflow, ended it: it resumes on the next start
 	}
 	b, err := json.Marshal(ev)
 	if err == nil {
@@ -586,12 +587,6 @@ func (s *Service) onEvent(x *asl.Execution, ev asl.Event) {
 
 // onCheckpoint persists the latest checkpoint and the task token it waits on.
 func (s *Service) onCheckpoint(x *asl.Execution, cp asl.Checkpoint) {
-	s.mu.Lock()
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
-		return
-	}
 	b, err := json.Marshal(cp)
 	if err == nil {
 		err = s.opts.DB.Update(func(tx *bolt.Tx) error {
@@ -652,6 +647,13 @@ func (s *Service) Resume() error {
 			return fmt.Errorf("resume execution %s: %w", rec.ARN, err)
 		}
 		sm, merr := s.machine(rec.StateMachineARN)
+		if cp == nil && merr == nil {
+			// It stopped before entering its first state: nothing ran, so it starts over.
+			if err := s.restart(rec, sm); err != nil {
+				return err
+			}
+			continue
+		}
 		if cp == nil || merr != nil {
 			rec.Status, rec.Error, rec.StopDate = asl.StatusFailed, asl.ErrRuntime, s.engine.Clock().Now()
 			rec.Cause = "the local stack stopped while the execution ran and it cannot be resumed (no checkpoint or no state machine)"
@@ -672,6 +674,29 @@ func (s *Service) Resume() error {
 		}
 		s.opts.Log.Info("resumed execution", "executionArn", rec.ARN, "state", cp.State, "waitingForToken", cp.TaskToken != "")
 	}
+	return nil
+}
+
+// restart runs rec again from the beginning (its history dropped), under the same name.
+func (s *Service) restart(rec *Execution, sm *StateMachine) error {
+	if err := s.opts.DB.Update(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketHistory).DeleteBucket([]byte(rec.ARN))
+		if err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("restart execution %s: %w", rec.ARN, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, err := s.engine.Start(s.ctx, sm.machine, asl.StartInput{Name: rec.Name, Input: rec.Input, StateMachineARN: sm.ARN,
+		ExecutionARN: rec.ARN, RoleARN: sm.RoleARN})
+	if err != nil {
+		return fmt.Errorf("restart execution %s: %w", rec.ARN, err)
+	}
+	s.track(x)
+	s.opts.Log.Info("restarted execution", "executionArn", rec.ARN, "reason", "it had not entered a state")
 	return nil
 }
 

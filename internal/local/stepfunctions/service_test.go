@@ -383,3 +383,21 @@ func TestStopAndPaginate(t *testing.T) {
 	require.Len(t, aborted.Executions, 1)
 	assert.Equal(t, "x1", aws.ToString(aborted.Executions[0].Name))
 }
+
+func TestAnExecutionStoppedBeforeItsFirstStateStartsOver(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "kiln.db"))
+	defer db.Close()
+	// A record a previous process wrote before the execution entered its first state.
+	s := openService(t, db, newTokens(), nil)
+	rec := &Execution{ARN: "arn:aws:states:us-east-1:000000000000:execution:child:early", StateMachineARN: "arn:aws:states:us-east-1:000000000000:stateMachine:child",
+		Name: "early", Status: asl.StatusRunning, Input: []byte(`{"x":2}`), StartDate: time.Now()}
+	require.NoError(t, s.put(rec))
+	require.NoError(t, s.Close())
+
+	s = openService(t, db, newTokens(), nil)
+	defer s.Close()
+	done, err := s.Wait(context.Background(), rec.ARN)
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusSucceeded, done.Status)
+	assert.JSONEq(t, `{"y":4}`, string(done.Output))
+}
