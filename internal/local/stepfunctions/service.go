@@ -29,13 +29,6 @@ var (
 	bucketTokens      = []byte("sfn.tokens")      // task token -> execution ARN
 )
 
-// Errors with Step Functions' wire codes.
-var (
-	ErrStateMachineDoesNotExist = errors.New("StateMachineDoesNotExist")
-	ErrExecutionDoesNotExist    = errors.New("ExecutionDoesNotExist")
-	ErrExecutionAlreadyExists   = errors.New("ExecutionAlreadyExists")
-)
-
 // APIError is a Step Functions error with its wire code (the __type of the response).
 type APIError struct {
 	Code    string
