@@ -143,7 +143,7 @@ func (t *tmplIntrinsic) eval(sc *scope) (any, error) {
 		}
 		v, err := sc.f.resolve(jp, sc.input)
 		if err != nil {
-			return nil, sc.f.runtime(fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", p, t.field, jsonText(sc.pathRoot(jp))))
+			return nil, sc.f.runtime(t.functionError(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'", p, jsonText(sc.pathRoot(jp)))))
 		}
 		return v, nil
 	}, intrinsic.Sources{IntN: sc.f.t.x.intN, UUID: sc.f.t.x.uuid})
@@ -152,13 +152,21 @@ func (t *tmplIntrinsic) eval(sc *scope) (any, error) {
 		if errors.As(err, &f) {
 			return nil, f
 		}
+		// AWS fails the execution with States.Runtime (not retried, not caught) and names
+		// only the function: "Invalid arguments in States.MathAdd".
 		var ie *intrinsic.Error
 		if errors.As(err, &ie) {
-			return nil, &failure{name: ErrIntrinsicFailure, cause: sc.f.prefix() + ie.Cause}
+			return nil, sc.f.runtime(t.functionError("Invalid arguments in " + ie.Function))
 		}
-		return nil, &failure{name: ErrIntrinsicFailure, cause: sc.f.prefix() + err.Error()}
+		return nil, sc.f.runtime(t.functionError(err.Error()))
 	}
 	return v, nil
+}
+
+// functionError words a failure of the expression as AWS does: the whole expression as
+// written, then the detail.
+func (t *tmplIntrinsic) functionError(detail string) string {
+	return "The function '" + t.expr.String() + "' had the following error: " + detail
 }
 
 // tmplJSONata evaluates a "{% %}" expression.

@@ -8,7 +8,7 @@
 //
 // Values are plain Go JSON values: map[string]any, []any, string, float64, bool and nil
 // (int, int64 and json.Number are accepted as inputs too). An evaluation failure is an *[Error]
-// whose ErrorName is "States.IntrinsicFailure"; a syntax error (also an unknown function, a
+// whose ErrorName is "States.Runtime" (as recorded on AWS); a syntax error (also an unknown function, a
 // wrong argument count, or more than [MaxCalls] calls in one field) is a *[SyntaxError] with
 // the byte offset of the problem.
 //

@@ -2,12 +2,15 @@ package intrinsic
 
 import "fmt"
 
-// ErrorName is the Step Functions error name of every intrinsic evaluation failure.
-const ErrorName = "States.IntrinsicFailure"
+// ErrorName is the Step Functions error name of every intrinsic evaluation failure. The
+// documentation lists States.IntrinsicFailure, but executions recorded on AWS fail with
+// States.Runtime (which Retry and Catch never match) and a cause reading
+// "Invalid arguments in States.<Name>".
+const ErrorName = "States.Runtime"
 
 // Error is an evaluation failure of an intrinsic function. Its ErrorName is always
-// "States.IntrinsicFailure". AWS does not document the causes it reports for these failures,
-// so Cause is kiln's own sentence, naming the function and the offending argument.
+// "States.Runtime". Cause is kiln's own, more precise sentence, naming the function and the
+// offending argument; an engine reporting the failure the way AWS does uses Function.
 type Error struct {
 	// Function is the intrinsic that failed, for example "States.ArrayRange".
 	Function string
@@ -19,7 +22,7 @@ type Error struct {
 // Error returns the cause.
 func (e *Error) Error() string { return e.Cause }
 
-// ErrorName returns "States.IntrinsicFailure", the name Retry and Catch match on.
+// ErrorName returns "States.Runtime", the name AWS reports.
 func (e *Error) ErrorName() string { return ErrorName }
 
 // SyntaxError is a parse failure of an intrinsic expression; Pos is the byte offset in Expr
@@ -39,8 +42,8 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("parse intrinsic at offset %d: %s", e.Pos, e.Msg)
 }
 
-// ErrorName returns "States.IntrinsicFailure"; AWS rejects a malformed intrinsic at
-// validation time, and reports it under this name if it ever reaches evaluation.
+// ErrorName returns "States.Runtime"; AWS rejects a malformed intrinsic at validation time,
+// and reports it under this name if it ever reaches evaluation.
 func (e *SyntaxError) ErrorName() string { return ErrorName }
 
 // errorf returns an *Error for function fn whose cause is fn, a colon and the message.

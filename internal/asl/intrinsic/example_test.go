@@ -28,5 +28,5 @@ func Example() {
 	fmt.Println(err.(*intrinsic.Error).ErrorName(), "-", err)
 	// Output:
 	// Arnav has 3 items <nil>
-	// States.IntrinsicFailure - States.ArrayGetItem: the index 5 is out of bounds for an array of length 3
+	// States.Runtime - States.ArrayGetItem: the index 5 is out of bounds for an array of length 3
 }

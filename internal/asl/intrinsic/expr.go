@@ -64,7 +64,7 @@ func (e *Expr) Paths() []string {
 
 // Eval evaluates the expression, resolving path arguments with lookup and using the default
 // sources of randomness. It returns a plain JSON value (numbers as float64) or an error: an
-// *Error named "States.IntrinsicFailure" for an evaluation failure, or whatever lookup
+// *Error named "States.Runtime" for an evaluation failure, or whatever lookup
 // returned. Arguments are evaluated left to right, nested calls first. Safe for concurrent use.
 func (e *Expr) Eval(lookup Lookup) (any, error) {
 	return e.EvalWith(lookup, Sources{})

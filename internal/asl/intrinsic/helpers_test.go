@@ -95,7 +95,7 @@ func runEvalTable(t *testing.T, tests []evalTest) {
 				require.Error(t, err, "got %s", jsonOf(t, got))
 				var ie *Error
 				require.ErrorAs(t, err, &ie)
-				require.Equal(t, "States.IntrinsicFailure", ie.ErrorName())
+				require.Equal(t, "States.Runtime", ie.ErrorName())
 				require.Contains(t, err.Error(), msg)
 				return
 			}

@@ -108,7 +108,7 @@ func TestParseRejects(t *testing.T) {
 			require.Contains(t, se.Msg, tc.msg)
 			require.Equal(t, tc.pos, se.Pos, "position of %q", se.Msg)
 			require.Equal(t, tc.expr, se.Expr)
-			require.Equal(t, "States.IntrinsicFailure", se.ErrorName())
+			require.Equal(t, "States.Runtime", se.ErrorName())
 			require.Contains(t, err.Error(), "parse intrinsic at offset")
 		})
 	}
@@ -125,7 +125,7 @@ func TestErrorNamesTheFunction(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	require.Equal(t, "States.ArrayLength", ie.Function)
 	require.Equal(t, "States.ArrayLength: argument 1 must be an array, got number", err.Error())
-	require.Equal(t, "States.IntrinsicFailure", ie.ErrorName())
+	require.Equal(t, "States.Runtime", ie.ErrorName())
 }
 
 func TestEvalAcceptsOtherGoNumberTypes(t *testing.T) {
