@@ -34,7 +34,7 @@ func integerArg(name string, args []any, i int) (int64, error) {
 }
 
 // roundedArg returns args[i] rounded half up to an integer, as AWS rounds the numbers given
-// to States.ArrayPartition and States.ArrayRange.
+// to States.ArrayRange.
 func roundedArg(name string, args []any, i int) (int64, error) {
 	f, ok := number(args[i])
 	if !ok {
@@ -47,16 +47,30 @@ func roundedArg(name string, args []any, i int) (int64, error) {
 	return int64(r), nil
 }
 
+// truncatedArg returns argument i as an integer, its fraction dropped (toward zero), as
+// States.ArrayPartition does on AWS.
+func truncatedArg(name string, args []any, i int) (int64, error) {
+	f, ok := number(args[i])
+	if !ok {
+		return 0, errorf(name, "argument %d must be an integer, got %s", i+1, typeName(args[i]))
+	}
+	r := math.Trunc(f)
+	if math.IsNaN(r) || math.Abs(r) > 1<<53 {
+		return 0, errorf(name, "argument %d is out of range: %s", i+1, formatNumber(f))
+	}
+	return int64(r), nil
+}
+
 // arrayPartition implements States.ArrayPartition(array, size): the array cut into chunks of
-// size elements, the last chunk holding the rest. The size is rounded to an integer, which
-// must be above zero.
+// size elements, the last chunk holding the rest. The size is truncated to an integer (2.6
+// is 2, 0.6 is 0, as recorded on AWS), which must be above zero.
 func arrayPartition(_ Sources, _ *Call, args []any) (any, error) {
 	const name = "States.ArrayPartition"
 	a, err := arrayArg(name, args, 0)
 	if err != nil {
 		return nil, err
 	}
-	size, err := roundedArg(name, args, 1)
+	size, err := truncatedArg(name, args, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,10 @@ func TestArrayPartition(t *testing.T) {
 		{"an empty array gives no chunks", `States.ArrayPartition($.a, 3)`, `{"a":[]}`, `[]`},
 		{"a chunk size of zero fails", `States.ArrayPartition($.a, 0)`, `{"a":[1]}`, `error: greater than 0`},
 		{"a negative chunk size fails", `States.ArrayPartition($.a, -1)`, `{"a":[1]}`, `error: greater than 0`},
-		{"a fractional chunk size is rounded half up", `States.ArrayPartition($.a, 1.5)`, `{"a":[1,2,3,4,5]}`, `[[1,2],[3,4],[5]]`},
-		{"a chunk size that rounds to zero fails", `States.ArrayPartition($.a, 0.4)`, `{"a":[1]}`, `error: greater than 0, got 0`},
+		{"a fractional chunk size is truncated, as recorded on AWS", `States.ArrayPartition($.a, 2.6)`, `{"a":[1,2,3,4,5]}`, `[[1,2],[3,4],[5]]`},
+		{"a chunk size of 1.5 is truncated to 1", `States.ArrayPartition($.a, 1.5)`, `{"a":[1,2,3]}`, `[[1],[2],[3]]`},
+		{"a chunk size that truncates to zero fails", `States.ArrayPartition($.a, 0.6)`, `{"a":[1]}`, `error: greater than 0, got 0`},
+		{"a negative fraction truncates to zero and fails", `States.ArrayPartition($.a, -0.4)`, `{"a":[1]}`, `error: greater than 0, got 0`},
 		{"a string chunk size fails", `States.ArrayPartition($.a, '2')`, `{"a":[1]}`, `error: must be an integer, got string`},
 		{"a non-array first argument fails", `States.ArrayPartition($.a, 2)`, `{"a":"abc"}`, `error: argument 1 must be an array, got string`},
 	})
