@@ -31,7 +31,7 @@ func (k *kiln) alarms() {
 			EvaluationPeriods:  jsii.Number(float64(a.EvaluationPeriods)),
 			Threshold:          jsii.Number(a.Threshold),
 			ComparisonOperator: jsii.String(a.ComparisonOperator),
-			TreatMissingData:   jsii.String("notBreaching"),
+			TreatMissingData:   jsii.String(a.TreatMissingData),
 			AlarmActions:       notify,
 		}
 		if len(a.Statistic) > 1 && a.Statistic[0] == 'p' {

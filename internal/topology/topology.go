@@ -215,6 +215,9 @@ type Alarm struct {
 	EvaluationPeriods  int
 	Threshold          float64
 	ComparisonOperator string
+	// TreatMissingData is how a period without data counts: notBreaching for every kiln
+	// alarm, so an endpoint without traffic or a drift job without a new window reads OK.
+	TreatMissingData string
 	// Model is the model whose endpoint the alarm watches.
 	Model string
 }
@@ -260,17 +263,17 @@ func Alarms(p *policy.Policy, stage string) []Alarm {
 		out = append(out,
 			Alarm{Name: names[0], Purpose: PurposeRollback, Namespace: "AWS/SageMaker", Metric: "Invocation5XXErrors",
 				Dimensions: dims, Statistic: "Sum", PeriodSeconds: 60, EvaluationPeriods: 1, Threshold: 1,
-				ComparisonOperator: "GreaterThanOrEqualToThreshold", Model: m.Name},
+				ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching", Model: m.Name},
 			Alarm{Name: names[1], Purpose: PurposeRollback, Namespace: "AWS/SageMaker", Metric: "ModelLatency",
 				Dimensions: dims, Statistic: "p99", PeriodSeconds: 60, EvaluationPeriods: 2, Threshold: 500000,
-				ComparisonOperator: "GreaterThanThreshold", Model: m.Name},
+				ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching", Model: m.Name},
 		)
 		for _, f := range m.Features {
 			out = append(out, Alarm{Name: DriftAlarmName(stage, m.Name, f), Purpose: PurposeDrift,
 				Namespace: DriftMetricNamespace, Metric: DriftMetric(f),
 				Dimensions: map[string]string{"Endpoint": e, "MonitoringSchedule": DriftSchedule(e)},
 				Statistic:  "Maximum", PeriodSeconds: 300, EvaluationPeriods: 1, Threshold: m.DriftThreshold,
-				ComparisonOperator: "GreaterThanThreshold", Model: m.Name})
+				ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching", Model: m.Name})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -52,7 +52,7 @@ func FromTopology(a topology.Alarm) AlarmDefinition {
 	return AlarmDefinition{Name: a.Name, Description: "kiln " + a.Purpose + " alarm for model " + a.Model,
 		Namespace: a.Namespace, MetricName: a.Metric, Dimensions: a.Dimensions, Statistic: a.Statistic,
 		PeriodSeconds: a.PeriodSeconds, EvaluationPeriods: a.EvaluationPeriods, Threshold: a.Threshold,
-		ComparisonOperator: a.ComparisonOperator}
+		ComparisonOperator: a.ComparisonOperator, TreatMissingData: a.TreatMissingData}
 }
 
 // validate names the first problem of d.

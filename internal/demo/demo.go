@@ -1,0 +1,264 @@
+// Package demo is kiln's end-to-end scenario, the one `make run` plays: it starts the local
+// stack in-process and tells the whole story through the real entry points, printing each
+// step as it happens, and checks every outcome, so it is kiln's end-to-end test as well.
+//
+//  1. A signed GitHub push reaches the webhook function; the governor starts the pipeline;
+//     the sample model trains, is evaluated, registered, approved as a person would approve
+//     it, and deployed; the endpoint serves predictions.
+//  2. The same push delivered again starts nothing, and the governor says why.
+//  3. Traffic whose feature distribution has shifted reaches the endpoint; the drift job finds
+//     it, the drift alarm fires, the governor starts a retraining on the newer data, and the
+//     new model replaces the old one through a canary while traffic flows.
+//  4. A summary: executions, model versions, the endpoint's deployment history.
+//
+// Run is not safe for concurrent use on one state directory.
+package demo
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kiln-dev/kiln/internal/governor"
+	"github.com/kiln-dev/kiln/internal/local/stack"
+	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// Options configure [Run].
+type Options struct {
+	// Dir is the state directory; it is emptied first (its bin/ cache is kept). Default ".kiln".
+	Dir string
+	// Root is kiln's module root (it holds examples/abalone); default: found from the
+	// working directory.
+	Root string
+	// Addr is the stack's listen address; default 127.0.0.1:0 (a free port).
+	Addr string
+	// Out receives the story; default os.Stdout.
+	Out io.Writer
+	// Log receives the stack's own logs; default discards them.
+	Log *slog.Logger
+	// Timeout bounds the whole demo; default 4 minutes.
+	Timeout time.Duration
+}
+
+// Stage is the stage the demo releases to: production, with a manual approval and a canary.
+const Stage = "prod"
+
+// Model is the sample model the demo trains.
+const Model = "abalone"
+
+// InitialRows is how many rows of the abalone data exist when the story begins; the rest
+// arrives later as "newer data".
+const InitialRows = 3000
+
+// demo carries one run's state.
+type demo struct {
+	o     Options
+	p     *printer
+	pol   *policy.Policy
+	env   topology.Env
+	st    *stack.Stack
+	data  dataset
+	ahead atomic.Int64 // nanoseconds the stack's clock runs ahead of the wall clock
+
+	decisions chan governor.Decision
+	timings   []timing
+
+	mu        sync.Mutex
+	execStart map[string]time.Time
+	entered   map[string]map[string]bool
+}
+
+type timing struct {
+	title string
+	took  time.Duration
+}
+
+// Run plays the story and returns nil only when every step happened as described.
+func Run(ctx context.Context, o Options) error {
+	if o.Dir == "" {
+		o.Dir = ".kiln"
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 4 * time.Minute
+	}
+	if o.Root == "" {
+		root, err := stack.ModuleRoot(".")
+		if err != nil {
+			return err
+		}
+		o.Root = root
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	d := &demo{
+		o: o, p: newPrinter(o.Out), env: topology.Local(Stage),
+		decisions: make(chan governor.Decision, 16),
+		execStart: map[string]time.Time{}, entered: map[string]map[string]bool{},
+	}
+	pol, err := Policy()
+	if err != nil {
+		return err
+	}
+	d.pol = pol
+	d.p.line("kiln demo: the whole loop on this machine, no AWS account (state in %s/)", o.Dir)
+
+	steps := []struct {
+		title string
+		run   func(context.Context) error
+	}{
+		{"prepare: build the sample model, seed the training data, start the local stack", d.prepare},
+		{"a signed push trains, evaluates, registers, is approved and deployed", d.push},
+		{"the same push delivered again starts nothing", d.redeliver},
+		{"drift on the live endpoint retrains and a canary replaces the model", d.drift},
+		{"summary", d.summary},
+	}
+	defer d.close()
+	for i, s := range steps {
+		d.p.line("")
+		d.p.line("▶ %d/%d %s", i+1, len(steps), s.title)
+		t0 := time.Now()
+		if err := s.run(ctx); err != nil {
+			d.p.line("✗ step %d failed after %.1fs: %v", i+1, time.Since(t0).Seconds(), err)
+			return fmt.Errorf("step %d (%s): %w", i+1, s.title, err)
+		}
+		took := time.Since(t0)
+		d.timings = append(d.timings, timing{s.title, took})
+		d.p.line("✓ step %d done in %.1fs", i+1, took.Seconds())
+	}
+	d.p.line("")
+	d.p.line("the loop closed in %.1fs:", d.p.elapsed().Seconds())
+	for i, t := range d.timings {
+		d.p.line("  %d. %-78s %6.1fs", i+1, t.title, t.took.Seconds())
+	}
+	return nil
+}
+
+// Policy returns the demo's release policy: kiln's default policy with production's canary
+// shifting, baking and polling in seconds instead of minutes, so the story fits in a minute.
+func Policy() (*policy.Policy, error) {
+	p := policy.Default()
+	prod := p.Stages[Stage]
+	prod.Deployment.WaitSeconds = 2
+	prod.Deployment.BakeSeconds = 2
+	prod.Deployment.PollSeconds = 1
+	p.Stages[Stage] = prod
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("demo policy: %w", err)
+	}
+	return p, nil
+}
+
+// clock is the stack's time: the wall clock, moved ahead when the story needs the drift
+// job's window to have closed over the traffic just sent.
+func (d *demo) clock() time.Time { return time.Now().Add(time.Duration(d.ahead.Load())) }
+
+func (d *demo) close() {
+	if d.st != nil {
+		if err := d.st.Close(); err != nil {
+			d.p.line("closing the stack: %v", err)
+		}
+		d.st = nil
+	}
+}
+
+// dataset is the abalone data, header and rows, as the examples ship it.
+type dataset struct {
+	header []string
+	rows   [][]string
+}
+
+func loadDataset(path string) (dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return dataset{}, fmt.Errorf("read the abalone data: %w", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return dataset{}, fmt.Errorf("read the abalone data %s: %w", path, err)
+	}
+	if len(recs) < InitialRows+100 {
+		return dataset{}, fmt.Errorf("read the abalone data %s: %d rows, want more than %d", path, len(recs)-1, InitialRows+100)
+	}
+	return dataset{header: recs[0], rows: recs[1:]}, nil
+}
+
+// csvText renders rows (with the header when header is true) as CSV text.
+func csvText(header []string, rows [][]string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if header != nil {
+		_ = w.Write(header)
+	}
+	_ = w.WriteAll(rows)
+	return b.String()
+}
+
+// features returns a row without its last column (Rings), as a serving request carries it.
+func features(row []string) []string { return row[:len(row)-1] }
+
+// writeData lands a CSV file under the model's data prefix by writing it into the local S3's
+// folder directly, as an export job that ran before kiln watched the bucket would have left it:
+// no "Object Created" event, so no new-data trigger races the story being told.
+func (d *demo) writeData(name string, rows [][]string) (string, error) {
+	m, _ := d.pol.Model(Model)
+	key := m.DataPrefix + name
+	path := filepath.Join(d.o.Dir, "s3", topology.ArtifactsBucket(d.env), filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("seed %s: %w", key, err)
+	}
+	if err := os.WriteFile(path, []byte(csvText(d.data.header, rows)), 0o644); err != nil {
+		return "", fmt.Errorf("seed %s: %w", key, err)
+	}
+	return fmt.Sprintf("s3://%s/%s", topology.ArtifactsBucket(d.env), key), nil
+}
+
+// resetDir empties the state directory but keeps its bin/ (the built sample programs).
+func resetDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.Name() == "bin" {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("reset %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// decodeJSON decodes b into v, naming what it decodes on failure.
+func decodeJSON(what string, b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}
