@@ -81,7 +81,8 @@ func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.MetricAlarms, 1)
 	a := out.MetricAlarms[0]
-	assert.Equal(t, types.StateValueInsufficientData, a.StateValue)
+	assert.Equal(t, types.StateValueOk, a.StateValue, "kiln's alarms treat missing data as not breaching, so no traffic reads OK")
+	assert.Equal(t, "notBreaching", aws.ToString(a.TreatMissingData))
 	assert.Equal(t, "Invocation5XXErrors", aws.ToString(a.MetricName))
 	assert.Equal(t, int32(60), aws.ToInt32(a.Period))
 	assert.Equal(t, clock.Now().Unix(), a.StateUpdatedTimestamp.Unix())
@@ -101,8 +102,13 @@ func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
 	st, _ = s.AlarmState(fiveXX)
 	assert.Equal(t, StateAlarm, st.Value)
 
-	evs := rec.all()
-	require.Len(t, evs, 2)
+	var evs []Event
+	for _, e := range rec.all() {
+		if len(e.Resources) == 1 && e.Resources[0] == s.ARN(fiveXX) {
+			evs = append(evs, e)
+		}
+	}
+	require.Len(t, evs, 2, "the 5xx alarm went INSUFFICIENT_DATA → OK at creation, then OK → ALARM")
 	assert.Equal(t, "aws.cloudwatch", evs[1].Source)
 	assert.Equal(t, "CloudWatch Alarm State Change", evs[1].DetailType)
 	assert.Equal(t, []string{s.ARN(fiveXX)}, evs[1].Resources)
@@ -135,11 +141,11 @@ func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
 	assert.Equal(t, endpoint, detail.Configuration.Metrics[0].MetricStat.Metric.Dimensions["EndpointName"])
 	assert.Equal(t, "Sum", detail.Configuration.Metrics[0].MetricStat.Stat)
 
-	// Two periods later nothing is reported: the alarm has no data again.
+	// Two periods later nothing is reported: missing data is not breaching, so it reads OK.
 	clock.Add(2 * time.Minute)
 	s.Evaluate(ctx)
 	st, _ = s.AlarmState(fiveXX)
-	assert.Equal(t, StateInsufficientData, st.Value)
+	assert.Equal(t, StateOK, st.Value)
 }
 
 func TestEvaluation(t *testing.T) {
