@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 )
 
 // stringToJSON implements States.StringToJson(string): the JSON value the string holds.
@@ -14,6 +15,11 @@ func stringToJSON(_ Sources, _ *Call, args []any) (any, error) {
 	s, ok := args[0].(string)
 	if !ok {
 		return nil, errorf(name, "the argument must be a string, got %s", typeName(args[0]))
+	}
+	// AWS returns null for an empty or blank string rather than failing (recorded in
+	// LocalStack's test_json_manipulation snapshot).
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
 	}
 	v, err := parseJSON(s)
 	if err != nil {

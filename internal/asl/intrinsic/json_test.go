@@ -13,7 +13,8 @@ func TestStringToJSON(t *testing.T) {
 		{"a bare number is parsed", `States.StringToJson('42')`, ``, `42`},
 		{"surrounding white space is allowed", `States.StringToJson(' true ')`, ``, `true`},
 		{"invalid JSON fails", `States.StringToJson('{foo}')`, ``, `error: not valid JSON`},
-		{"an empty string fails", `States.StringToJson('')`, ``, `error: empty`},
+		{"an empty string is null, as recorded on AWS", `States.StringToJson('')`, ``, `null`},
+		{"a blank string is null, as recorded on AWS", `States.StringToJson($.s)`, `{"s":" \t"}`, `null`},
 		{"data after the value fails", `States.StringToJson('1 2')`, ``, `error: after the JSON value`},
 		{"a non-string fails", `States.StringToJson($.o)`, `{"o":{"a":1}}`, `error: must be a string, got object`},
 	})
