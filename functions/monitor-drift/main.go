@@ -1,38 +1,28 @@
-// Command monitor-drift is the drift job's Lambda: it only wires the monitordrift handler to
-// real AWS clients. Environment: KILN_ARTIFACTS_BUCKET (the artifacts bucket); AWS_ENDPOINT_URL
-// points the clients at kiln local (S3 then uses path-style addressing).
+// Command monitor-drift is the drift job's Lambda: it wires the handler in
+// internal/handlers/monitordrift to the AWS SDK and the Lambda runtime.
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
+	"github.com/kiln-dev/kiln/internal/lambdaenv"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("load aws config", "err", err)
-		os.Exit(1)
-	}
+	env := lambdaenv.Load()
 	h := &monitordrift.Handler{
-		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
-			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != ""
-		}),
-		CloudWatch: cloudwatch.NewFromConfig(cfg),
-		Clock:      time.Now,
-		Log:        log,
+		S3:         s3.NewFromConfig(env.AWS, func(o *s3.Options) { o.UsePathStyle = lambdaenv.PathStyleS3() }),
+		CloudWatch: cloudwatch.NewFromConfig(env.AWS),
 		Bucket:     os.Getenv(topology.EnvArtifactsBucket),
+		Clock:      time.Now,
+		Log:        env.Log,
 	}
 	lambda.Start(h.Handle)
 }

@@ -3,37 +3,29 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/kiln-dev/kiln/internal/handlers/requestapproval"
+	"github.com/kiln-dev/kiln/internal/lambdaenv"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("load aws config", "error", err)
-		os.Exit(1)
-	}
-	local := os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
+	env := lambdaenv.Load()
 	h := &requestapproval.Handler{
-		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = local }),
+		S3:        s3.NewFromConfig(env.AWS, func(o *s3.Options) { o.UsePathStyle = lambdaenv.PathStyleS3() }),
 		Bucket:    os.Getenv(topology.EnvArtifactsBucket),
-		SNS:       sns.NewFromConfig(cfg),
+		SNS:       sns.NewFromConfig(env.AWS),
 		TopicARN:  os.Getenv(topology.EnvTopicARN),
-		SageMaker: sagemaker.NewFromConfig(cfg),
+		SageMaker: sagemaker.NewFromConfig(env.AWS),
 		Clock:     time.Now,
-		Log:       log,
+		Log:       env.Log,
 	}
 	lambda.Start(h.Handle)
 }

@@ -3,40 +3,27 @@
 package main
 
 import (
-	"context"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/kiln-dev/kiln/internal/handlers/trigger"
-	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/lambdaenv"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("load aws config", "error", err)
-		os.Exit(1)
-	}
-	pol, err := policy.Load()
-	if err != nil {
-		log.Error("load policy", "error", err)
-		os.Exit(1)
-	}
+	env := lambdaenv.Load()
 	h := &trigger.Handler{
-		SFN:         sfn.NewFromConfig(cfg),
+		SFN:         sfn.NewFromConfig(env.AWS),
 		PipelineARN: os.Getenv(topology.EnvPipelineARN),
 		Stage:       os.Getenv(topology.EnvStage),
 		Bucket:      os.Getenv(topology.EnvArtifactsBucket),
-		Policy:      pol,
+		Policy:      env.Policy(),
 		Clock:       time.Now,
-		Log:         log,
+		Log:         env.Log,
 	}
 	lambda.Start(h.Handle)
 }
