@@ -539,10 +539,3 @@ func short(sha string) string {
 	}
 	return sha
 }
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}

@@ -140,7 +140,7 @@ func (s *Service) Archived(from, to time.Time) ([]ArchivedEvent, error) {
 			if !to.IsZero() && !a.IngestionTime.Before(to) {
 				break
 			}
-			out = append(out, ArchivedEvent{Bus: a.Bus, IngestionTime: a.IngestionTime, Event: a.Event})
+			out = append(out, ArchivedEvent(a))
 		}
 		return nil
 	})

@@ -246,7 +246,7 @@ func (h *handler) putEvents(r *http.Request, body []byte) (any, error) {
 		Entries          []entryOut `json:"Entries"`
 	}{FailedEntryCount: res.FailedEntryCount, Entries: make([]entryOut, len(res.Entries))}
 	for i, e := range res.Entries {
-		out.Entries[i] = entryOut{EventID: e.EventID, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage}
+		out.Entries[i] = entryOut(e)
 	}
 	return out, nil
 }
