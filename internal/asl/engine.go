@@ -93,6 +93,8 @@ func (e *Engine) end() {
 
 // Execution is one running or finished execution. Its methods are safe for concurrent use.
 type Execution struct {
+	// order records object key order when the machine needs it (see keyOrder); nil otherwise.
+	order   *keyOrder
 	e       *Engine
 	m       *Machine
 	arn     string
@@ -360,14 +362,18 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		raw = []byte("{}")
 	}
-	input, err := decodeJSON(raw)
+	var order *keyOrder
+	if m.keyOrder != nil {
+		order = newKeyOrder(m.keyOrder)
+	}
+	input, err := decodeJSONOrdered(raw, order)
 	if err != nil {
 		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInput, err)
 	}
 	if len(raw) > maxPayloadBytes {
 		return nil, fmt.Errorf("start execution %s: %s: the input is larger than %d bytes", in.Name, ErrInvalidExecutionInput, maxPayloadBytes)
 	}
-	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning}
+	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning, order: order}
 	x.smARN = in.StateMachineARN
 	if x.smARN == "" {
 		x.smARN = e.defaultSM

@@ -242,6 +242,9 @@ func resultPath(f *frame, rp *optPath, raw, result any) (any, *failure) {
 	if err != nil {
 		return nil, &failure{name: ErrResultPathMatchFailure, cause: f.prefix() + fmt.Sprintf("Unable to apply ResultPath '%s' to input '%s'", rp.path.src, jsonText(raw))}
 	}
+	if o := f.t.x.order; o != nil {
+		o.recordSet(raw, out, rp.path.steps)
+	}
 	return out, nil
 }
 
@@ -365,6 +368,7 @@ func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Check
 		// Catch.
 		if c := matchCatcher(st.catch, fl.name); c != nil {
 			errOut := map[string]any{"Error": fl.name, "Cause": fl.cause}
+			x.order.record(errOut, errorOutputKeys)
 			var out any
 			var assigned map[string]any
 			var cf *failure

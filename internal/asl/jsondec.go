@@ -10,7 +10,13 @@ import (
 // encoding/json does without UseNumber, but faster. Anything unusual (a syntax error, an
 // escape it does not handle) falls back to encoding/json so errors read the same.
 func decodeJSON(b []byte) (any, error) {
-	d := decoder{b: b}
+	return decodeJSONOrdered(b, nil)
+}
+
+// decodeJSONOrdered is decodeJSON that also records the key order of every object it decodes
+// in order (when order is not nil; the encoding/json fallback records nothing).
+func decodeJSONOrdered(b []byte, order *keyOrder) (any, error) {
+	d := decoder{b: b, order: order}
 	d.ws()
 	v, ok := d.value(0)
 	if ok {
@@ -27,8 +33,9 @@ func decodeJSON(b []byte) (any, error) {
 }
 
 type decoder struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	order *keyOrder
 }
 
 func (d *decoder) ws() {
@@ -56,6 +63,7 @@ func (d *decoder) value(depth int) (any, bool) {
 			d.i++
 			return m, true
 		}
+		var keys []string
 		for {
 			d.ws()
 			if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -76,6 +84,9 @@ func (d *decoder) value(depth int) (any, bool) {
 				return nil, false
 			}
 			m[k] = v
+			if d.order != nil {
+				keys = append(keys, k)
+			}
 			d.ws()
 			if d.i >= len(d.b) {
 				return nil, false
@@ -86,6 +97,7 @@ func (d *decoder) value(depth int) (any, bool) {
 			}
 			if d.b[d.i] == '}' {
 				d.i++
+				d.order.record(m, keys)
 				return m, true
 			}
 			return nil, false

@@ -12,6 +12,9 @@ type Machine struct {
 	comment        string
 	timeoutSeconds int64
 	top            *graph
+	// keyOrder is set when the definition uses States.JsonToString or States.Format: it
+	// holds the key order of the definition's objects, and executions record theirs.
+	keyOrder *keyOrder
 }
 
 // Definition returns the definition the machine was parsed from.

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"sort"
@@ -12,6 +13,8 @@ import (
 // checker gathers validation problems.
 type checker struct {
 	errs ValidationErrors
+	// order is the definition's key order, when the machine keeps key order.
+	order *keyOrder
 	// lenient drops the problems soft reports (see ParseOptions.Lenient).
 	lenient bool
 	// statePath is the path of the state being parsed, for field names in messages.
@@ -58,7 +61,11 @@ type ParseOptions struct {
 
 // ParseWith is [Parse] with options.
 func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
-	root, err := decodeJSON(definition)
+	var order *keyOrder
+	if bytes.Contains(definition, []byte("States.JsonToString")) || bytes.Contains(definition, []byte("States.Format")) {
+		order = newKeyOrder(nil)
+	}
+	root, err := decodeJSONOrdered(definition, order)
 	if err != nil {
 		return nil, ValidationErrors{{Message: "the definition is not valid JSON: " + err.Error()}}
 	}
@@ -66,8 +73,8 @@ func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
 	if !ok {
 		return nil, ValidationErrors{{Message: "the definition must be a JSON object"}}
 	}
-	c := &checker{lenient: opts.Lenient}
-	m := &Machine{definition: definition}
+	c := &checker{lenient: opts.Lenient, order: order}
+	m := &Machine{definition: definition, keyOrder: order}
 	c.fields("", obj, "StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	m.comment = c.optString("", obj, "Comment")
 	if v, ok := obj["Version"]; ok {

@@ -81,6 +81,7 @@ func (t *tmplObject) eval(sc *scope) (any, error) {
 		}
 		out[k] = v
 	}
+	sc.f.t.x.order.record(out, t.keys)
 	return out, nil
 }
 
@@ -146,7 +147,7 @@ func (t *tmplIntrinsic) eval(sc *scope) (any, error) {
 			return nil, sc.f.runtime(t.functionError(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'", p, jsonText(sc.pathRoot(jp)))))
 		}
 		return v, nil
-	}, intrinsic.Sources{IntN: sc.f.t.x.intN, UUID: sc.f.t.x.uuid})
+	}, intrinsic.Sources{IntN: sc.f.t.x.intN, UUID: sc.f.t.x.uuid, Keys: sc.f.t.x.objectKeys()})
 	if err != nil {
 		var f *failure
 		if errors.As(err, &f) {
@@ -203,7 +204,11 @@ func (c *checker) payload(path string, v any) template {
 			return tmplConst{v}
 		}
 		t := &tmplObject{}
-		for _, k := range sortedKeys(x) {
+		keys := sortedKeys(x)
+		if c.order != nil {
+			keys = c.order.keys(x)
+		}
+		for _, k := range keys {
 			val := x[k]
 			if strings.HasSuffix(k, ".$") {
 				s, ok := val.(string)
