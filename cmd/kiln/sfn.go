@@ -152,7 +152,7 @@ printed on stderr).`,
 
 func newSfnValidateCmd() *cobra.Command {
 	var subs []string
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "validate state machine definitions and print every problem with its path",
 		Args:  cobra.MinimumNArgs(1),
@@ -188,6 +188,8 @@ func newSfnValidateCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&subs, "sub", nil, "substitute ${Key} with Value before validating (Key=Value, repeatable)")
+	return cmd
 }
 
 // conformanceCase is one line of `kiln sfn conformance` input.
