@@ -452,9 +452,6 @@ func (s *Service) opListEndpoints(_ context.Context, body []byte) (any, error) {
 		}
 		list = append(list, e)
 	}
-	err := sortList(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(e *endpointRecord) (string, time.Time) {
-		return e.EndpointName, e.CreationTime.Time
-	})
 	type summary struct {
 		EndpointName     string
 		EndpointArn      string
@@ -462,19 +459,16 @@ func (s *Service) opListEndpoints(_ context.Context, body []byte) (any, error) {
 		LastModifiedTime *Time
 		EndpointStatus   string
 	}
-	sums := make([]summary, len(list))
-	for i, e := range list {
-		sums[i] = summary{e.EndpointName, e.EndpointArn, e.CreationTime, e.LastModifiedTime, e.EndpointStatus}
-	}
+	sums, err := summarize(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(e *endpointRecord) (string, time.Time) {
+		return e.EndpointName, e.CreationTime.Time
+	}, func(e *endpointRecord) summary {
+		return summary{e.EndpointName, e.EndpointArn, e.CreationTime, e.LastModifiedTime, e.EndpointStatus}
+	})
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(sums, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Endpoints": page, "NextToken": omitEmpty(next)}, nil
+	return listPage("Endpoints", sums, in.MaxResults, in.NextToken)
 }
 
 func (s *Service) opDeleteEndpoint(_ context.Context, body []byte) (any, error) {

@@ -170,9 +170,6 @@ func (s *Service) opListModelPackageGroups(_ context.Context, body []byte) (any,
 			list = append(list, g)
 		}
 	}
-	err := sortList(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(g *packageGroup) (string, time.Time) {
-		return g.ModelPackageGroupName, g.CreationTime.Time
-	})
 	type summary struct {
 		ModelPackageGroupName        string
 		ModelPackageGroupArn         string
@@ -180,19 +177,16 @@ func (s *Service) opListModelPackageGroups(_ context.Context, body []byte) (any,
 		CreationTime                 *Time
 		ModelPackageGroupStatus      string
 	}
-	sums := make([]summary, len(list))
-	for i, g := range list {
-		sums[i] = summary{g.ModelPackageGroupName, g.ModelPackageGroupArn, g.ModelPackageGroupDescription, g.CreationTime, g.ModelPackageGroupStatus}
-	}
+	sums, err := summarize(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(g *packageGroup) (string, time.Time) {
+		return g.ModelPackageGroupName, g.CreationTime.Time
+	}, func(g *packageGroup) summary {
+		return summary{g.ModelPackageGroupName, g.ModelPackageGroupArn, g.ModelPackageGroupDescription, g.CreationTime, g.ModelPackageGroupStatus}
+	})
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(sums, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ModelPackageGroupSummaryList": page, "NextToken": omitEmpty(next)}, nil
+	return listPage("ModelPackageGroupSummaryList", sums, in.MaxResults, in.NextToken)
 }
 
 type createModelPackageInput struct {
@@ -380,17 +374,11 @@ func (s *Service) opListModelPackages(_ context.Context, body []byte) (any, erro
 		if in.NameContains != "" && !strings.Contains(p.ModelPackageName, in.NameContains) {
 			continue
 		}
-		if in.CreationTimeAfter != nil && !p.CreationTime.After(in.CreationTimeAfter.Time) {
-			continue
-		}
-		if in.CreationTimeBefore != nil && !p.CreationTime.Before(in.CreationTimeBefore.Time) {
+		if !createdBetween(p.CreationTime, in.CreationTimeAfter, in.CreationTimeBefore) {
 			continue
 		}
 		list = append(list, p)
 	}
-	err := sortList(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(p *modelPackage) (string, time.Time) {
-		return fmt.Sprintf("%s/%09d", p.ModelPackageName, p.ModelPackageVersion), p.CreationTime.Add(time.Duration(p.ModelPackageVersion))
-	})
 	type summary struct {
 		ModelPackageName        string
 		ModelPackageGroupName   string
@@ -401,19 +389,16 @@ func (s *Service) opListModelPackages(_ context.Context, body []byte) (any, erro
 		ModelPackageStatus      string
 		ModelApprovalStatus     string
 	}
-	sums := make([]summary, len(list))
-	for i, p := range list {
-		sums[i] = summary{p.ModelPackageName, p.ModelPackageGroupName, p.ModelPackageVersion, p.ModelPackageArn, p.ModelPackageDescription, p.CreationTime, p.ModelPackageStatus, p.ModelApprovalStatus}
-	}
+	sums, err := summarize(list, orDefault(in.SortBy, "CreationTime"), in.SortOrder, func(p *modelPackage) (string, time.Time) {
+		return fmt.Sprintf("%s/%09d", p.ModelPackageName, p.ModelPackageVersion), p.CreationTime.Add(time.Duration(p.ModelPackageVersion))
+	}, func(p *modelPackage) summary {
+		return summary{p.ModelPackageName, p.ModelPackageGroupName, p.ModelPackageVersion, p.ModelPackageArn, p.ModelPackageDescription, p.CreationTime, p.ModelPackageStatus, p.ModelApprovalStatus}
+	})
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(sums, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ModelPackageSummaryList": page, "NextToken": omitEmpty(next)}, nil
+	return listPage("ModelPackageSummaryList", sums, in.MaxResults, in.NextToken)
 }
 
 func (s *Service) opUpdateModelPackage(_ context.Context, body []byte) (any, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -306,10 +305,7 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 		if in.StatusEquals != "" && j.TrainingJobStatus != in.StatusEquals {
 			continue
 		}
-		if in.CreationTimeAfter != nil && !j.CreationTime.After(in.CreationTimeAfter.Time) {
-			continue
-		}
-		if in.CreationTimeBefore != nil && !j.CreationTime.Before(in.CreationTimeBefore.Time) {
+		if !createdBetween(j.CreationTime, in.CreationTimeAfter, in.CreationTimeBefore) {
 			continue
 		}
 		list = append(list, j)
@@ -323,11 +319,7 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 		TrainingJobStatus string
 		SecondaryStatus   string
 	}
-	sums := make([]summary, len(list))
-	sortBy := in.SortBy
-	if sortBy == "" {
-		sortBy = "CreationTime"
-	}
+	sortBy := orDefault(in.SortBy, "CreationTime")
 	key := func(j *trainingJob) (string, time.Time) { return j.TrainingJobName, j.CreationTime.Time }
 	if sortBy == "Status" { // SageMaker also sorts training jobs by status
 		sortBy = "Name"
@@ -335,19 +327,14 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 			return j.TrainingJobStatus + "/" + j.TrainingJobName, j.CreationTime.Time
 		}
 	}
-	if err := sortList(list, sortBy, in.SortOrder, key); err != nil {
-		s.mu.Unlock()
-		return nil, err
-	}
-	for i, j := range list {
-		sums[i] = summary{j.TrainingJobName, j.TrainingJobArn, j.CreationTime, j.TrainingEndTime, j.LastModifiedTime, j.TrainingJobStatus, j.SecondaryStatus}
-	}
+	sums, err := summarize(list, sortBy, in.SortOrder, key, func(j *trainingJob) summary {
+		return summary{j.TrainingJobName, j.TrainingJobArn, j.CreationTime, j.TrainingEndTime, j.LastModifiedTime, j.TrainingJobStatus, j.SecondaryStatus}
+	})
 	s.mu.Unlock()
-	page, next, err := paginate(sums, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TrainingJobSummaries": page, "NextToken": omitEmpty(next)}, nil
+	return listPage("TrainingJobSummaries", sums, in.MaxResults, in.NextToken)
 }
 
 func (s *Service) opStopTrainingJob(_ context.Context, body []byte) (any, error) {
@@ -379,75 +366,6 @@ func (s *Service) opStopTrainingJob(_ context.Context, body []byte) (any, error)
 	}
 	s.emitJob(cloneJob(j))
 	return struct{}{}, nil
-}
-
-// sortList orders list by "Name" or "CreationTime", "Ascending" or "Descending" (default
-// Descending, as SageMaker's list operations do).
-func sortList[T any](list []T, by, order string, key func(T) (string, time.Time)) error {
-	desc := true
-	switch order {
-	case "", "Descending":
-	case "Ascending":
-		desc = false
-	default:
-		return validationf("1 validation error detected: Value '%s' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]", order)
-	}
-	var less func(a, b T) bool
-	switch by {
-	case "Name":
-		less = func(a, b T) bool { na, _ := key(a); nb, _ := key(b); return na < nb }
-	case "CreationTime", "CreationDate":
-		less = func(a, b T) bool {
-			na, ta := key(a)
-			nb, tb := key(b)
-			if ta.Equal(tb) {
-				return na < nb
-			}
-			return ta.Before(tb)
-		}
-	default:
-		return validationf("1 validation error detected: Value '%s' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [Name, CreationTime]", by)
-	}
-	sort.SliceStable(list, func(i, j int) bool {
-		if desc {
-			return less(list[j], list[i])
-		}
-		return less(list[i], list[j])
-	})
-	return nil
-}
-
-// paginate returns one page of list. NextToken is the decimal offset of the next page.
-func paginate[T any](list []T, max int, token string) ([]T, string, error) {
-	start := 0
-	if token != "" {
-		if _, err := fmt.Sscanf(token, "%d", &start); err != nil || start < 0 || start > len(list) {
-			return nil, "", validationf("invalid NextToken %q", token)
-		}
-	}
-	if max <= 0 || max > 100 {
-		if max > 100 {
-			return nil, "", validationf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100", max)
-		}
-		max = 10
-	}
-	end := min(start+max, len(list))
-	page := list[start:end]
-	if page == nil {
-		page = []T{}
-	}
-	next := ""
-	if end < len(list) {
-		next = fmt.Sprint(end)
-	}
-	return page, next, nil
-}
-
-func omitEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func cloneJSON(v any) (json.RawMessage, error) {
