@@ -364,7 +364,7 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	var order *keyOrder
 	if m.keyOrder != nil {
-		order = newKeyOrder(m.keyOrder)
+		order = newKeyOrder(m.keyOrder, 0)
 	}
 	input, err := decodeJSONOrdered(raw, order)
 	if err != nil {

@@ -36,6 +36,12 @@ type decoder struct {
 	b     []byte
 	i     int
 	order *keyOrder
+	// keyBuf collects the keys of the objects being decoded (when order is set): an object
+	// appends its keys after its parent's, copies them out when it ends and truncates back.
+	keyBuf []string
+	// keyArena holds the recorded key lists back to back, so recording costs no allocation
+	// per object; a list is a capacity-capped slice of it, so appending to one copies.
+	keyArena []string
 }
 
 func (d *decoder) ws() {
@@ -63,7 +69,7 @@ func (d *decoder) value(depth int) (any, bool) {
 			d.i++
 			return m, true
 		}
-		var keys []string
+		keyStart := len(d.keyBuf)
 		for {
 			d.ws()
 			if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -85,7 +91,7 @@ func (d *decoder) value(depth int) (any, bool) {
 			}
 			m[k] = v
 			if d.order != nil {
-				keys = append(keys, k)
+				d.keyBuf = append(d.keyBuf, k)
 			}
 			d.ws()
 			if d.i >= len(d.b) {
@@ -97,7 +103,14 @@ func (d *decoder) value(depth int) (any, bool) {
 			}
 			if d.b[d.i] == '}' {
 				d.i++
-				d.order.record(m, keys)
+				if d.order != nil {
+					if n := len(d.keyBuf) - keyStart; n > 1 {
+						a := len(d.keyArena)
+						d.keyArena = append(d.keyArena, d.keyBuf[keyStart:]...)
+						d.order.record(m, d.keyArena[a:len(d.keyArena):len(d.keyArena)])
+					}
+					d.keyBuf = d.keyBuf[:keyStart]
+				}
 				return m, true
 			}
 			return nil, false

@@ -25,8 +25,10 @@ type orderedKeys struct {
 	keys []string
 }
 
-func newKeyOrder(parent *keyOrder) *keyOrder {
-	return &keyOrder{m: map[uintptr]orderedKeys{}, parent: parent}
+// newKeyOrder returns an empty keyOrder that falls back to parent; hint is the number of
+// objects expected.
+func newKeyOrder(parent *keyOrder, hint int) *keyOrder {
+	return &keyOrder{m: make(map[uintptr]orderedKeys, hint), parent: parent}
 }
 
 // objectKeys returns the key-order function for intrinsic functions: nil (sorted) when the

@@ -63,7 +63,7 @@ type ParseOptions struct {
 func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
 	var order *keyOrder
 	if bytes.Contains(definition, []byte("States.JsonToString")) || bytes.Contains(definition, []byte("States.Format")) {
-		order = newKeyOrder(nil)
+		order = newKeyOrder(nil, bytes.Count(definition, []byte("{")))
 	}
 	root, err := decodeJSONOrdered(definition, order)
 	if err != nil {

@@ -204,9 +204,11 @@ func (c *checker) payload(path string, v any) template {
 			return tmplConst{v}
 		}
 		t := &tmplObject{}
-		keys := sortedKeys(x)
+		var keys []string
 		if c.order != nil {
 			keys = c.order.keys(x)
+		} else {
+			keys = sortedKeys(x)
 		}
 		for _, k := range keys {
 			val := x[k]
