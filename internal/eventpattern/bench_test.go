@@ -2,6 +2,8 @@ package eventpattern
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -216,3 +218,33 @@ func BenchmarkRWMutexMatcherParallel(b *testing.B) {
 	close(stop)
 	<-done
 }
+
+// benchmarkGitPush matches events/git-push.json (867 bytes as stored, indented) against a set
+// of kiln-like rules whose last is kiln's own git-push rule, the one the event matches.
+func benchmarkGitPush(b *testing.B, rules int) {
+	event, err := os.ReadFile(filepath.Join(kilnRoot, "events", "git-push.json"))
+	require.NoError(b, err)
+	push, err := os.ReadFile(filepath.Join(kilnRoot, "events", "rules", "git-push.pattern.json"))
+	require.NoError(b, err)
+	m := NewMatcher()
+	for i := range rules - 1 {
+		require.NoError(b, m.Add(fmt.Sprintf("rule-%04d", i), []byte(kilnRule(i))))
+	}
+	require.NoError(b, m.Add("git-push", push))
+	names, err := m.Match(event)
+	require.NoError(b, err)
+	require.Equal(b, []string{"git-push"}, names)
+	b.SetBytes(int64(len(event)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.Match(event); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+func BenchmarkMatcherGitPush10(b *testing.B)   { benchmarkGitPush(b, 10) }
+func BenchmarkMatcherGitPush100(b *testing.B)  { benchmarkGitPush(b, 100) }
+func BenchmarkMatcherGitPush1000(b *testing.B) { benchmarkGitPush(b, 1000) }
