@@ -62,6 +62,8 @@ func (s *Service) mustSave(bucket, key string, v any) {
 	}
 }
 
+// load reads every record of every bucket into the service's maps, creating the buckets
+// a new database lacks.
 func (s *Service) load() error {
 	return s.cfg.DB.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -69,53 +71,34 @@ func (s *Service) load() error {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		each := func(bucket string, fn func(k, v []byte) error) error {
-			return tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
-				if err := fn(k, v); err != nil {
-					return fmt.Errorf("load %s %s: %w", bucket, k, err)
-				}
-				return nil
-			})
-		}
-		if err := each(bucketJobs, func(k, v []byte) error {
-			j := &trainingJob{}
-			s.jobs[string(k)] = j
-			return json.Unmarshal(v, j)
-		}); err != nil {
+		if err := loadBucket(tx, bucketJobs, s.jobs); err != nil {
 			return err
 		}
-		if err := each(bucketGroups, func(k, v []byte) error {
-			g := &packageGroup{}
-			s.groups[string(k)] = g
-			return json.Unmarshal(v, g)
-		}); err != nil {
+		if err := loadBucket(tx, bucketGroups, s.groups); err != nil {
 			return err
 		}
-		if err := each(bucketPackages, func(k, v []byte) error {
-			p := &modelPackage{}
-			s.packages[string(k)] = p
-			return json.Unmarshal(v, p)
-		}); err != nil {
+		if err := loadBucket(tx, bucketPackages, s.packages); err != nil {
 			return err
 		}
-		if err := each(bucketModels, func(k, v []byte) error {
-			m := &model{}
-			s.models[string(k)] = m
-			return json.Unmarshal(v, m)
-		}); err != nil {
+		if err := loadBucket(tx, bucketModels, s.models); err != nil {
 			return err
 		}
-		if err := each(bucketConfigs, func(k, v []byte) error {
-			c := &endpointConfig{}
-			s.configs[string(k)] = c
-			return json.Unmarshal(v, c)
-		}); err != nil {
+		if err := loadBucket(tx, bucketConfigs, s.configs); err != nil {
 			return err
 		}
-		return each(bucketEndpoints, func(k, v []byte) error {
-			e := &endpointRecord{}
-			s.endpoints[string(k)] = e
-			return json.Unmarshal(v, e)
-		})
+		return loadBucket(tx, bucketEndpoints, s.endpoints)
+	})
+}
+
+// loadBucket decodes every record of bucket (which must exist) into a new T, put in into
+// under its key.
+func loadBucket[T any](tx *bolt.Tx, bucket string, into map[string]*T) error {
+	return tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
+		r := new(T)
+		into[string(k)] = r
+		if err := json.Unmarshal(v, r); err != nil {
+			return fmt.Errorf("load %s %s: %w", bucket, k, err)
+		}
+		return nil
 	})
 }
