@@ -19,7 +19,8 @@
 // integers; States.MathRandom with a seed draws from java.util.Random; States.StringSplit
 // splits on every delimiter character and drops empty pieces; States.ArrayRange allows at most
 // 1000 elements; Base64 and Hash inputs are limited to 10,000 characters; States.JsonMerge
-// supports the shallow mode only.
+// supports the shallow mode only; States.StringToJson of an empty or blank string is null;
+// States.ArrayPartition truncates a fractional chunk size.
 //
 // Plain Go maps keep no key order, so States.JsonToString and States.Format list object keys
 // sorted, where AWS keeps document order, unless the caller supplies the order through
