@@ -147,12 +147,14 @@ func decodeString(raw []byte) []byte {
 // specialBytes returns a mask with the high bit set in the bytes of x that are '"', '\\' or
 // below 0x20, little-endian, computed with the has-zero-byte bit trick. Bits above the first
 // flagged byte may be false positives; the lowest flagged byte is always a real one.
+//
+// The three byte tests share one "and not x": a byte below 0x80 keeps its high bit clear
+// when xored with '"' or '\\', so clearing the bytes whose high bit is set in x discards the
+// same bytes as clearing those set in each xored word, and bytes from 0x80 up are never
+// flagged. A borrow only leaves a byte that was a real hit, so the lowest flag stays exact.
 func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := x ^ (ones * '"')
 	slash := x ^ (ones * '\\')
-	zeroQuote := (quote - ones) &^ quote
-	zeroSlash := (slash - ones) &^ slash
-	control := (x - ones*0x20) &^ x
-	return (zeroQuote | zeroSlash | control) & highs
+	return ((quote - ones) | (slash - ones) | (x - ones*0x20)) &^ x & highs
 }

@@ -1,6 +1,9 @@
 package eventpattern
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,5 +63,33 @@ func TestSpecialBytesFindsTheFirstSpecialByte(t *testing.T) {
 			}
 			assert.Equal(t, tc.first, got)
 		})
+	}
+}
+
+// TestSpecialBytesAgreesWithAByteLoop checks the word trick against a plain loop on words built
+// from the bytes around every boundary it tests (0x1f/0x20, the quote, the backslash, 0x7f/0x80
+// and the bytes whose xor with a quote or backslash reaches 0x80), in every position.
+func TestSpecialBytesAgreesWithAByteLoop(t *testing.T) {
+	alphabet := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', 0x23, 0x5b, '\\', 0x5d, 0x7f, 0x80, 0x81,
+		0xa0, 0xa2, 0xdc, 0xdf, 0xe0, 0xfe, 0xff, 'a'}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var word [8]byte
+		for i := range word {
+			word[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		want := -1
+		for i, c := range word {
+			if c == '"' || c == '\\' || c < 0x20 {
+				want = i
+				break
+			}
+		}
+		m := specialBytes(binary.LittleEndian.Uint64(word[:]))
+		got := -1
+		if m != 0 {
+			got = bits.TrailingZeros64(m) >> 3
+		}
+		require.Equal(t, want, got, "word % x", word)
 	}
 }
