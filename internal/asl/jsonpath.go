@@ -40,6 +40,11 @@ type jsonPath struct {
 
 var errPathNotFound = errors.New("path not found")
 
+// errIndexPastEnd is the miss of a path whose last step indexes past either end of an array.
+// Jayway JsonPath over Jackson (what Step Functions runs) yields null there rather than no
+// result, so a payload template's "k.$" reference gets null while other uses still miss.
+var errIndexPastEnd = fmt.Errorf("%w: index out of range", errPathNotFound)
+
 // parsePath compiles a path ("$", "$.a.b[0]", "$$.Execution.Id", "$var.x", "$.a[*].b").
 // reference restricts it to a Reference Path: definite steps only.
 func parsePath(src string, reference bool) (*jsonPath, error) {
@@ -158,7 +163,7 @@ func (p *jsonPath) get(root any) (any, error) {
 		return res, nil
 	}
 	v := root
-	for _, s := range p.steps {
+	for n, s := range p.steps {
 		if s.isIdx {
 			a, ok := v.([]any)
 			if !ok {
@@ -169,6 +174,9 @@ func (p *jsonPath) get(root any) (any, error) {
 				i += len(a)
 			}
 			if i < 0 || i >= len(a) {
+				if n == len(p.steps)-1 {
+					return nil, errIndexPastEnd
+				}
 				return nil, errPathNotFound
 			}
 			v = a[i]

@@ -107,6 +107,9 @@ type tmplPath struct {
 
 func (t *tmplPath) eval(sc *scope) (any, error) {
 	v, err := sc.f.resolve(t.path, sc.input)
+	if errors.Is(err, errIndexPastEnd) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, sc.f.runtime(fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", t.path.src, t.field, jsonText(sc.pathRoot(t.path))))
 	}
