@@ -120,14 +120,13 @@ after:
 }
 
 // skipWS returns the index of the first byte at or after i that is not JSON whitespace.
+// Most calls land on a token, so a byte above the space returns at the first compare.
 func skipWS(b []byte, i int) int {
 	for i < len(b) {
-		switch b[i] {
-		case ' ', '\n', '\t', '\r':
-			i++
-		default:
+		if c := b[i]; c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
 			return i
 		}
+		i++
 	}
 	return i
 }
