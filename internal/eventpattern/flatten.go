@@ -43,60 +43,68 @@ func (st *eventState) flatten(event []byte, root *pathNode) error {
 }
 
 // object scans an object starting at '{' whose path is node; fields no pattern reads are
-// skipped.
+// skipped. The position lives in a local between calls, so the loop over the fields does not
+// go through memory for it.
 func (s *scanner) object(node *pathNode) error {
 	s.depth++
 	if s.depth > maxEventDepth {
 		return s.fail("nested too deeply")
 	}
-	s.i++
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
+	b := s.b
+	i := skipWS(b, s.i+1)
+	if i < len(b) && b[i] == '}' {
+		s.i = i + 1
 		s.depth--
 		return nil
 	}
 	for {
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
+		if i >= len(b) || b[i] != '"' {
+			s.i = i
 			return s.fail("expected a field name")
 		}
-		key, esc, err := s.str()
-		if err != nil {
-			return err
+		end, esc, reason := scanString(b, i)
+		if reason != "" {
+			s.i = end
+			return s.fail(reason)
 		}
-		s.ws()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
+		key := b[i+1 : end-1]
+		i = skipWS(b, end)
+		if i >= len(b) || b[i] != ':' {
+			s.i = i
 			return s.fail("expected ':' after a field name")
 		}
-		s.i++
-		s.ws()
+		i = skipWS(b, i+1)
 		if esc {
 			key = decodeString(key)
 		}
 		child := node.descend(key)
-		if child == nil && s.i < len(s.b) && s.b[s.i] == '"' {
+		if child == nil && i < len(b) && b[i] == '"' {
 			// The commonest case, a string no pattern reads, without the general skipper.
-			end, reason := skipString(s.b, s.i)
-			s.i = end
-			if reason != "" {
+			if i, reason = skipString(b, i); reason != "" {
+				s.i = i
 				return s.fail(reason)
 			}
-		} else if err := s.value(child); err != nil {
-			return err
+		} else {
+			s.i = i
+			if err := s.value(child); err != nil {
+				return err
+			}
+			i = s.i
 		}
-		s.ws()
-		if s.i >= len(s.b) {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			s.i = i
 			return s.fail("unexpected end of input in an object")
 		}
-		switch s.b[s.i] {
+		switch b[i] {
 		case ',':
-			s.i++
-			s.ws()
+			i = skipWS(b, i+1)
 		case '}':
-			s.i++
+			s.i = i + 1
 			s.depth--
 			return nil
 		default:
+			s.i = i
 			return s.fail("expected ',' or '}' in an object")
 		}
 	}
