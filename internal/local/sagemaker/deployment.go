@@ -140,21 +140,12 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 	if !ok {
 		return
 	}
-	now := newTime(s.now())
-	e.EndpointConfigName = to
-	e.EndpointStatus = EndpointInService
-	e.LastModifiedTime = now
-	e.PendingDeploymentSummary = nil
-	e.ProductionVariants = s.variantSummaries(cfg, 1, "")
 	e.DataCaptureConfig = captureSummaryOf(cfg.DataCaptureConfig)
 	if dc != nil {
 		e.LastDeploymentConfig = dc
 	}
-	e.Target, e.Deployment = "", nil
-	e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseCompleted, FromConfig: from, ToConfig: to, NewShare: 1, Weights: fleetWeights(newFleet, 1), Message: "the old fleet was retired"})
-	s.mustSave(bucketEndpoints, e.EndpointName, e)
-	s.emitDeployment(e)
-	s.emitEndpoint(e)
+	now := newTime(s.now())
+	s.endUpdate(e, to, now, DeploymentStep{Time: now.Time, Phase: PhaseCompleted, FromConfig: from, ToConfig: to, NewShare: 1, Weights: fleetWeights(newFleet, 1), Message: "the old fleet was retired"})
 	s.log.Info("endpoint updated", "endpoint", e.EndpointName, "config", to)
 }
 
@@ -259,14 +250,6 @@ func (s *Service) rollback(live *endpointLive, from, to string, newFleet *fleet,
 		return
 	}
 	now := newTime(s.now())
-	e.EndpointStatus = EndpointInService
-	e.EndpointConfigName = from
-	e.LastModifiedTime = now
-	e.PendingDeploymentSummary = nil
-	e.Target, e.Deployment = "", nil
-	if cfg := s.configs[from]; cfg != nil {
-		e.ProductionVariants = s.variantSummaries(cfg, 1, "")
-	}
 	phase := PhaseRolledBack
 	if failedStart {
 		phase = PhaseFailed
@@ -274,9 +257,25 @@ func (s *Service) rollback(live *endpointLive, from, to string, newFleet *fleet,
 	} else {
 		e.FailureReason = truncate("Deployment rolled back: "+reason, 1024)
 	}
-	e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: phase, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.current(), 1), Message: reason})
+	s.endUpdate(e, from, now, DeploymentStep{Time: now.Time, Phase: phase, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.current(), 1), Message: reason})
+	s.log.Warn("endpoint update rolled back", "endpoint", e.EndpointName, "from", from, "to", to, "reason", reason)
+}
+
+// endUpdate ends an update of e, completed or rolled back: the endpoint is InService on
+// config with that config's variants at full weight and no deployment pending, last
+// modified at now. It records step, saves e and puts the deployment event, then the
+// endpoint's. Callers hold s.mu.
+func (s *Service) endUpdate(e *endpointRecord, config string, now *Time, step DeploymentStep) {
+	e.EndpointStatus = EndpointInService
+	e.EndpointConfigName = config
+	e.LastModifiedTime = now
+	e.PendingDeploymentSummary = nil
+	e.Target, e.Deployment = "", nil
+	if cfg := s.configs[config]; cfg != nil {
+		e.ProductionVariants = s.variantSummaries(cfg, 1, "")
+	}
+	e.History = append(e.History, step)
 	s.mustSave(bucketEndpoints, e.EndpointName, e)
 	s.emitDeployment(e)
 	s.emitEndpoint(e)
-	s.log.Warn("endpoint update rolled back", "endpoint", e.EndpointName, "from", from, "to", to, "reason", reason)
 }

@@ -39,19 +39,8 @@ func (s *Service) recover() {
 			delete(s.endpoints, name)
 			continue
 		case EndpointUpdating, EndpointRollingBack:
-			target := e.Target
-			e.EndpointStatus = EndpointInService
-			e.PendingDeploymentSummary = nil
 			e.FailureReason = "Deployment rolled back: kiln local stopped during the update"
-			e.LastModifiedTime = now
-			e.Target, e.Deployment = "", nil
-			if cfg := s.configs[e.EndpointConfigName]; cfg != nil {
-				e.ProductionVariants = s.variantSummaries(cfg, 1, "")
-			}
-			e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseRolledBack, FromConfig: e.EndpointConfigName, ToConfig: target, Message: "kiln local stopped during the update: back on the old config"})
-			s.mustSave(bucketEndpoints, name, e)
-			s.emitDeployment(e)
-			s.emitEndpoint(e)
+			s.endUpdate(e, e.EndpointConfigName, now, DeploymentStep{Time: now.Time, Phase: PhaseRolledBack, FromConfig: e.EndpointConfigName, ToConfig: e.Target, Message: "kiln local stopped during the update: back on the old config"})
 		}
 		live := newEndpointLive(name)
 		s.setRuntime(name, live)
