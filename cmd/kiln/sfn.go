@@ -220,7 +220,7 @@ definition is the ASL as a JSON object, or a string holding the ASL JSON text.
 input is read leniently: an object, array, number, boolean or null is the execution input
 itself; a string is parsed as JSON text when it is valid JSON ("{\"a\":1}" is {"a":1},
 "\"hello\"" is "hello", "7" is 7) and is otherwise the string value itself ("hello" is
-"hello"); a missing input or an empty string is {}, as StartExecution without input.
+"hello", "" is ""); a missing input is {}, as StartExecution without input.
 
 Time is virtual, so Wait states and retries cost nothing. output is the final output (a JSON
 value) for SUCCEEDED and null otherwise; error and cause are set when the execution does not
@@ -273,10 +273,11 @@ func caseDefinition(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-// caseInput returns the execution input of a case as JSON text. A missing input, or an empty
-// string, is "{}" (what StartExecution uses when no input is given); an object, array,
-// number, boolean or null is the input itself; a string is parsed as JSON text when it is
-// valid JSON and is otherwise the string value itself.
+// caseInput returns the execution input of a case as JSON text. A missing input is "{}"
+// (what StartExecution uses when no input is given); an object, array, number, boolean or
+// null is the input itself; a string is parsed as JSON text when it is valid JSON and is
+// otherwise the string value itself (so "" is the empty string: AWS never reports an empty
+// input text, so an empty string can only be a string value).
 func caseInput(raw json.RawMessage) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
@@ -288,9 +289,6 @@ func caseInput(raw json.RawMessage) json.RawMessage {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return raw
-	}
-	if strings.TrimSpace(s) == "" {
-		return json.RawMessage("{}")
 	}
 	if json.Valid([]byte(s)) {
 		return json.RawMessage(s)

@@ -86,7 +86,8 @@ func TestSfnConformanceInputShapes(t *testing.T) {
 		{"a string holding a number is parsed", `"7"`, 7.0},
 		{"a string that is not JSON is the string value itself", `"hello"`, "hello"},
 		{"a string with spaces that is not JSON is the string value itself", `"Data to encode"`, "Data to encode"},
-		{"an empty string is no input, which StartExecution makes {}", `""`, map[string]any{}},
+		{"an empty string is the empty string value", `""`, ""},
+		{"a blank string is that string value", `"  "`, "  "},
 		{"a missing input is {}", ``, map[string]any{}},
 	}
 	for _, tc := range cases {
