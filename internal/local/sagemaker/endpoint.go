@@ -161,21 +161,13 @@ func (s *Service) opCreateEndpoint(_ context.Context, body []byte) (any, error) 
 	if err := decodeInput(body, &in); err != nil {
 		return nil, err
 	}
-	if err := validName("EndpointName", in.EndpointName); err != nil {
+	if err := validateEndpointInput(in.EndpointName, in.EndpointConfigName, in.DeploymentConfig); err != nil {
 		return nil, err
-	}
-	if err := validName("EndpointConfigName", in.EndpointConfigName); err != nil {
-		return nil, err
-	}
-	if in.DeploymentConfig != nil {
-		if err := validateDeploymentConfig(in.DeploymentConfig); err != nil {
-			return nil, err
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, &APIError{Code: CodeInternal, Message: "kiln local is shutting down", Status: 500}
+		return nil, errShuttingDown()
 	}
 	cfg, ok := s.configs[in.EndpointConfigName]
 	if !ok {
@@ -270,21 +262,13 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 	if err := decodeInput(body, &in); err != nil {
 		return nil, err
 	}
-	if err := validName("EndpointName", in.EndpointName); err != nil {
+	if err := validateEndpointInput(in.EndpointName, in.EndpointConfigName, in.DeploymentConfig); err != nil {
 		return nil, err
-	}
-	if err := validName("EndpointConfigName", in.EndpointConfigName); err != nil {
-		return nil, err
-	}
-	if in.DeploymentConfig != nil {
-		if err := validateDeploymentConfig(in.DeploymentConfig); err != nil {
-			return nil, err
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, &APIError{Code: CodeInternal, Message: "kiln local is shutting down", Status: 500}
+		return nil, errShuttingDown()
 	}
 	e, ok := s.endpoints[in.EndpointName]
 	if !ok {
@@ -347,6 +331,21 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 		s.deploy(live, e.EndpointConfigName, cfg.EndpointConfigName, dc)
 	}()
 	return map[string]string{"EndpointArn": e.EndpointArn}, nil
+}
+
+// validateEndpointInput checks the input CreateEndpoint and UpdateEndpoint share: the
+// endpoint's and the config's names, and the DeploymentConfig when there is one.
+func validateEndpointInput(endpoint, config string, dc *deploymentConfig) error {
+	if err := validName("EndpointName", endpoint); err != nil {
+		return err
+	}
+	if err := validName("EndpointConfigName", config); err != nil {
+		return err
+	}
+	if dc != nil {
+		return validateDeploymentConfig(dc)
+	}
+	return nil
 }
 
 func validateDeploymentConfig(dc *deploymentConfig) error {

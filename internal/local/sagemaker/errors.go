@@ -79,3 +79,9 @@ func notFoundf(format string, args ...any) *APIError {
 func inUsef(format string, args ...any) *APIError {
 	return &APIError{Code: CodeResourceInUse, Message: fmt.Sprintf(format, args...)}
 }
+
+// errShuttingDown is the InternalFailure (HTTP 500) a call that would start work gets once
+// the service is closing.
+func errShuttingDown() *APIError {
+	return &APIError{Code: CodeInternal, Message: "kiln local is shutting down", Status: 500}
+}

@@ -243,7 +243,7 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return nil, &APIError{Code: CodeInternal, Message: "kiln local is shutting down", Status: 500}
+		return nil, errShuttingDown()
 	}
 	if _, dup := s.jobs[j.TrainingJobName]; dup {
 		s.mu.Unlock()
