@@ -413,10 +413,7 @@ func validateDeploymentConfig(dc *deploymentConfig) error {
 
 func (s *Service) opDescribeEndpoint(_ context.Context, body []byte) (any, error) {
 	var in struct{ EndpointName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("EndpointName", in.EndpointName); err != nil {
+	if err := decodeRequired(body, &in, "EndpointName", &in.EndpointName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -472,10 +469,7 @@ func (s *Service) opListEndpoints(_ context.Context, body []byte) (any, error) {
 
 func (s *Service) opDeleteEndpoint(_ context.Context, body []byte) (any, error) {
 	var in struct{ EndpointName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("EndpointName", in.EndpointName); err != nil {
+	if err := decodeRequired(body, &in, "EndpointName", &in.EndpointName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

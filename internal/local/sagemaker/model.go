@@ -146,10 +146,7 @@ func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 
 func (s *Service) opDescribeModel(_ context.Context, body []byte) (any, error) {
 	var in struct{ ModelName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("ModelName", in.ModelName); err != nil {
+	if err := decodeRequired(body, &in, "ModelName", &in.ModelName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -273,10 +270,7 @@ func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, e
 
 func (s *Service) opDescribeEndpointConfig(_ context.Context, body []byte) (any, error) {
 	var in struct{ EndpointConfigName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("EndpointConfigName", in.EndpointConfigName); err != nil {
+	if err := decodeRequired(body, &in, "EndpointConfigName", &in.EndpointConfigName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

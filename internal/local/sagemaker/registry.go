@@ -137,10 +137,7 @@ func (s *Service) groupByNameOrARN(v string) *packageGroup {
 
 func (s *Service) opDescribeModelPackageGroup(_ context.Context, body []byte) (any, error) {
 	var in struct{ ModelPackageGroupName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("ModelPackageGroupName", in.ModelPackageGroupName); err != nil {
+	if err := decodeRequired(body, &in, "ModelPackageGroupName", &in.ModelPackageGroupName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -320,10 +317,7 @@ func (s *Service) packageByNameOrARN(v string) *modelPackage {
 
 func (s *Service) opDescribeModelPackage(_ context.Context, body []byte) (any, error) {
 	var in struct{ ModelPackageName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("ModelPackageName", in.ModelPackageName); err != nil {
+	if err := decodeRequired(body, &in, "ModelPackageName", &in.ModelPackageName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -412,10 +406,7 @@ func (s *Service) opUpdateModelPackage(_ context.Context, body []byte) (any, err
 		InferenceSpecification                 json.RawMessage
 		AdditionalInferenceSpecificationsToAdd json.RawMessage
 	}
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("ModelPackageArn", in.ModelPackageArn); err != nil {
+	if err := decodeRequired(body, &in, "ModelPackageArn", &in.ModelPackageArn); err != nil {
 		return nil, err
 	}
 	switch in.ModelApprovalStatus {

@@ -268,10 +268,7 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 
 func (s *Service) opDescribeTrainingJob(_ context.Context, body []byte) (any, error) {
 	var in struct{ TrainingJobName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("TrainingJobName", in.TrainingJobName); err != nil {
+	if err := decodeRequired(body, &in, "TrainingJobName", &in.TrainingJobName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -339,10 +336,7 @@ func (s *Service) opListTrainingJobs(_ context.Context, body []byte) (any, error
 
 func (s *Service) opStopTrainingJob(_ context.Context, body []byte) (any, error) {
 	var in struct{ TrainingJobName string }
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	if err := required("TrainingJobName", in.TrainingJobName); err != nil {
+	if err := decodeRequired(body, &in, "TrainingJobName", &in.TrainingJobName); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

@@ -115,6 +115,15 @@ func validName(field, v string) error {
 	return nil
 }
 
+// decodeRequired decodes body into in (see decodeInput) and checks that the member name
+// points at, called field on the wire, is set: the input of the calls that name one resource.
+func decodeRequired(body []byte, in any, field string, name *string) error {
+	if err := decodeInput(body, in); err != nil {
+		return err
+	}
+	return required(field, *name)
+}
+
 func required(field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return validationf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(field))
