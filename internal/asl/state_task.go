@@ -217,7 +217,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			t.emit(e)
 			return nil, "", nil, tf
 		}
-		if strings.HasPrefix(st.resourceKey, "lambda:") && !isNamed(err) {
+		if strings.HasPrefix(st.resourceKey, "lambda:") && !isEngineFailure(err) {
 			tf = asFailure(LambdaError(err))
 		} else {
 			tf = asFailure(err)
@@ -254,9 +254,13 @@ var (
 	errHeartbeatTimeout = errors.New("task heartbeat timed out")
 )
 
-func isNamed(err error) bool {
-	var n interface{ ErrorName() string }
-	return errors.As(err, &n)
+// isEngineFailure reports whether err is a failure the engine itself names: a SendTaskFailure
+// on a callback task (its error name is the caller's), or a handler's explicit TaskFailure. Any
+// other error from a Lambda task is a function's error and is named by the Lambda runtime's rule.
+func isEngineFailure(err error) bool {
+	var f *failure
+	var tf *TaskFailure
+	return errors.As(err, &f) || errors.As(err, &tf)
 }
 
 // watch runs fire when the clock reaches at, unless ctx ends first.
