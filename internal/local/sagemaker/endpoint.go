@@ -189,10 +189,9 @@ func (s *Service) opCreateEndpoint(_ context.Context, body []byte) (any, error) 
 	e.ProductionVariants = s.variantSummaries(cfg, 0, "Creating")
 	e.DataCaptureConfig = captureSummaryOf(cfg.DataCaptureConfig)
 	e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseCreating, ToConfig: cfg.EndpointConfigName, Message: "creating the endpoint's fleet"})
-	if err := s.save(bucketEndpoints, e.EndpointName, e); err != nil {
+	if err := putRecord(s, bucketEndpoints, s.endpoints, e.EndpointName, e); err != nil {
 		return nil, err
 	}
-	s.endpoints[e.EndpointName] = e
 	live := newEndpointLive(e.EndpointName)
 	s.setRuntime(e.EndpointName, live)
 	s.emitEndpoint(e)

@@ -137,10 +137,9 @@ func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 		ModelArn:               s.arn("model", strings.ToLower(in.ModelName)),
 		EnableNetworkIsolation: in.EnableNetworkIsolation,
 	}
-	if err := s.save(bucketModels, m.ModelName, m); err != nil {
+	if err := putRecord(s, bucketModels, s.models, m.ModelName, m); err != nil {
 		return nil, err
 	}
-	s.models[m.ModelName] = m
 	return map[string]string{"ModelArn": m.ModelArn}, nil
 }
 
@@ -261,10 +260,9 @@ func (s *Service) opCreateEndpointConfig(_ context.Context, body []byte) (any, e
 		KmsKeyID:           in.KmsKeyID,
 		CreationTime:       newTime(s.now()),
 	}
-	if err := s.save(bucketConfigs, c.EndpointConfigName, c); err != nil {
+	if err := putRecord(s, bucketConfigs, s.configs, c.EndpointConfigName, c); err != nil {
 		return nil, err
 	}
-	s.configs[c.EndpointConfigName] = c
 	return map[string]string{"EndpointConfigArn": c.EndpointConfigArn}, nil
 }
 

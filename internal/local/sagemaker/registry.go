@@ -283,11 +283,10 @@ func (s *Service) opCreateModelPackage(_ context.Context, body []byte) (any, err
 		s.mu.Unlock()
 		return nil, err
 	}
-	if err := s.save(bucketPackages, p.ModelPackageArn, p); err != nil {
+	if err := putRecord(s, bucketPackages, s.packages, p.ModelPackageArn, p); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
-	s.packages[p.ModelPackageArn] = p
 	ev := *p
 	s.mu.Unlock()
 	s.emitPackage(&ev)

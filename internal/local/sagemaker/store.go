@@ -54,6 +54,16 @@ func (s *Service) remove(bucket, key string) error {
 	return nil
 }
 
+// putRecord saves a new record v under key in bucket and, only once it is stored, adds it
+// to the service's map m, so a failed save leaves no trace. Callers hold s.mu.
+func putRecord[T any](s *Service, bucket string, m map[string]*T, key string, v *T) error {
+	if err := s.save(bucket, key, v); err != nil {
+		return err
+	}
+	m[key] = v
+	return nil
+}
+
 // mustSave saves and logs a failure: used where the in-memory change already happened and
 // the caller cannot undo it (a background status change).
 func (s *Service) mustSave(bucket, key string, v any) {

@@ -30,3 +30,23 @@ func TestNewNamesTheRecordItCannotLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestPutRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiln.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	s := &Service{cfg: Config{DB: db}}
+	models := map[string]*model{}
+	require.NoError(t, putRecord(s, bucketModels, models, "stored", &model{ModelName: "stored"}))
+	assert.Equal(t, "stored", models["stored"].ModelName, "a stored record is added to the map")
+	require.NoError(t, db.Close())
+
+	ro, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { ro.Close() })
+	s.cfg.DB = ro
+	err = putRecord(s, bucketModels, models, "unsaved", &model{ModelName: "unsaved"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "save "+bucketModels+" unsaved: ")
+	assert.NotContains(t, models, "unsaved", "a record the database refused is not added")
+}

@@ -249,11 +249,10 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 		s.mu.Unlock()
 		return nil, inUsef("Training job names must be unique within an AWS account and region, and a training job with this name already exists (%s)", j.TrainingJobArn)
 	}
-	if err := s.save(bucketJobs, j.TrainingJobName, j); err != nil {
+	if err := putRecord(s, bucketJobs, s.jobs, j.TrainingJobName, j); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
-	s.jobs[j.TrainingJobName] = j
 	run := &jobRun{stop: make(chan string, 1)}
 	s.running[j.TrainingJobName] = run
 	s.mu.Unlock()
