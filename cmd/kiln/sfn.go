@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -171,7 +172,8 @@ func newSfnValidateCmd() *cobra.Command {
 				}
 				if _, err := asl.Parse(substitute(def, sm)); err != nil {
 					bad = true
-					if ves, ok := err.(asl.ValidationErrors); ok {
+					var ves asl.ValidationErrors
+					if errors.As(err, &ves) {
 						for _, ve := range ves {
 							fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", f, ve.Error())
 						}

@@ -136,9 +136,9 @@ func parseDefinite(s string) ([]step, bool, error) {
 				s = s[end+1:]
 				continue
 			}
-			n, err := strconv.Atoi(strings.TrimSpace(inner))
-			if err != nil {
-				return nil, false, nil
+			n, convErr := strconv.Atoi(strings.TrimSpace(inner))
+			if convErr != nil { // not an index: not a path this parser accepts
+				return nil, false, nil //nolint:nilerr // "not a path" is an answer, not an error
 			}
 			steps = append(steps, step{index: n, isIdx: true})
 			s = s[end+1:]
@@ -148,9 +148,6 @@ func parseDefinite(s string) ([]step, bool, error) {
 	}
 	return steps, true, nil
 }
-
-// definite reports whether the path selects at most one node.
-func (p *jsonPath) definite() bool { return p.indefinite == nil }
 
 // get selects the path's value from root. A definite path that selects nothing returns
 // errPathNotFound; an indefinite path returns the (possibly empty) list of matches.

@@ -39,7 +39,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	st := f.st
 	x := t.x
 	// The effective input: InputPath (JSONPath) then the items.
-	var eff any = raw
+	eff := raw
 	var fl *failure
 	if !st.jsonata {
 		if eff, fl = f.inputPath(raw); fl != nil {
@@ -55,7 +55,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		}
 		items = v
 	case st.jsonata:
-		var v any = raw
+		v := raw
 		if st.items != nil {
 			r, err := st.items.eval(f.jsScope(raw))
 			if err != nil {

@@ -432,7 +432,8 @@ func validVariableName(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if !(b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80 || i > 0 && b >= '0' && b <= '9') {
+		letter := b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+		if !letter && (i == 0 || b < '0' || b > '9') {
 			return false
 		}
 	}

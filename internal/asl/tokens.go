@@ -68,7 +68,7 @@ func (e *Engine) take(token string) (*tokenWait, bool) {
 func (e *Engine) SendTaskSuccess(token string, output []byte) error {
 	v, err := decodeJSON(output)
 	if err != nil {
-		return fmt.Errorf("send task success: %w: %v", ErrInvalidOutput, err)
+		return fmt.Errorf("send task success: %w: %w", ErrInvalidOutput, err)
 	}
 	w, ok := e.take(token)
 	if !ok {
