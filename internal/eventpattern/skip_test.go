@@ -71,3 +71,28 @@ func TestSkipValueAgreesWithEncodingJSON(t *testing.T) {
 		assert.Equal(t, json.Valid([]byte(d)), ok, "document %s: end %d reason %q", d, end, reason)
 	}
 }
+
+func TestSkipWS(t *testing.T) {
+	cases := []struct {
+		name  string
+		input string
+		from  int
+		want  int
+	}{
+		{"a token at the start is returned at once", `{"a":1}`, 0, 0},
+		{"a newline and indentation are skipped", "\n    \"a\"", 0, 5},
+		{"a run of spaces longer than a word is skipped", strings.Repeat(" ", 19) + "x" + strings.Repeat(" ", 8), 0, 19},
+		{"a run of exactly one word is skipped", strings.Repeat(" ", 8) + "]", 0, 8},
+		{"spaces near the end are skipped byte by byte", "x   ", 1, 4},
+		{"a run of spaces reaching the end gives the length", strings.Repeat(" ", 16), 0, 16},
+		{"tabs and carriage returns between spaces are skipped", "  \t  \r\n        :", 0, 15},
+		{"a control byte that is not whitespace stops the skip", "   \x0b        ", 0, 3},
+		{"a start at the end gives the end", "ab", 2, 2},
+		{"a byte above 0x7f stops the skip", "         \xc3\xa9", 0, 9},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, skipWS([]byte(tc.input), tc.from))
+		})
+	}
+}
