@@ -13,6 +13,7 @@ GOLANGCI      := $(BIN)/golangci-lint
 NODE_TOOLS    := node_modules/.package-lock.json
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 STAGE         ?= dev
+STAGES        := dev staging prod
 CDK_OUTDIR    ?= cdk.out
 BENCHTIME     ?= 1s
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -57,7 +58,8 @@ synth: build $(NODE_TOOLS) ## synthesize the CloudFormation templates into cdk.o
 	CDK_OUTDIR=$(CDK_OUTDIR) KILN_STAGE=$(STAGE) $(GO) run ./infra
 
 .PHONY: guard
-guard: synth ## cfn-guard with the Control Tower rules on the synthesized templates
+guard: build $(NODE_TOOLS) ## cfn-guard with the Control Tower rules on every stage's synthesized template
+	for stage in $(STAGES); do CDK_OUTDIR=$(CDK_OUTDIR) KILN_STAGE=$$stage $(GO) run ./infra; done
 	$(GO) run ./scripts/guardcheck $(CDK_OUTDIR)
 
 .PHONY: deploy
