@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 )
 
 // Options configure an [Engine]. The zero value runs on the wall clock with no resources.
@@ -415,7 +417,8 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	return x, nil
 }
 
-// marshalJSON encodes v compactly without HTML escaping, as Step Functions prints JSON.
+// marshalJSON encodes v compactly without HTML escaping, keys sorted, as Step Functions
+// prints a payload.
 func marshalJSON(v any) ([]byte, error) {
-	return appendJSON(make([]byte, 0, 64), v)
+	return jsonvalue.Append(make([]byte, 0, 64), v)
 }

@@ -1,6 +1,10 @@
 package intrinsic
 
-import "math"
+import (
+	"math"
+
+	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
+)
 
 // MaxArrayRange is the most elements States.ArrayRange may produce.
 const MaxArrayRange = 1000
@@ -28,7 +32,7 @@ func integerArg(name string, args []any, i int) (int64, error) {
 		return 0, errorf(name, "argument %d must be an integer, got %s", i+1, typeName(args[i]))
 	}
 	if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, errorf(name, "argument %d must be an integer, got %s", i+1, formatNumber(f))
+		return 0, errorf(name, "argument %d must be an integer, got %s", i+1, jsonvalue.FormatJava(f))
 	}
 	return int64(f), nil
 }
@@ -42,7 +46,7 @@ func roundedArg(name string, args []any, i int) (int64, error) {
 	}
 	r := javaRound(f)
 	if math.IsNaN(r) || math.Abs(r) > 1<<53 {
-		return 0, errorf(name, "argument %d is out of range: %s", i+1, formatNumber(f))
+		return 0, errorf(name, "argument %d is out of range: %s", i+1, jsonvalue.FormatJava(f))
 	}
 	return int64(r), nil
 }
@@ -56,7 +60,7 @@ func truncatedArg(name string, args []any, i int) (int64, error) {
 	}
 	r := math.Trunc(f)
 	if math.IsNaN(r) || math.Abs(r) > 1<<53 {
-		return 0, errorf(name, "argument %d is out of range: %s", i+1, formatNumber(f))
+		return 0, errorf(name, "argument %d is out of range: %s", i+1, jsonvalue.FormatJava(f))
 	}
 	return int64(r), nil
 }

@@ -3,6 +3,8 @@ package intrinsic
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 )
 
 // MathAdd and MathRandom take 32-bit signed integers, as AWS's Java runtime does.
@@ -20,7 +22,7 @@ func int32Arg(name string, args []any, i int) (int64, error) {
 	}
 	r := javaRound(f)
 	if r < minInt32 || r > maxInt32 || math.IsNaN(r) {
-		return 0, errorf(name, "argument %d must be an integer between %d and %d, got %s", i+1, minInt32, maxInt32, formatNumber(f))
+		return 0, errorf(name, "argument %d must be an integer between %d and %d, got %s", i+1, minInt32, maxInt32, jsonvalue.FormatJava(f))
 	}
 	return int64(r), nil
 }
@@ -65,7 +67,7 @@ func mathRandom(src Sources, _ *Call, args []any) (any, error) {
 			return nil, errorf(name, "argument 3 (seed) must be an integer, got %s", typeName(args[2]))
 		}
 		if math.IsNaN(f) || math.Abs(f) >= math.MaxInt64 {
-			return nil, errorf(name, "argument 3 (seed) is out of range: %s", formatNumber(f))
+			return nil, errorf(name, "argument 3 (seed) is out of range: %s", jsonvalue.FormatJava(f))
 		}
 		r := NewJavaRandom(int64(f))
 		if bound > maxInt32 {

@@ -6,7 +6,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 )
 
 // number returns v as a float64 when it is a JSON number in any of the Go forms a caller may
@@ -98,34 +99,6 @@ func equal(a, b any) bool {
 	return ok1 && ok2 && xf == yf
 }
 
-// formatNumber renders a number as AWS's Java runtime does: integral values as integers,
-// others like Java's Double.toString (plain between 10^-3 and 10^7, else 1.5E-4 notation).
-func formatNumber(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	if math.IsNaN(f) {
-		return "NaN"
-	}
-	if math.IsInf(f, 0) {
-		if f > 0 {
-			return "Infinity"
-		}
-		return "-Infinity"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'E', -1, 64) // like 1.5E-07 or 1E+22
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
-}
-
 // keysOf returns m's keys in the order keys gives, or sorted when keys is nil.
 func keysOf(m map[string]any, keys func(map[string]any) []string) []string {
 	if keys != nil {
@@ -139,88 +112,21 @@ func keysOf(m map[string]any, keys func(map[string]any) []string) []string {
 	return out
 }
 
-// appendJSON appends the compact JSON text of v, object keys in the order keys gives (sorted
-// when nil), numbers rendered by formatNumber and no HTML escaping (Jackson's output).
+// appendJSON appends the compact JSON text of v as AWS's intrinsic functions serialise it
+// (Jackson): object keys in the order keys gives (sorted when nil), numbers as Java formats
+// them, strings escaped as Jackson escapes them, numbers of any Go type accepted.
 func appendJSON(b []byte, v any, keys func(map[string]any) []string) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case string:
-		return appendJSONString(b, x), nil
-	case bool:
-		return strconv.AppendBool(b, x), nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, e, keys); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	case map[string]any:
-		b = append(b, '{')
-		for i, k := range keysOf(x, keys) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			var err error
-			if b, err = appendJSON(b, x[k], keys); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
-	}
-	f, ok := number(v)
-	if !ok {
-		return nil, &Error{Cause: "cannot serialise a value of Go type " + fmt.Sprintf("%T", v) + " as JSON"}
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, &Error{Cause: "cannot serialise the non-finite number " + formatNumber(f) + " as JSON"}
-	}
-	return append(b, formatNumber(f)...), nil
+	enc := jsonvalue.Encoder{Keys: keys, Numbers: jsonvalue.JavaNumbers, Strings: jsonvalue.JacksonStrings, Other: appendNumber}
+	return enc.Append(b, v)
 }
 
-const hexDigits = "0123456789ABCDEF"
-
-// appendJSONString quotes s as JSON: the short escapes for \b \f \n \r \t " and \\, \u00XX for
-// other control characters, everything else (including non-ASCII) as is.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
+// appendNumber appends a number held in any Go form number accepts; other types are errors.
+func appendNumber(b []byte, v any) ([]byte, error) {
+	f, ok := number(v)
+	if !ok {
+		return nil, fmt.Errorf("cannot serialise a value of Go type %T as JSON", v)
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonvalue.AppendNumber(b, f, jsonvalue.JavaNumbers)
 }
 
 // appendDisplay appends v as States.Format renders an argument: strings bare, arrays as
@@ -256,10 +162,7 @@ func appendDisplay(b []byte, v any, keys func(map[string]any) []string) []byte {
 		return append(b, '}')
 	}
 	if f, ok := number(v); ok {
-		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-			return strconv.AppendFloat(b, f, 'f', -1, 64)
-		}
-		return append(b, formatNumber(f)...)
+		return jsonvalue.AppendJava(b, f)
 	}
 	return fmt.Appendf(b, "%v", v)
 }
