@@ -181,6 +181,37 @@ func (c *checker) number(path string, obj map[string]any, field string) (float64
 	return f, true
 }
 
+// intTarget is where an integer setting of a Map state or its ItemBatcher lands: a number,
+// a reference path (the field named with a "Path" suffix) or a JSONata expression.
+type intTarget struct {
+	n    *int
+	path **jsonPath
+	expr *template
+}
+
+// intSetting reads the integer setting field of obj (at path) into dst: a number within
+// [lo, hi], a JSONata expression string when jsonata is set, or a reference path in
+// field+"Path". It reports whether either field is present; with exclusive, giving both is an
+// error.
+func (c *checker) intSetting(path string, obj map[string]any, field string, lo, hi int64, jsonata, exclusive bool, dst intTarget) bool {
+	v, hasValue := obj[field]
+	if hasValue {
+		if _, isStr := v.(string); isStr && jsonata {
+			*dst.expr = c.jsonata(join(path, field), v)
+		} else {
+			*dst.n = int(c.posInt(path, obj, field, lo, hi))
+		}
+	}
+	_, hasPath := obj[field+"Path"]
+	if hasPath {
+		*dst.path = c.refPath(path, obj, field+"Path")
+		if exclusive && hasValue {
+			c.add(path, "%s and %sPath may not both be set", field, field)
+		}
+	}
+	return hasValue || hasPath
+}
+
 // refPath parses a reference path field.
 func (c *checker) refPath(path string, obj map[string]any, field string) *jsonPath {
 	s := c.optString(path, obj, field)
@@ -815,30 +846,10 @@ func (c *checker) mapState(path string, st *state, obj map[string]any, lang stri
 			st.itemSelector = c.payload(join(path, "ItemSelector"), v)
 		}
 	}
-	intField := func(field string, lo, hi int64, dst *int, pathDst **jsonPath, exprDst *template, has *bool) {
-		v, ok := obj[field]
-		if ok {
-			if has != nil {
-				*has = true
-			}
-			if _, isStr := v.(string); isStr && st.jsonata {
-				*exprDst = c.jsonata(join(path, field), v)
-			} else {
-				*dst = int(c.posInt(path, obj, field, lo, hi))
-			}
-		}
-		if _, ok := obj[field+"Path"]; ok {
-			if has != nil {
-				*has = true
-			}
-			*pathDst = c.refPath(path, obj, field+"Path")
-			if _, both := obj[field]; both {
-				c.add(path, "%s and %sPath may not both be set", field, field)
-			}
-		}
-	}
-	intField("MaxConcurrency", 0, 99999999, &st.maxConcurrency, &st.maxConcurrencyPath, &st.maxConcurrencyExpr, nil)
-	intField("ToleratedFailureCount", 0, 99999999, &st.toleratedCount, &st.toleratedCountPath, &st.toleratedCountExpr, &st.hasToleratedCount)
+	c.intSetting(path, obj, "MaxConcurrency", 0, 99999999, st.jsonata, true,
+		intTarget{&st.maxConcurrency, &st.maxConcurrencyPath, &st.maxConcurrencyExpr})
+	st.hasToleratedCount = c.intSetting(path, obj, "ToleratedFailureCount", 0, 99999999, st.jsonata, true,
+		intTarget{&st.toleratedCount, &st.toleratedCountPath, &st.toleratedCountExpr})
 	if v, ok := obj["ToleratedFailurePercentage"]; ok {
 		st.hasToleratedPercent = true
 		if _, isStr := v.(string); isStr && st.jsonata {
@@ -862,30 +873,12 @@ func (c *checker) mapState(path string, st *state, obj map[string]any, lang stri
 		} else {
 			b := &itemBatcher{}
 			c.fields(p, bo, "MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
-			if _, ok := bo["MaxItemsPerBatch"]; ok {
-				b.hasMaxItems = true
-				if s, isStr := bo["MaxItemsPerBatch"].(string); isStr && st.jsonata {
-					b.maxItemsExpr = c.jsonata(join(p, "MaxItemsPerBatch"), s)
-				} else {
-					b.maxItems = int(c.posInt(p, bo, "MaxItemsPerBatch", 1, 99999999))
-				}
-			}
-			if _, ok := bo["MaxItemsPerBatchPath"]; ok {
-				b.hasMaxItems = true
-				b.maxItemsPath = c.refPath(p, bo, "MaxItemsPerBatchPath")
-			}
-			if _, ok := bo["MaxInputBytesPerBatch"]; ok {
-				b.hasMaxInputSize = true
-				if s, isStr := bo["MaxInputBytesPerBatch"].(string); isStr && st.jsonata {
-					b.maxBytesExpr = c.jsonata(join(p, "MaxInputBytesPerBatch"), s)
-				} else {
-					b.maxBytes = int(c.posInt(p, bo, "MaxInputBytesPerBatch", 1, 262144))
-				}
-			}
-			if _, ok := bo["MaxInputBytesPerBatchPath"]; ok {
-				b.hasMaxInputSize = true
-				b.maxBytesPath = c.refPath(p, bo, "MaxInputBytesPerBatchPath")
-			}
+			// Unlike the Map state's own settings, giving both a value and its Path here has never
+			// been rejected; kept so as not to refuse definitions accepted until now.
+			b.hasMaxItems = c.intSetting(p, bo, "MaxItemsPerBatch", 1, 99999999, st.jsonata, false,
+				intTarget{&b.maxItems, &b.maxItemsPath, &b.maxItemsExpr})
+			b.hasMaxInputSize = c.intSetting(p, bo, "MaxInputBytesPerBatch", 1, 262144, st.jsonata, false,
+				intTarget{&b.maxBytes, &b.maxBytesPath, &b.maxBytesExpr})
 			if bi, ok := bo["BatchInput"]; ok {
 				if st.jsonata {
 					b.batchInput = c.jsonata(join(p, "BatchInput"), bi)

@@ -11,6 +11,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// distributedMap returns a machine whose only state, M, is a distributed Map with the extra
+// fields given (JSON members, without braces).
+func distributedMap(fields string) string {
+	return `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},` +
+		`"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},` + fields + `,"End":true}}}`
+}
+
+func TestParseAcceptsAnItemBatcherLimitGivenTwice(t *testing.T) {
+	// Unlike MaxConcurrency, a batch limit and its Path have never been refused together.
+	_, err := Parse([]byte(distributedMap(`"ItemBatcher":{"MaxItemsPerBatch":2,"MaxItemsPerBatchPath":"$.n","MaxInputBytesPerBatch":9,"MaxInputBytesPerBatchPath":"$.b"}`)))
+	require.NoError(t, err)
+}
+
 func TestParseReportsEveryProblemWithItsPath(t *testing.T) {
 	cases := []struct {
 		name string
@@ -25,6 +38,16 @@ func TestParseReportsEveryProblemWithItsPath(t *testing.T) {
 			[]string{"States.A.ResultPath: \"$.a[*]\" is not a valid path: a reference path may only select a single node (no wildcards, filters, slices or '..')"}},
 		{"an unknown field is rejected", `{"StartAt":"A","States":{"A":{"Type":"Pass","Foo":1,"End":true}}}`,
 			[]string{"States.A.Foo: the field \"Foo\" is not supported here"}},
+		{"a Map state may not give MaxConcurrency and MaxConcurrencyPath", distributedMap(`"MaxConcurrency":2,"MaxConcurrencyPath":"$.n"`),
+			[]string{"States.M: MaxConcurrency and MaxConcurrencyPath may not both be set"}},
+		{"a negative ToleratedFailureCount is out of range", distributedMap(`"ToleratedFailureCount":-1`),
+			[]string{"States.M.ToleratedFailureCount: must be between 0 and 99999999"}},
+		{"a batch of zero items is out of range", distributedMap(`"ItemBatcher":{"MaxItemsPerBatch":0}`),
+			[]string{"States.M.ItemBatcher.MaxItemsPerBatch: must be between 1 and 99999999"}},
+		{"a fractional batch size in bytes is rejected", distributedMap(`"ItemBatcher":{"MaxInputBytesPerBatch":1.5}`),
+			[]string{"States.M.ItemBatcher.MaxInputBytesPerBatch: must be an integer"}},
+		{"an ItemBatcher without a limit is rejected", distributedMap(`"ItemBatcher":{"BatchInput":{}}`),
+			[]string{"States.M.ItemBatcher: needs MaxItemsPerBatch or MaxInputBytesPerBatch"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
