@@ -13,6 +13,8 @@ type pathNode struct {
 	kids   []*pathNode
 	byLen  [maxIndexedName + 1][]int32 // indexes into names, by name length
 	byName map[string]*pathNode        // every name, once the node is wide
+	first  [4]uint64                   // the first bytes of the names, as a set of 256 bits
+	empty  bool                        // one of the names is ""
 	id     int32
 }
 
@@ -50,6 +52,11 @@ func (n *pathNode) child(key []byte) *pathNode {
 // descend returns the node for an event's field name, following the name's dots as nested
 // names ("a.b" is a then b), or nil when no pattern goes there.
 func (n *pathNode) descend(key []byte) *pathNode {
+	// Most of an event's names start with a byte no name here starts with; then neither the
+	// name nor its part before a dot can be here.
+	if len(key) > 0 && n.first[key[0]>>6]&(1<<(key[0]&63)) == 0 && !n.empty {
+		return nil
+	}
 	if c := n.child(key); c != nil {
 		return c
 	}
@@ -91,6 +98,11 @@ func (n *pathNode) insert(segs []string) *pathNode {
 			i := int32(len(cur.names))
 			cur.names = append(cur.names, s)
 			cur.kids = append(cur.kids, next)
+			if s == "" {
+				cur.empty = true
+			} else {
+				cur.first[s[0]>>6] |= 1 << (s[0] & 63)
+			}
 			if len(s) <= maxIndexedName {
 				cur.byLen[len(s)] = append(cur.byLen[len(s)], i)
 			}

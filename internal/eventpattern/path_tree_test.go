@@ -87,3 +87,40 @@ func TestIndexDot(t *testing.T) {
 		})
 	}
 }
+
+// TestPathTreeFirstByteFilter checks the set of first bytes descend consults before any
+// lookup: names starting with bytes in each quarter of the byte range, and the empty name,
+// which has no first byte and so turns the filter off.
+func TestPathTreeFirstByteFilter(t *testing.T) {
+	root := newPathNode()
+	for _, name := range []string{"\x01ctl", "detail", "Zebra", "\u00e9t\u00e9", "\xffz"} {
+		root.insert([]string{name, "x"})
+	}
+	cases := []struct {
+		name  string
+		key   string
+		found bool
+	}{
+		{"a name starting with a control byte is found", "\x01ctl", true},
+		{"a lower-case name is found", "detail", true},
+		{"an upper-case name is found", "Zebra", true},
+		{"a name starting above 0x7f is found", "\u00e9t\u00e9", true},
+		{"a name starting with 0xff is found", "\xffz", true},
+		{"a dotted key through a name starting above 0x7f is found", "\u00e9t\u00e9.x", true},
+		{"a name sharing only the first byte is not found", "dog", false},
+		{"a name with an unknown first byte is not found", "source", false},
+		{"a key starting with a dot finds nothing without an empty name", ".x", false},
+		{"the empty key finds nothing", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.found, root.descend([]byte(tc.key)) != nil)
+		})
+	}
+	t.Run("an empty name is reached by a key starting with a dot", func(t *testing.T) {
+		root.insert([]string{"", "y"})
+		got := root.descend([]byte(".y"))
+		require.NotNil(t, got)
+		assert.Same(t, root.insert([]string{"", "y"}), got)
+	})
+}
