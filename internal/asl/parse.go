@@ -552,13 +552,15 @@ func (c *checker) errorEquals(path string, obj map[string]any) []string {
 	return out
 }
 
-func (c *checker) retriers(path string, v any) []*retrier {
+// handlers calls fn for each element of the Retry or Catch array v (at path) with its path
+// and whether it is the array's last element, reporting a v that is not an array and each
+// element that is not an object.
+func (c *checker) handlers(path string, v any, fn func(p string, obj map[string]any, last bool)) {
 	arr, ok := v.([]any)
 	if !ok {
 		c.add(path, "must be an array")
-		return nil
+		return
 	}
-	var out []*retrier
 	for i, e := range arr {
 		p := index(path, i)
 		obj, ok := e.(map[string]any)
@@ -566,6 +568,26 @@ func (c *checker) retriers(path string, v any) []*retrier {
 			c.add(p, "must be an object")
 			continue
 		}
+		fn(p, obj, i == len(arr)-1)
+	}
+}
+
+// allLast reports a States.ALL in the ErrorEquals of a retrier or catcher (kind) at p that is
+// not the last of its array.
+func (c *checker) allLast(p string, errorEquals []string, last bool, kind string) {
+	if last {
+		return
+	}
+	for j, name := range errorEquals {
+		if name == ErrAll {
+			c.soft(index(join(p, "ErrorEquals"), j), "a %s with States.ALL must be the last one", kind)
+		}
+	}
+}
+
+func (c *checker) retriers(path string, v any) []*retrier {
+	var out []*retrier
+	c.handlers(path, v, func(p string, obj map[string]any, last bool) {
 		c.fields(p, obj, "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
 		r := &retrier{interval: 1, maxAttempts: 3, backoffRate: 2}
 		r.errorEquals = c.errorEquals(p, obj)
@@ -593,30 +615,15 @@ func (c *checker) retriers(path string, v any) []*retrier {
 				c.add(join(p, "JitterStrategy"), "must be \"FULL\" or \"NONE\"")
 			}
 		}
-		for j, name := range r.errorEquals {
-			if name == ErrAll && i != len(arr)-1 {
-				c.soft(index(join(p, "ErrorEquals"), j), "a retrier with States.ALL must be the last one")
-			}
-		}
+		c.allLast(p, r.errorEquals, last, "retrier")
 		out = append(out, r)
-	}
+	})
 	return out
 }
 
 func (c *checker) catchers(path string, v any, lang string) []*catcher {
-	arr, ok := v.([]any)
-	if !ok {
-		c.add(path, "must be an array")
-		return nil
-	}
 	var out []*catcher
-	for i, e := range arr {
-		p := index(path, i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			c.add(p, "must be an object")
-			continue
-		}
+	c.handlers(path, v, func(p string, obj map[string]any, last bool) {
 		ca := &catcher{}
 		if lang == langJSONata {
 			c.fields(p, obj, "ErrorEquals", "Next", "Output", "Assign", "Comment")
@@ -632,13 +639,9 @@ func (c *checker) catchers(path string, v any, lang string) []*catcher {
 		}
 		ca.errorEquals = c.errorEquals(p, obj)
 		ca.next = c.reqString(p, obj, "Next")
-		for j, name := range ca.errorEquals {
-			if name == ErrAll && i != len(arr)-1 {
-				c.soft(index(join(p, "ErrorEquals"), j), "a catcher with States.ALL must be the last one")
-			}
-		}
+		c.allLast(p, ca.errorEquals, last, "catcher")
 		out = append(out, ca)
-	}
+	})
 	return out
 }
 
