@@ -731,34 +731,29 @@ func (c *checker) wait(path string, st *state, obj map[string]any) {
 }
 
 func (c *checker) fail(path string, st *state, obj map[string]any) {
-	if v, ok := obj["Error"]; ok {
-		s, _ := v.(string)
-		if _, isExpr := jsonataTemplate(s); isExpr && st.jsonata {
-			st.errorExpr = c.jsonata(join(path, "Error"), v)
+	st.errorName, st.errorExpr, st.errorPath = c.failField(path, obj, "Error", st.jsonata)
+	st.cause, st.causeExpr, st.causePath = c.failField(path, obj, "Cause", st.jsonata)
+}
+
+// failField reads the Fail state's Error or Cause (field): a string, a JSONata template in a
+// JSONata state (expr), or a reference path or intrinsic in field+"Path" (ref); giving both
+// field and field+"Path" is an error.
+func (c *checker) failField(path string, obj map[string]any, field string, jsonata bool) (s string, expr, ref template) {
+	if v, ok := obj[field]; ok {
+		str, _ := v.(string)
+		if _, isExpr := jsonataTemplate(str); isExpr && jsonata {
+			expr = c.jsonata(join(path, field), v)
 		} else {
-			st.errorName = c.optString(path, obj, "Error")
+			s = c.optString(path, obj, field)
 		}
 	}
-	if v, ok := obj["Cause"]; ok {
-		s, _ := v.(string)
-		if _, isExpr := jsonataTemplate(s); isExpr && st.jsonata {
-			st.causeExpr = c.jsonata(join(path, "Cause"), v)
-		} else {
-			st.cause = c.optString(path, obj, "Cause")
+	if _, ok := obj[field+"Path"]; ok {
+		ref = c.failPath(path, obj, field+"Path")
+		if _, both := obj[field]; both {
+			c.add(path, "%s and %sPath may not both be set", field, field)
 		}
 	}
-	if _, ok := obj["ErrorPath"]; ok {
-		st.errorPath = c.failPath(path, obj, "ErrorPath")
-		if _, both := obj["Error"]; both {
-			c.add(path, "Error and ErrorPath may not both be set")
-		}
-	}
-	if _, ok := obj["CausePath"]; ok {
-		st.causePath = c.failPath(path, obj, "CausePath")
-		if _, both := obj["Cause"]; both {
-			c.add(path, "Cause and CausePath may not both be set")
-		}
-	}
+	return s, expr, ref
 }
 
 // failPath parses ErrorPath/CausePath: a reference path or an intrinsic function.
