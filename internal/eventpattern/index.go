@@ -1,6 +1,10 @@
 package eventpattern
 
-import "sync"
+import (
+	"maps"
+	"slices"
+	"sync"
+)
 
 // boundTest is a field test bound to the path number of one snapshot.
 type boundTest struct {
@@ -18,6 +22,8 @@ type boundConj struct {
 // keyed on an exact value there, and those that only need some value there.
 type pathIndex struct {
 	strs    map[string][]int32
+	few     []string  // the strings, once sealed with at most fewStrings of them, else nil
+	fewIDs  [][]int32 // the conjunctions of each string in few
 	nums    map[int64][]int32
 	texts   map[string][]int32 // numbers outside the numeric range, by literal text
 	lits    [3][]int32         // true, false, null
@@ -126,8 +132,29 @@ func buildSnapshot(names []string, rules []*rule) *snapshot {
 			s.always = append(s.always, id)
 		}
 	}
+	for i := range s.index {
+		s.index[i].seal()
+	}
 	s.pool.New = func() any { return newEventState(s) }
 	return s
+}
+
+// fewStrings is how many exact strings a path may have for lookup to compare them one by one
+// instead of hashing: a path like source or detail-type usually holds one to three.
+const fewStrings = 4
+
+// seal moves a path's exact strings from the map to a short list when there are few of them;
+// comparing a value with each (its length first) is cheaper than hashing it. add must not be
+// called after seal.
+func (ix *pathIndex) seal() {
+	if len(ix.strs) == 0 || len(ix.strs) > fewStrings {
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(ix.strs)) {
+		ix.few = append(ix.few, k)
+		ix.fewIDs = append(ix.fewIDs, ix.strs[k])
+	}
+	ix.strs = nil
 }
 
 // add files conjunction id under an exact value.
@@ -160,10 +187,15 @@ func (ix *pathIndex) add(k countKey, id int32) {
 func (ix *pathIndex) lookup(v *value) []int32 {
 	switch v.kind {
 	case kindString:
-		if ix.strs == nil {
-			return nil
+		if ix.strs != nil {
+			return ix.strs[string(v.str)]
 		}
-		return ix.strs[string(v.str)]
+		for i, k := range ix.few {
+			if k == string(v.str) {
+				return ix.fewIDs[i]
+			}
+		}
+		return nil
 	case kindNumber:
 		if v.numOK {
 			if ix.nums == nil {

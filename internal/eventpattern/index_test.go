@@ -34,6 +34,11 @@ func indexOf(t *testing.T, patterns ...string) []string {
 				where[id] = "exact:" + pathName[int32(p)]
 			}
 		}
+		for _, ids := range ix.fewIDs {
+			for _, id := range ids {
+				where[id] = "exact:" + pathName[int32(p)]
+			}
+		}
 		for _, ids := range ix.nums {
 			for _, id := range ids {
 				where[id] = "exact:" + pathName[int32(p)]
