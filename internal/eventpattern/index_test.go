@@ -106,3 +106,35 @@ func TestIndexChoosesTheMostSelectiveField(t *testing.T) {
 		})
 	}
 }
+
+func TestSealKeepsFewStringsInAList(t *testing.T) {
+	cases := []struct {
+		name    string
+		strings []string
+		listed  bool
+	}{
+		{"one string is listed", []string{"aws.s3"}, true},
+		{"four strings are listed", []string{"a", "bb", "cc", "ddd"}, true},
+		{"five strings stay in the map", []string{"a", "bb", "cc", "ddd", "e"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var ix pathIndex
+			for i, s := range tc.strings {
+				ix.add(countKey{k: kindString, s: s}, int32(i))
+				ix.add(countKey{k: kindString, s: s}, int32(i+10))
+			}
+			ix.seal()
+			assert.Equal(t, tc.listed, ix.strs == nil)
+			assert.Equal(t, tc.listed, len(ix.few) == len(tc.strings))
+			for i, s := range tc.strings {
+				v := value{kind: kindString, str: []byte(s)}
+				assert.Equal(t, []int32{int32(i), int32(i + 10)}, ix.lookup(&v), "lookup %q", s)
+			}
+			for _, s := range []string{"", "zz", "a\x00", "dd"} {
+				v := value{kind: kindString, str: []byte(s)}
+				assert.Nil(t, ix.lookup(&v), "lookup %q", s)
+			}
+		})
+	}
+}
