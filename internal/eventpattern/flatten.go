@@ -77,7 +77,10 @@ func (s *scanner) object(node *pathNode) error {
 		if esc {
 			key = decodeString(key)
 		}
-		child := node.descend(key)
+		var child *pathNode
+		if node.mayHold(key) {
+			child = node.descend(key)
+		}
 		if child == nil && i < len(b) && b[i] == '"' {
 			// The commonest case, a string no pattern reads, without the general skipper.
 			if i, reason = skipString(b, i); reason != "" {
