@@ -36,3 +36,18 @@ func BenchmarkNestedEval(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkJsonToString(b *testing.B) {
+	e := MustParse(`States.JsonToString($.job)`)
+	job := map[string]any{
+		"TrainingJobName": "run-42", "Status": "Completed", "Metrics": []any{0.9134, 1.5e-7, 42.0},
+		"Hyper": map[string]any{"eta": 0.2, "depth": 6.0, "objective": "binary:logistic", "tags": []any{"a<b", "c\td"}},
+	}
+	lookup := func(string) (any, error) { return job, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Eval(lookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -177,5 +178,32 @@ func FuzzPayloadMatchesEncodingJSON(f *testing.F) {
 		got, err := AppendNumber(nil, x, GoNumbers)
 		require.NoError(t, err)
 		assert.Equal(t, encodingJSON(t, x), string(got))
+	})
+}
+
+func FuzzJavaNumbersRoundTrip(f *testing.F) {
+	for _, x := range []float64{0, -0.0001, 1.5e-7, 1e21, 12345678.5, 1.7976931348623157e308, 5e-324, 1e7, 0.001} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		s := FormatJava(x)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		back, err := strconv.ParseFloat(s, 64)
+		require.NoError(t, err, "FormatJava(%v) = %q", x, s)
+		assert.Equal(t, x, back, "FormatJava(%v) = %q", x, s)
+		mant, exp, isExp := strings.Cut(s, "E")
+		abs := math.Abs(x)
+		if x == math.Trunc(x) && abs < 1e21 || abs >= 1e-3 && abs < 1e7 {
+			assert.False(t, isExp, "FormatJava(%v) = %q has an exponent", x, s)
+			return
+		}
+		require.True(t, isExp, "FormatJava(%v) = %q has no exponent", x, s)
+		assert.Contains(t, mant, ".", "the mantissa of %q has no fraction", s)
+		digits := strings.TrimPrefix(exp, "-")
+		assert.NotEmpty(t, digits)
+		assert.NotEqual(t, byte('0'), digits[0], "the exponent of %q has a leading zero", s)
+		assert.NotContains(t, exp, "+")
 	})
 }

@@ -1,11 +1,11 @@
 package jsonvalue
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // NumberStyle chooses how a float64 is written. AWS formats numbers differently in a state's
@@ -64,35 +64,41 @@ func appendGo(b []byte, f float64) ([]byte, error) {
 // AppendJava appends f as JavaNumbers formats it, writing NaN, Infinity and -Infinity for
 // the numbers JSON cannot hold (as States.Format and error messages show them).
 func AppendJava(b []byte, f float64) []byte {
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	}
+	abs := math.Abs(f)
+	if f == math.Trunc(f) && abs < 1e21 || abs >= 1e-3 && abs < 1e7 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
-	return append(b, FormatJava(f)...)
+	// Go writes 1.5E-07 or 1E+22 where Java writes 1.5E-7 and 1.0E22.
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'E', -1, 64)
+	e := start + bytes.IndexByte(b[start:], 'E')
+	var exp [8]byte
+	n := copy(exp[:], b[e+1:])
+	b = b[:e]
+	if bytes.IndexByte(b[start:], '.') < 0 {
+		b = append(b, ".0"...)
+	}
+	b = append(b, 'E')
+	digits := exp[1:n]
+	if exp[0] == '-' {
+		b = append(b, '-')
+	}
+	for len(digits) > 1 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	return append(b, digits...)
 }
 
 // FormatJava returns f as AppendJava appends it.
 func FormatJava(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	if math.IsNaN(f) {
-		return "NaN"
-	}
-	if math.IsInf(f, 0) {
-		if f > 0 {
-			return "Infinity"
-		}
-		return "-Infinity"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'E', -1, 64) // like 1.5E-07 or 1E+22
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
+	var buf [32]byte
+	return string(AppendJava(buf[:0], f))
 }
