@@ -769,27 +769,36 @@ func (c *checker) failPath(path string, obj map[string]any, field string) templa
 	return &tmplPath{field: field, path: p}
 }
 
-func (c *checker) parallel(path string, st *state, obj map[string]any, lang string) {
-	v, ok := obj["Branches"]
+// objects calls fn with the path and value of each element of the required, non-empty array
+// obj[field] (a Parallel state's Branches, a Choice state's Choices), reporting a missing
+// field, a value that is not a non-empty array and each element that is not an object.
+func (c *checker) objects(path string, obj map[string]any, field string, fn func(p string, o map[string]any)) {
+	v, ok := obj[field]
 	if !ok {
-		c.add(join(path, "Branches"), "is required")
+		c.add(join(path, field), "is required")
 		return
 	}
 	arr, ok := v.([]any)
 	if !ok || len(arr) == 0 {
-		c.add(join(path, "Branches"), "must be a non-empty array")
+		c.add(join(path, field), "must be a non-empty array")
 		return
 	}
-	for i, b := range arr {
-		p := index(join(path, "Branches"), i)
-		bo, ok := b.(map[string]any)
+	for i, e := range arr {
+		p := index(join(path, field), i)
+		o, ok := e.(map[string]any)
 		if !ok {
 			c.add(p, "must be an object")
 			continue
 		}
+		fn(p, o)
+	}
+}
+
+func (c *checker) parallel(path string, st *state, obj map[string]any, lang string) {
+	c.objects(path, obj, "Branches", func(p string, bo map[string]any) {
 		c.fields(p, bo, "StartAt", "States", "Comment", "QueryLanguage")
 		st.branches = append(st.branches, c.graph(p, bo, c.queryLanguage(p, bo, lang), true))
-	}
+	})
 }
 
 func (c *checker) mapState(path string, st *state, obj map[string]any, lang string) {

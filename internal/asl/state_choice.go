@@ -33,28 +33,11 @@ var comparisons = map[string]string{
 
 func (c *checker) choice(path string, st *state, obj map[string]any) {
 	st.defaultNext = c.optString(path, obj, "Default")
-	v, ok := obj["Choices"]
-	if !ok {
-		c.add(join(path, "Choices"), "is required")
-		return
-	}
-	arr, ok := v.([]any)
-	if !ok || len(arr) == 0 {
-		c.add(join(path, "Choices"), "must be a non-empty array")
-		return
-	}
-	for i, e := range arr {
-		p := index(join(path, "Choices"), i)
-		ro, ok := e.(map[string]any)
-		if !ok {
-			c.add(p, "must be an object")
-			continue
-		}
-		r := c.rule(p, ro, st.jsonata, true)
-		if r != nil {
+	c.objects(path, obj, "Choices", func(p string, ro map[string]any) {
+		if r := c.rule(p, ro, st.jsonata, true); r != nil {
 			st.choices = append(st.choices, r)
 		}
-	}
+	})
 }
 
 // rule parses a Choice rule; top rules carry Next (and Assign/Output), nested ones do not.
