@@ -362,6 +362,21 @@ func TestPipelineWorkflow(t *testing.T) {
 			},
 		},
 		{
+			name: "a failing rejection notification still ends Rejected with the gate's error", testCase: "RejectionNotificationFails",
+			wantStatus: asl.StatusFailed, wantError: statemachines.ErrModelRejected, wantCause: "EvaluationRejected",
+			wantStates: []string{"StartTraining", "EvaluateModel", "NotifyRejected", "Rejected"},
+			check: func(t *testing.T, h *harness, x execution) {
+				assert.Len(t, x.scheduled["NotifyRejected"], 4, "the notification is tried four times")
+			},
+		},
+		{
+			name: "a failing deployment notification still releases the deployed model", testCase: "DeployedNotificationFails",
+			wantStatus: asl.StatusSucceeded, wantStates: happy,
+			check: func(t *testing.T, h *harness, x execution) {
+				assert.Len(t, x.scheduled["NotifyDeployed"], 4, "the notification is tried four times")
+			},
+		},
+		{
 			name: "a failing notification still ends Failed with the original error", testCase: "NotificationFails",
 			wantStatus: asl.StatusFailed, wantError: asl.ErrTaskFailed, wantCause: "TrainingFailed",
 			wantStates: []string{"StartTraining", "NotifyFailure", "Failed"},
