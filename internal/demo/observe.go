@@ -28,7 +28,7 @@ func (d *demo) observer() stack.Observer {
 	}
 }
 
-// pollingStates are the deploy workflow's Describe/Wait/Choice loop: printed once each.
+// workflowOf returns the short workflow name (pipeline, deploy) of a state machine ARN.
 func workflowOf(stateMachineARN string) string {
 	return strings.TrimPrefix(stateMachineARN[strings.LastIndex(stateMachineARN, ":")+1:], "kiln-"+Stage+"-")
 }

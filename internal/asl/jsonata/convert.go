@@ -25,41 +25,11 @@ func prepare(v any) (any, bool) {
 	case nil:
 		return null, true
 	case map[string]any:
-		var out map[string]any
-		for k, e := range x {
-			pe, changed := prepare(e)
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make(map[string]any, len(x))
-				for k2, e2 := range x {
-					out[k2] = e2
-				}
-			}
-			out[k] = pe
-		}
-		if out == nil {
-			return x, false
-		}
-		return out, true
+		out, changed, _ := rewriteMap(x, prepareElem)
+		return out, changed
 	case []any:
-		var out []any
-		for i, e := range x {
-			pe, changed := prepare(e)
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make([]any, len(x))
-				copy(out, x)
-			}
-			out[i] = pe
-		}
-		if out == nil {
-			return x, false
-		}
-		return out, true
+		out, changed, _ := rewriteSlice(x, prepareElem)
+		return out, changed
 	case json.Number:
 		f, err := x.Float64()
 		if err != nil {
@@ -68,6 +38,62 @@ func prepare(v any) (any, bool) {
 		return f, true
 	}
 	return v, false
+}
+
+// prepareElem is prepare in the shape the rewrite helpers take.
+func prepareElem(v any) (any, bool, error) {
+	out, changed := prepare(v)
+	return out, changed, nil
+}
+
+// rewriteMap applies f to every value of m. It returns m itself when f changed nothing, and
+// otherwise a copy holding f's results, so unchanged trees are never copied. The first error
+// stops the walk.
+func rewriteMap(m map[string]any, f func(any) (any, bool, error)) (map[string]any, bool, error) {
+	var out map[string]any
+	for k, e := range m {
+		pe, changed, err := f(e)
+		if err != nil {
+			return nil, false, err
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(m))
+			for k2, e2 := range m {
+				out[k2] = e2
+			}
+		}
+		out[k] = pe
+	}
+	if out == nil {
+		return m, false, nil
+	}
+	return out, true, nil
+}
+
+// rewriteSlice is rewriteMap for arrays.
+func rewriteSlice(s []any, f func(any) (any, bool, error)) ([]any, bool, error) {
+	var out []any
+	for i, e := range s {
+		pe, changed, err := f(e)
+		if err != nil {
+			return nil, false, err
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = make([]any, len(s))
+			copy(out, s)
+		}
+		out[i] = pe
+	}
+	if out == nil {
+		return s, false, nil
+	}
+	return out, true, nil
 }
 
 // errFunctionResult is returned when an expression's value is a function, which has no JSON form.
@@ -104,47 +130,9 @@ func plain(v any) (any, bool, error) {
 		out, _, err := plain(*x)
 		return out, true, err
 	case map[string]any:
-		var out map[string]any
-		for k, e := range x {
-			pe, changed, err := plain(e)
-			if err != nil {
-				return nil, false, err
-			}
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make(map[string]any, len(x))
-				for k2, e2 := range x {
-					out[k2] = e2
-				}
-			}
-			out[k] = pe
-		}
-		if out == nil {
-			return x, false, nil
-		}
-		return out, true, nil
+		return rewriteMap(x, plain)
 	case []any:
-		var out []any
-		for i, e := range x {
-			pe, changed, err := plain(e)
-			if err != nil {
-				return nil, false, err
-			}
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make([]any, len(x))
-				copy(out, x)
-			}
-			out[i] = pe
-		}
-		if out == nil {
-			return x, false, nil
-		}
-		return out, true, nil
+		return rewriteSlice(x, plain)
 	case jtypes.Callable:
 		return nil, false, errFunctionResult
 	}
