@@ -189,4 +189,7 @@ const (
 	ErrRolledBack = "DeploymentRolledBackError"
 	// ErrEndpointFailed ends the deploy workflow when the endpoint reached Failed.
 	ErrEndpointFailed = "EndpointFailedError"
+	// ErrUpdateRollbackFailed ends the deploy workflow when the endpoint is
+	// UpdateRollbackFailed: an update failed and so did SageMaker's rollback.
+	ErrUpdateRollbackFailed = "EndpointUpdateRollbackFailedError"
 )

@@ -407,7 +407,7 @@ func TestPipelineRunsTheRealDeployWorkflow(t *testing.T) {
 	require.Equal(t, asl.StatusSucceeded, x.result.Status, "%s: %s", x.result.Error, x.result.Cause)
 	childARN := "arn:aws:states:us-east-1:000000000000:execution:kiln-prod-deploy:" + releaseID + "-deploy"
 	child := h.child(childARN)
-	assert.Equal(t, []string{"Plan", "CreateModel", "CreateEndpointConfig", "FindEndpoint", "UpdateEndpoint",
+	assert.Equal(t, []string{"Plan", "CreateModel", "CreateEndpointConfig", "FindEndpoint", "CanEndpointBeUpdated", "UpdateEndpoint",
 		"WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "WaitForEndpoint", "DescribeEndpoint",
 		"IsEndpointSettled", "IsRequestedConfig", "BuildRecord", "RecordHistory", "RecordCurrent", "Deployed"}, child.entered)
 	var out struct {
@@ -451,9 +451,13 @@ func TestPipelineApprovalThatNeverComesTimesOut(t *testing.T) {
 }
 
 func TestDeployWorkflow(t *testing.T) {
+	poll := time.Duration(deployInput(t).Deploy.PollSeconds) * time.Second
 	settled := []string{"WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "IsRequestedConfig"}
 	recorded := []string{"BuildRecord", "RecordHistory", "RecordCurrent", "Deployed"}
-	prefix := []string{"Plan", "CreateModel", "CreateEndpointConfig", "FindEndpoint"}
+	prefix := []string{"Plan", "CreateModel", "CreateEndpointConfig"}
+	missing := []string{"FindEndpoint", "IsEndpointMissing"}
+	existing := []string{"FindEndpoint", "CanEndpointBeUpdated"}
+	lookAgain := []string{"WaitForEndpointToSettle"}
 	seq := func(parts ...[]string) []string {
 		var out []string
 		for _, p := range parts {
@@ -466,32 +470,67 @@ func TestDeployWorkflow(t *testing.T) {
 		testCase   string
 		wantStatus asl.Status
 		wantError  string
-		wantCause  string
-		wantStates []string
-		// wantRecord is true when the deployment is recorded and is the output.
+		// wantCause is the cause; wantCauseOf names a mocked response whose cause it is.
+		wantCause   string
+		wantCauseOf string
+		wantStates  []string
+		// wantRecord is true when the deployment is recorded and is the output; waited is
+		// how long the virtual clock ran before the record was built.
 		wantRecord bool
+		waited     time.Duration
 	}{
 		{
 			name: "a missing endpoint is created, and once InService on the new config the deployment is recorded", testCase: "MissingEndpointIsCreated",
-			wantStatus: asl.StatusSucceeded, wantRecord: true,
-			wantStates: seq(prefix, []string{"CreateEndpoint"}, settled, recorded),
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 2 * poll,
+			wantStates: seq(prefix, missing, []string{"CreateEndpoint"}, settled, recorded),
 		},
 		{
 			name: "an existing endpoint is updated, and once InService on the new config the deployment is recorded", testCase: "ExistingEndpointIsUpdated",
-			wantStatus: asl.StatusSucceeded, wantRecord: true,
-			wantStates: seq(prefix, []string{"UpdateEndpoint"}, settled, recorded),
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 2 * poll,
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, recorded),
 		},
 		{
 			name: "an endpoint back InService on its old config fails as rolled back", testCase: "UpdateIsRolledBack",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
 			wantCause:  "the endpoint is InService on its previous endpoint config: SageMaker rolled the update back because a rollback alarm fired",
-			wantStates: seq(prefix, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}),
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}),
 		},
 		{
 			name: "an endpoint that reaches Failed fails the deployment", testCase: "EndpointFails",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrEndpointFailed,
 			wantCause:  "the endpoint reached status Failed; DescribeEndpoint's FailureReason says why",
-			wantStates: seq(prefix, []string{"CreateEndpoint", "WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "EndpointFailed"}),
+			wantStates: seq(prefix, missing, []string{"CreateEndpoint", "WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "EndpointFailed"}),
+		},
+		{
+			name: "a Failed endpoint is deleted, waited for until gone, and created again", testCase: "FailedEndpointIsDeletedAndCreatedAgain",
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 4 * poll,
+			wantStates: seq(prefix, existing, []string{"DeleteFailedEndpoint"}, lookAgain, existing, lookAgain, missing, []string{"CreateEndpoint"}, settled, recorded),
+		},
+		{
+			name: "an endpoint Updating or SystemUpdating is waited out before it is updated", testCase: "UpdateInProgressIsWaitedOut",
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 4 * poll,
+			wantStates: seq(prefix, existing, lookAgain, existing, lookAgain, existing, []string{"UpdateEndpoint"}, settled, recorded),
+		},
+		{
+			name: "an endpoint that ends UpdateRollbackFailed fails the deployment at once, not after hours of polling", testCase: "UpdateRollbackFailedFailsTheDeployment",
+			wantStatus: asl.StatusFailed, wantError: statemachines.ErrUpdateRollbackFailed,
+			wantCause:  "the endpoint is UpdateRollbackFailed: a blue/green update failed and so did its rollback; an operator must update or delete the endpoint (DescribeEndpoint's FailureReason says why)",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled[:len(settled)-1], []string{"UpdateRollbackFailed"}),
+		},
+		{
+			name: "a lookup that fails for another reason than a missing endpoint fails with that error and creates nothing", testCase: "DeniedLookupFailsTheDeployment",
+			wantStatus: asl.StatusFailed, wantError: "SageMaker.SageMakerException", wantCauseOf: "EndpointLookupDenied",
+			wantStates: seq(prefix, missing, []string{"LookupFailed"}),
+		},
+		{
+			name: "a throttled lookup looks again after a poll interval", testCase: "ThrottledLookupIsRepeated",
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 3 * poll,
+			wantStates: seq(prefix, missing, lookAgain, missing, []string{"CreateEndpoint"}, settled, recorded),
+		},
+		{
+			name: "CreateEndpoint is retried while SageMaker cannot see the new endpoint config yet", testCase: "StaleConfigIsRetried",
+			wantStatus: asl.StatusSucceeded, wantRecord: true, waited: 2*poll + 5*time.Second,
+			wantStates: seq(prefix, missing, []string{"CreateEndpoint"}, settled, recorded),
 		},
 	}
 	for _, c := range cases {
@@ -501,8 +540,15 @@ func TestDeployWorkflow(t *testing.T) {
 			x := h.wait(t, h.start(t, "deploy", releaseID+"-deploy", in))
 			assert.Equal(t, c.wantStatus, x.result.Status, "status (error %s: %s)", x.result.Error, x.result.Cause)
 			assert.Equal(t, c.wantError, x.result.Error)
-			assert.Equal(t, c.wantCause, x.result.Cause)
+			wantCause := c.wantCause
+			if c.wantCauseOf != "" {
+				wantCause = mockCause(t, c.wantCauseOf)
+			}
+			assert.Equal(t, wantCause, x.result.Cause)
 			assert.Equal(t, c.wantStates, x.entered)
+			if len(x.scheduled["UpdateEndpoint"]) > 0 {
+				assert.Empty(t, x.scheduled["CreateEndpoint"], "an endpoint that exists is never created")
+			}
 
 			cfg := x.scheduled["CreateEndpointConfig"]
 			require.Len(t, cfg, 1)
@@ -518,7 +564,7 @@ func TestDeployWorkflow(t *testing.T) {
 			}
 			var record map[string]any
 			require.NoError(t, json.Unmarshal(x.result.Output, &record))
-			deployedAt := start.Add(2 * time.Duration(in.Deploy.PollSeconds) * time.Second)
+			deployedAt := start.Add(c.waited)
 			assert.Equal(t, map[string]any{
 				"endpointName": "kiln-prod-abalone", "endpointConfigName": releaseID + "-config", "modelName": releaseID,
 				"modelPackageArn": packageARN, "releaseId": releaseID, "model": "abalone", "stage": "prod", "strategy": "CANARY",
