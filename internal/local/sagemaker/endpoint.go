@@ -15,6 +15,10 @@ const (
 	EndpointRollingBack = "RollingBack"
 	EndpointFailed      = "Failed"
 	EndpointDeleting    = "Deleting"
+	// EndpointSystemUpdating and EndpointUpdateRollbackFailed are statuses SageMaker reports
+	// (maintenance; a failed rollback) that the stand-in never enters by itself.
+	EndpointSystemUpdating       = "SystemUpdating"
+	EndpointUpdateRollbackFailed = "UpdateRollbackFailed"
 )
 
 type deployedImage struct {
@@ -290,6 +294,9 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 	dc := in.DeploymentConfig
 	if dc == nil && in.RetainDeploymentConfig {
 		dc = e.LastDeploymentConfig
+	}
+	if err := checkRoutingFits(dc, cfg); err != nil {
+		return nil, err
 	}
 	old := s.configs[e.EndpointConfigName]
 	if dc != nil && old != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -468,6 +469,16 @@ func TestEndpointWithAnUnmappedImageFails(t *testing.T) {
 	assert.Contains(t, err.Error(), "delete it and create it again")
 	_, err = h.runtime.InvokeEndpoint(ctx, &sagemakerruntime.InvokeEndpointInput{EndpointName: aws.String("ep"), ContentType: aws.String("text/csv"), Body: []byte("1")})
 	assert.Equal(t, "ValidationError", apiCode(t, err))
+	// DeleteEndpoint is the only operation SageMaker accepts on a Failed endpoint; the name
+	// is free again once it is gone.
+	_, err = h.api.DeleteEndpoint(ctx, &awssm.DeleteEndpointInput{EndpointName: aws.String("ep")})
+	require.NoError(t, err)
+	err = h.callErr("DescribeEndpoint", map[string]any{"EndpointName": "ep"})
+	assert.Equal(t, "ValidationException", ErrorCode(err))
+	assert.Equal(t, `ValidationException: Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/ep".`, err.Error(), "SageMaker's not-found message, which the deploy workflow branches on")
+	_, err = h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("ep"), EndpointConfigName: aws.String("abalone-r1-config")})
+	require.NoError(t, err)
+	h.waitStatus(t, "ep", types.EndpointStatusInService)
 }
 
 func TestModelFromAnApprovedPackageServesItsContainer(t *testing.T) {
@@ -541,6 +552,10 @@ func TestEndpointOperationsRejectBadInput(t *testing.T) {
 		{"an update of a missing endpoint is refused", "UpdateEndpoint", map[string]any{"EndpointName": "nope", "EndpointConfigName": "abalone-r2-config"}, "Could not find endpoint"},
 		{"a canary above half the fleet is refused", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"BlueGreenUpdatePolicy": map[string]any{"TrafficRoutingConfiguration": map[string]any{"Type": "CANARY", "WaitIntervalInSeconds": 60, "CanarySize": map[string]any{"Type": "CAPACITY_PERCENT", "Value": 60}}}}}, "between 1 and 50"},
 		{"a linear step below 10 percent is refused", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"BlueGreenUpdatePolicy": map[string]any{"TrafficRoutingConfiguration": map[string]any{"Type": "LINEAR", "WaitIntervalInSeconds": 60, "LinearStepSize": map[string]any{"Type": "CAPACITY_PERCENT", "Value": 5}}}}}, "between 10 and 50"},
+		{"an update while the endpoint is Creating is refused", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"BlueGreenUpdatePolicy": map[string]any{"TrafficRoutingConfiguration": map[string]any{"Type": "ALL_AT_ONCE"}}}}, "Cannot update in-progress endpoint"},
+		{"an endpoint name over 63 characters is refused", "CreateEndpoint", map[string]any{"EndpointName": strings.Repeat("e", 64), "EndpointConfigName": "abalone-r1-config"}, "2 validation errors detected: Value '" + strings.Repeat("e", 64) + "' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}; Value '" + strings.Repeat("e", 64) + "' at 'endpointName' failed to satisfy constraint: Member must have length less than or equal to 63"},
+		{"an endpoint config name over 63 characters is refused", "CreateEndpointConfig", map[string]any{"EndpointConfigName": "abalone-prod-commit-0123456789abcdef0123456789abcdef01234567-config", "ProductionVariants": []any{map[string]any{"VariantName": "AllTraffic", "ModelName": "abalone-r1", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}}}, "at 'endpointConfigName' failed to satisfy constraint: Member must have length less than or equal to 63"},
+		{"a model name over 63 characters is refused", "CreateModel", map[string]any{"ModelName": "abalone-prod-commit-0123456789abcdef0123456789abcdef0123456789ab", "ExecutionRoleArn": "r", "PrimaryContainer": map[string]any{"Image": serveImage}}, "at 'modelName' failed to satisfy constraint: Member must have length less than or equal to 63"},
 		{"an unknown routing type is refused", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"BlueGreenUpdatePolicy": map[string]any{"TrafficRoutingConfiguration": map[string]any{"Type": "SOMETIMES"}}}}, "enum value set"},
 		{"a rolling update is refused as unsupported", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"RollingUpdatePolicy": map[string]any{"MaximumBatchSize": map[string]any{"Type": "INSTANCE_COUNT", "Value": 1}, "WaitIntervalInSeconds": 60}}}, "RollingUpdatePolicy is not supported"},
 		{"more than ten rollback alarms are refused", "UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": map[string]any{"AutoRollbackConfiguration": map[string]any{"Alarms": []any{}}}}, "1 to 10 alarms"},
@@ -609,4 +624,46 @@ func TestDeletingAnEndpointMidUpdateStopsBothFleets(t *testing.T) {
 	clock.Advance(time.Hour) // the abandoned deployment wakes and records nothing
 	_, err = h.svc.DeploymentHistory("ep")
 	assert.Equal(t, "ValidationException", ErrorCode(err))
+}
+
+func TestTrafficRoutingMustFitTheNewFleet(t *testing.T) {
+	h := newHarness(t, newManualClock(), nil)
+	ctx := context.Background()
+	h.release(t, "abalone-r1", "v1")
+	h.release(t, "abalone-r2", "v2") // abalone-r2-config: 2 instances
+	_, err := h.svc.Call(ctx, "CreateEndpointConfig", []byte(`{"EndpointConfigName":"single","ProductionVariants":[{"VariantName":"AllTraffic","ModelName":"abalone-r2","InitialInstanceCount":1,"InstanceType":"ml.m5.large"}]}`))
+	require.NoError(t, err)
+	_, err = h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("ep"), EndpointConfigName: aws.String("abalone-r1-config")})
+	require.NoError(t, err)
+	h.waitStatus(t, "ep", types.EndpointStatusInService)
+
+	routing := func(typ, field, sizeType string, value int) map[string]any {
+		return map[string]any{"BlueGreenUpdatePolicy": map[string]any{"TrafficRoutingConfiguration": map[string]any{
+			"Type": typ, "WaitIntervalInSeconds": 60, field: map[string]any{"Type": sizeType, "Value": value}}}}
+	}
+	cases := []struct {
+		name    string
+		config  string
+		dc      map[string]any
+		message string
+	}{
+		{"a canary on a one-instance fleet is refused: one instance is the whole fleet", "single", routing("CANARY", "CanarySize", "CAPACITY_PERCENT", 10),
+			"TrafficRoutingConfiguration.CanarySize (CAPACITY_PERCENT 10) turns on 1 of the 1 instances of variant AllTraffic in endpoint config single; it must be at most 50% of the variant's total instance count."},
+		{"a canary of two instances out of two is refused", "abalone-r2-config", routing("CANARY", "CanarySize", "INSTANCE_COUNT", 2), "turns on 2 of the 2 instances"},
+		{"a linear step on a one-instance fleet is refused", "single", routing("LINEAR", "LinearStepSize", "CAPACITY_PERCENT", 20), "it must be between 10% and 50%"},
+		{"a linear step of the whole fleet is refused", "abalone-r2-config", routing("LINEAR", "LinearStepSize", "INSTANCE_COUNT", 2), "it must be between 10% and 50%"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := h.callErr("UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": tc.config, "DeploymentConfig": tc.dc})
+			assert.Equal(t, "ValidationException", ErrorCode(err), "%v", err)
+			assert.Contains(t, fmt.Sprint(err), tc.message)
+			assert.Equal(t, types.EndpointStatusInService, h.describe(t, "ep").EndpointStatus, "a refused update changes nothing")
+		})
+	}
+	// Half of two instances is one: the canary kiln's prod stage asks for fits.
+	require.NoError(t, h.callErr("UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "abalone-r2-config", "DeploymentConfig": routing("CANARY", "CanarySize", "CAPACITY_PERCENT", 20)}))
+	assert.Equal(t, types.EndpointStatusUpdating, h.describe(t, "ep").EndpointStatus)
+	err = h.callErr("UpdateEndpoint", map[string]any{"EndpointName": "ep", "EndpointConfigName": "single"})
+	assert.Contains(t, fmt.Sprint(err), "Cannot update in-progress endpoint", "an endpoint Updating takes no second update")
 }

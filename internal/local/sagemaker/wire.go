@@ -88,31 +88,46 @@ func jsonKind(k string) string {
 	return k
 }
 
-// validName checks a SageMaker resource name: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$.
+// validName checks a SageMaker resource name as SageMaker does: at most 63 characters
+// (SageMaker's "Member must have length less than or equal to 63") and the pattern
+// ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$; both failures are reported together, counted, in
+// SageMaker's "N validation errors detected: ...; ..." shape.
 func validName(field, v string) error {
 	if v == "" {
 		return validationf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(field))
 	}
-	ok := len(v) <= 63
+	pattern := true
 	prevDash := false
+	groups := 0
 	for i, r := range v {
 		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 		switch {
 		case alnum:
 			prevDash = false
+			groups++
 		case r == '-' && i > 0:
 			prevDash = true
 		default:
-			ok = false
+			pattern = false
 		}
 	}
-	if prevDash {
-		ok = false
+	if prevDash || groups > 63 {
+		pattern = false
 	}
-	if !ok {
-		return validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", v, lowerFirst(field))
+	var problems []string
+	if !pattern {
+		problems = append(problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", v, lowerFirst(field)))
 	}
-	return nil
+	if len(v) > 63 {
+		problems = append(problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 63", v, lowerFirst(field)))
+	}
+	switch len(problems) {
+	case 0:
+		return nil
+	case 1:
+		return validationf("1 validation error detected: %s", problems[0])
+	}
+	return validationf("%d validation errors detected: %s", len(problems), strings.Join(problems, "; "))
 }
 
 // decodeRequired decodes body into in (see decodeInput) and checks that the member name

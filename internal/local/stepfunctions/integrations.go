@@ -129,7 +129,19 @@ func sagemakerError(err error, optimized bool) error {
 	if errors.As(err, &c) {
 		msg = c.ErrorMessage()
 	}
-	return asl.Fail(name, fmt.Sprintf("%s (Service: SageMaker, Status Code: 400, Error Code: %s)", msg, code))
+	return asl.Fail(name, sagemakerCause(msg, code, optimized))
+}
+
+// sagemakerCause renders a SageMaker error's message as Step Functions puts it in the Cause:
+// the optimized integrations run on the Java SDK v1 ("(Service: AmazonSageMaker; Status Code:
+// 400; Error Code: X; Request ID: ...; Proxy: null)"), the aws-sdk ones on v2 ("(Service:
+// SageMaker, Status Code: 400, Request ID: ...)"). Both begin with SageMaker's own message,
+// which is what a workflow's Choice may match (the deploy workflow's "Could not find endpoint").
+func sagemakerCause(msg, code string, optimized bool) string {
+	if optimized {
+		return fmt.Sprintf("%s (Service: AmazonSageMaker; Status Code: 400; Error Code: %s; Request ID: %s; Proxy: null)", msg, code, newUUID())
+	}
+	return fmt.Sprintf("%s (Service: SageMaker, Status Code: 400, Request ID: %s)", msg, newUUID())
 }
 
 func decode(b []byte) (any, error) {

@@ -76,6 +76,17 @@ func TestSageMakerErrorNames(t *testing.T) {
 			assert.Equal(t, tt.want, tf.Name)
 		})
 	}
+	// The cause begins with SageMaker's message in both SDK generations' shapes.
+	_, err := run(t, Integrations{SageMaker: &fakeSageMaker{callErr: &codeErr{"ValidationException", `Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/e".`}}},
+		"arn:aws:states:::aws-sdk:sagemaker:describeEndpoint", map[string]any{})
+	var tf *asl.TaskFailure
+	require.True(t, errors.As(err, &tf))
+	assert.Regexp(t, `^Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/e"\. \(Service: SageMaker, Status Code: 400, Request ID: [0-9a-f-]{36}\)$`, tf.Cause)
+	_, err = run(t, Integrations{SageMaker: &fakeSageMaker{callErr: &codeErr{"ValidationException", "Could not find endpoint configuration."}}},
+		"arn:aws:states:::sagemaker:createEndpoint", map[string]any{})
+	require.True(t, errors.As(err, &tf))
+	assert.Regexp(t, `^Could not find endpoint configuration\. \(Service: AmazonSageMaker; Status Code: 400; Error Code: ValidationException; Request ID: [0-9a-f-]{36}; Proxy: null\)$`, tf.Cause)
+
 	out, err := run(t, Integrations{SageMaker: &fakeSageMaker{}}, "arn:aws:states:::aws-sdk:sagemaker:createModelPackage", map[string]any{})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"Op": "createModelPackage"}, out)
