@@ -81,7 +81,8 @@ func (k *kiln) schedules() {
 	role.AddToPolicy(statement([]string{"sqs:SendMessage"}, []string{*k.dlq.QueueArn()}))
 	role.AddToPolicy(statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()}))
 	targets := map[string]bool{}
-	for _, s := range topology.Schedules {
+	// No drift job in a stage that never deploys: it would dead-letter every hour.
+	for _, s := range topology.SchedulesFor(k.props.Policy, k.props.Stage) {
 		for _, m := range k.props.Policy.Models {
 			input, err := json.Marshal(s.Input(m.Name, k.props.Stage))
 			if err != nil {

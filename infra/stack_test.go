@@ -96,7 +96,7 @@ func TestResourceCounts(t *testing.T) {
 		"AWS::StepFunctions::StateMachine":  len(topology.Workflows),
 		"AWS::Events::Rule":                 len(topology.Rules),
 		"AWS::Events::EventBus":             1,
-		"AWS::Scheduler::Schedule":          len(topology.Schedules) * len(pol.Models),
+		"AWS::Scheduler::Schedule":          len(topology.SchedulesFor(pol, prod)) * len(pol.Models),
 		"AWS::CloudWatch::Alarm":            alarms,
 		"AWS::SageMaker::ModelPackageGroup": len(pol.Models),
 		"AWS::S3::Bucket":                   1,

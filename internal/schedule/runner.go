@@ -350,12 +350,12 @@ func (r *Runner) Run(ctx context.Context, now func() time.Time, interval time.Du
 	}
 }
 
-// TopologyDefinitions returns kiln's schedules for env: every topology.Schedules entry once per
-// policy model, named kiln-<stage>-<schedule>-<model>, invoking the stage's function (the
+// TopologyDefinitions returns kiln's schedules for env: every entry of topology.SchedulesFor
+// the stage (no drift job where the stage never deploys) once per policy model, named kiln-<stage>-<schedule>-<model>, invoking the stage's function (the
 // name in its ARN, kiln-<stage>-<target>) with the topology's input, in UTC.
 func TopologyDefinitions(env topology.Env, p *policy.Policy) ([]Definition, error) {
 	var out []Definition
-	for _, s := range topology.Schedules {
+	for _, s := range topology.SchedulesFor(p, env.Stage) {
 		for _, m := range p.Models {
 			input, err := json.Marshal(s.Input(m.Name, env.Stage))
 			if err != nil {

@@ -49,12 +49,24 @@ func (r *recorder) functions() []string {
 // quiet discards the runner's logs.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+func TestTopologyDefinitionsLeaveTheDriftJobOutOfAStageThatNeverDeploys(t *testing.T) {
+	p, err := policy.Load()
+	require.NoError(t, err)
+	defs, err := TopologyDefinitions(topology.Local("dev"), p)
+	require.NoError(t, err)
+	var names []string
+	for _, d := range defs {
+		names = append(names, d.Name)
+	}
+	assert.Equal(t, []string{"kiln-dev-retrain-" + p.Models[0].Name}, names)
+}
+
 func TestTopologyDefinitionsMakeOneSchedulePerModel(t *testing.T) {
 	p, err := policy.Load()
 	require.NoError(t, err)
 	defs, err := TopologyDefinitions(topology.Local("local"), p)
 	require.NoError(t, err)
-	require.Len(t, defs, len(topology.Schedules)*len(p.Models))
+	require.Len(t, defs, len(topology.SchedulesFor(p, "local"))*len(p.Models))
 	byName := map[string]Definition{}
 	for _, d := range defs {
 		byName[d.Name] = d

@@ -119,18 +119,38 @@ type Schedule struct {
 	Target string
 	// Input returns the target's input for a model and stage.
 	Input func(model, stage string) map[string]any
+	// NeedsEndpoint is true for a schedule that reads the stage's endpoint: it exists only in
+	// stages whose policy deploys (see [SchedulesFor]).
+	NeedsEndpoint bool
 }
 
-// Schedules are kiln's schedules; each exists once per model.
+// Schedules are kiln's schedules; each exists once per model, in the stages [SchedulesFor]
+// selects.
 var Schedules = []Schedule{
 	{Name: "retrain", Expression: "cron(0 3 ? * MON *)", Target: "trigger",
 		Input: func(model, stage string) map[string]any {
 			return map[string]any{"kind": "schedule", "model": model, "schedule": "retrain"}
 		}},
-	{Name: "drift", Expression: "rate(1 hour)", Target: "monitor-drift",
+	{Name: "drift", Expression: "rate(1 hour)", Target: "monitor-drift", NeedsEndpoint: true,
 		Input: func(model, stage string) map[string]any {
 			return map[string]any{"endpointName": EndpointName(stage, model), "windowMinutes": 60}
 		}},
+}
+
+// SchedulesFor returns the schedules stage runs under p: every one of [Schedules], except that
+// a stage the policy marks deploy: false gets none that needs an endpoint (its drift job would
+// find no endpoint, ever). A stage the policy does not name (the local stack's own) keeps all.
+// Before a deploying stage's first deploy the drift job runs and reports NoDeployment.
+func SchedulesFor(p *policy.Policy, stage string) []Schedule {
+	st, known := p.Stages[stage]
+	var out []Schedule
+	for _, s := range Schedules {
+		if s.NeedsEndpoint && known && !st.Deploy {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // Env is where a stack lives.

@@ -101,3 +101,18 @@ func TestAlarms(t *testing.T) {
 	assert.Equal(t, m.DriftThreshold, drift.Threshold)
 	assert.True(t, strings.HasPrefix(drift.Name, topology.DriftAlarmPrefix+"prod-"), "the drift-alarm rule matches on this prefix")
 }
+
+func TestDriftJobRunsOnlyWhereTheStageDeploys(t *testing.T) {
+	p := policy.Default()
+	names := func(stage string) []string {
+		var out []string
+		for _, s := range topology.SchedulesFor(p, stage) {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	require.False(t, p.Stages["dev"].Deploy, "the default policy's dev stage registers only")
+	assert.Equal(t, []string{"retrain"}, names("dev"), "a stage that never deploys has no endpoint to watch")
+	assert.Equal(t, []string{"retrain", "drift"}, names("prod"))
+	assert.Equal(t, []string{"retrain", "drift"}, names("local"), "a stage the policy does not name keeps every schedule")
+}

@@ -62,6 +62,10 @@ const MaxWindowMinutes = 7 * 24 * 60
 const (
 	StatusCompleted        = "Completed"
 	StatusInsufficientData = "InsufficientData"
+	// StatusNoDeployment says the endpoint has no deployment record yet (the stage has not
+	// deployed it, or not yet): there is nothing to compare, which is not a failure — an error
+	// here would be retried and dead-lettered every hour until the first deploy.
+	StatusNoDeployment = "NoDeployment"
 )
 
 // DeploymentKey returns the key of an endpoint's deployment record in the artifacts bucket.
@@ -114,8 +118,8 @@ type BaselineLocation struct {
 	ConstraintsS3URI string `json:"constraintsS3Uri"`
 }
 
-// Summary is what the job returns. Status is [StatusCompleted] or [StatusInsufficientData]
-// (then Message says why and nothing was written or published).
+// Summary is what the job returns. Status is [StatusCompleted], [StatusInsufficientData] or
+// [StatusNoDeployment] (for both, Message says why and nothing was written or published).
 type Summary struct {
 	EndpointName     string    `json:"endpointName"`
 	Status           string    `json:"status"`
@@ -135,8 +139,8 @@ type Summary struct {
 }
 
 // Handle runs the job for one event: an [Input], or an EventBridge event whose detail is one.
-// Failures a workflow may match come back named through lambdaerr ([NoDeploymentError],
-// [InvalidInputError]).
+// Failures a workflow may match come back named through lambdaerr ([InvalidInputError]); an
+// endpoint not deployed yet is a [StatusNoDeployment] summary, not an error.
 func (h *Handler) Handle(ctx context.Context, event json.RawMessage) (Summary, error) {
 	in, err := ParseInput(event)
 	if err != nil {
@@ -195,6 +199,12 @@ func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
 	log := h.logger().With("endpointName", in.EndpointName, "windowStart", start, "windowEnd", end)
 
 	dep, err := h.readDeployment(ctx, in.EndpointName)
+	if errors.Is(err, errNoDeployment) {
+		sum.Status = StatusNoDeployment
+		sum.Message = fmt.Sprintf("no deployment record s3://%s/%s: the endpoint has not been deployed yet, so there is nothing to compare", h.Bucket, DeploymentKey(in.EndpointName))
+		log.Info("drift job skipped: no deployment yet", "key", DeploymentKey(in.EndpointName))
+		return sum, nil
+	}
 	if err != nil {
 		return sum, err
 	}
@@ -281,12 +291,17 @@ func (h *Handler) logger() *slog.Logger {
 	return h.Log
 }
 
+// errNoDeployment is readDeployment's answer when the record does not exist (S3 answers 404
+// NoSuchKey for it only because the role may s3:ListBucket the deployments/ prefix; without
+// that permission S3 answers 403 and the job would fail instead).
+var errNoDeployment = errors.New("no deployment record")
+
 // readDeployment reads and checks the endpoint's deployment record.
 func (h *Handler) readDeployment(ctx context.Context, endpoint string) (*Deployment, error) {
 	key := DeploymentKey(endpoint)
 	body, err := h.get(ctx, h.Bucket, key)
 	if isNotFound(err) {
-		return nil, &NoDeploymentError{EndpointName: endpoint, Bucket: h.Bucket, Key: key}
+		return nil, errNoDeployment
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read deployment record s3://%s/%s: %w", h.Bucket, key, err)

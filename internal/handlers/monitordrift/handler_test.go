@@ -258,10 +258,10 @@ func TestHandle(t *testing.T) {
 			status: StatusInsufficientData, drifted: []string{}, rows: 20,
 		},
 		{
-			name:    "an endpoint without a deployment record fails with NoDeploymentError",
-			event:   []byte(`{"endpointName": "never-deployed"}`),
-			errName: "NoDeploymentError",
-			errText: "no deployment record for endpoint never-deployed: s3://kiln-artifacts/deployments/never-deployed/current.json does not exist",
+			name:   "an endpoint not deployed yet is skipped, not failed, and publishes nothing",
+			event:  []byte(`{"endpointName": "abalone-prod"}`),
+			setup:  func(b bucket, _ [][]string) { delete(b, "kiln-artifacts/deployments/abalone-prod/current.json") },
+			status: StatusNoDeployment, drifted: []string{},
 		},
 		{
 			name:    "an input without an endpoint fails with InvalidInputError",
@@ -323,6 +323,12 @@ func TestHandle(t *testing.T) {
 			assert.Equal(t, tt.metrics, sum.MetricsPublished)
 
 			violationsKey := "kiln-artifacts/monitoring/abalone-prod/20261122T190000Z/constraint_violations.json"
+			if tt.status == StatusNoDeployment {
+				assert.Empty(t, puts)
+				assert.NotContains(t, b, violationsKey)
+				assert.Equal(t, "no deployment record s3://kiln-artifacts/deployments/abalone-prod/current.json: the endpoint has not been deployed yet, so there is nothing to compare", sum.Message)
+				return
+			}
 			if tt.status == StatusInsufficientData {
 				assert.Empty(t, puts)
 				assert.NotContains(t, b, violationsKey)
