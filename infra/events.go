@@ -75,8 +75,12 @@ func (k *kiln) eventRules() {
 // role that may invoke exactly its target.
 func (k *kiln) schedules() {
 	role := awsiam.NewRole(k.stack, jsii.String("SchedulerRole"), &awsiam.RoleProps{
-		RoleName:  k.name("scheduler"),
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
+		RoleName: k.name("scheduler"),
+		// Scheduler's documentation recommends aws:SourceAccount on the execution role's trust
+		// (https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html).
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": k.env.Account}},
+		}),
 	})
 	role.AddToPolicy(statement([]string{"sqs:SendMessage"}, []string{*k.dlq.QueueArn()}))
 	role.AddToPolicy(statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()}))

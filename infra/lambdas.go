@@ -107,6 +107,19 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 	groups := k.packageGroupARNs()
 	packages := k.modelPackageARNs()
 	kms := statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()})
+	// listUnder lets a handler that reads keys which may be missing list those prefixes: S3
+	// answers a GetObject of a missing key with 404 NoSuchKey only to a caller that has
+	// s3:ListBucket, and with 403 AccessDenied to any other
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions).
+	listUnder := func(prefixes ...string) awsiam.PolicyStatement {
+		st := statement([]string{"s3:ListBucket"}, []string{bucket})
+		var like []string
+		for _, p := range prefixes {
+			like = append(like, p+"*")
+		}
+		st.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": like})
+		return st
+	}
 	switch fn {
 	case "webhook":
 		role.AddToPolicy(statement([]string{"secretsmanager:GetSecretValue"}, []string{*secretARN}))
@@ -117,6 +130,7 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		role.AddToPolicy(statement([]string{"states:DescribeExecution"}, []string{pipelineExecutions}))
 	case "evaluate":
 		role.AddToPolicy(statement([]string{"s3:GetObject"}, []string{obj("training/"), obj("evaluations/")}))
+		role.AddToPolicy(listUnder("training/", "evaluations/"))
 		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{obj("evaluations/"), obj("baselines/")}))
 		// ListModelPackages supports no resource-level permission: SageMaker evaluates it on "*".
 		role.AddToPolicy(statement([]string{"sagemaker:ListModelPackages"}, []string{"*"}))
@@ -128,10 +142,12 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		role.AddToPolicy(statement([]string{"sagemaker:UpdateModelPackage"}, packages))
 	case "approval":
 		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject"}, []string{obj("approvals/")}))
+		// An approval event for a package nobody waits on finds no record: a 404, harmless.
+		role.AddToPolicy(listUnder("approvals/"))
 		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{pipelineARN}))
 	case "monitor-drift":
 		role.AddToPolicy(statement([]string{"s3:GetObject"}, []string{obj("deployments/"), obj("baselines/"), obj("datacapture/")}))
-		role.AddToPolicy(statement([]string{"s3:ListBucket"}, []string{bucket}))
+		role.AddToPolicy(listUnder("deployments/", "baselines/", "datacapture/"))
 		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{obj("monitoring/")}))
 		// PutMetricData has no resource-level permission; the condition pins the namespace.
 		st := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})

@@ -47,7 +47,7 @@ func run() error {
 	if buildDir == "" {
 		buildDir = filepath.Join(root, "build")
 	}
-	app := awscdk.NewApp(nil)
+	app := newApp("")
 	NewKilnStack(app, "kiln-"+stage, &KilnStackProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String("kiln MLOps control plane, stage " + stage),
@@ -58,6 +58,23 @@ func run() error {
 	})
 	app.Synth(nil)
 	return nil
+}
+
+// assetMetadataContext is the context key that makes CDK write aws:asset:path and
+// aws:asset:property Metadata on each resource with a local asset. The CDK CLI sets it; a plain
+// `go run ./infra` must set it itself, or the template tells SAM CLI nothing about where the
+// functions' code is (SAM's "Using the AWS SAM CLI with the AWS CDK" relies on that metadata,
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-cdk.html).
+const assetMetadataContext = "aws:cdk:enable-asset-metadata"
+
+// newApp returns the CDK app with asset metadata on; outdir "" leaves the output directory to
+// CDK_OUTDIR (or CDK's default).
+func newApp(outdir string) awscdk.App {
+	props := &awscdk.AppProps{Context: &map[string]any{assetMetadataContext: true}}
+	if outdir != "" {
+		props.Outdir = jsii.String(outdir)
+	}
+	return awscdk.NewApp(props)
 }
 
 // repoRoot walks up from the working directory to the folder holding go.mod, so the app

@@ -34,12 +34,34 @@ func (k *kiln) sagemaker() {
 	st.AddCondition(jsii.String("StringLike"), map[string]any{"cloudwatch:namespace": []string{"aws/sagemaker/*", "/aws/sagemaker/*"}})
 	k.smRole.AddToPolicy(st)
 
+	// Deployment guardrails read the auto-rollback alarms as the endpoint's execution role:
+	// "Ensure that your IAM execution role has permission to perform the
+	// cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify"
+	// (https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html).
+	k.smRole.AddToPolicy(statement([]string{"cloudwatch:DescribeAlarms"}, k.rollbackAlarmARNs()))
+
 	for _, m := range k.props.Policy.Models {
 		awssagemaker.NewCfnModelPackageGroup(k.stack, jsii.String(pascal(m.Name)+"PackageGroup"), &awssagemaker.CfnModelPackageGroupProps{
 			ModelPackageGroupName:        jsii.String(topology.PackageGroup(k.props.Stage, m.Name)),
 			ModelPackageGroupDescription: jsii.String("kiln " + k.props.Stage + ": versions of " + m.Name),
 		})
 	}
+}
+
+// rollbackAlarmARNs returns the ARNs of every model's auto-rollback alarms in the stage.
+func (k *kiln) rollbackAlarmARNs() []string {
+	var out []string
+	for _, m := range k.props.Policy.Models {
+		for _, name := range topology.RollbackAlarmNames(k.props.Stage, m.Name) {
+			out = append(out, k.alarmARN(name))
+		}
+	}
+	return out
+}
+
+// alarmARN returns the ARN of the CloudWatch alarm name (a trailing * makes it a pattern).
+func (k *kiln) alarmARN(name string) string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", k.env.Partition, k.env.Region, k.env.Account, name)
 }
 
 // packageGroupARNs returns the ARNs of the stage's model package groups.

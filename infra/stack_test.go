@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -25,6 +24,10 @@ import (
 var (
 	tpl  assertions.Template
 	doc  map[string]any
+	// outDir is the cloud assembly directory the template and its assets are written to.
+	outDir string
+	// written is the template file app.Synth wrote to outDir, as `go run ./infra` writes it.
+	written map[string]any
 	pol  = policy.Default()
 	prod = "prod"
 )
@@ -45,7 +48,8 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(build, "cdk.out"))})
+	outDir = filepath.Join(build, "cdk.out")
+	app := newApp(outDir)
 	stack := NewKilnStack(app, "kiln-prod", &KilnStackProps{Stage: prod, Policy: pol, BuildDir: build})
 	tpl = assertions.Template_FromStack(stack, nil)
 	raw, err := json.Marshal(tpl.ToJSON())
@@ -53,6 +57,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
+		panic(err)
+	}
+	app.Synth(nil)
+	raw, err = os.ReadFile(filepath.Join(outDir, "kiln-prod.template.json"))
+	if err != nil {
+		panic(err)
+	}
+	if err := json.Unmarshal(raw, &written); err != nil {
 		panic(err)
 	}
 	code := m.Run()
@@ -355,4 +367,206 @@ func keysOf(m map[string]any) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// roleStatements returns every statement of the policies attached to the role named name.
+func roleStatements(t *testing.T, name string) []map[string]any {
+	t.Helper()
+	id := ""
+	for rid, r := range resources("AWS::IAM::Role") {
+		if props(r)["RoleName"] == name {
+			id = rid
+		}
+	}
+	require.NotEmpty(t, id, "role %s", name)
+	var out []map[string]any
+	for _, p := range resources("AWS::IAM::Policy") {
+		attached := false
+		for _, r := range props(p)["Roles"].([]any) {
+			if ref, _ := r.(map[string]any)["Ref"].(string); ref == id {
+				attached = true
+			}
+		}
+		if !attached {
+			continue
+		}
+		for _, st := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			out = append(out, st.(map[string]any))
+		}
+	}
+	return out
+}
+
+// granting returns the Allow statements among stmts that grant action on a resource whose
+// rendering (an ARN or an Fn::Join of one) contains resource.
+func granting(stmts []map[string]any, action, resource string) []map[string]any {
+	var out []map[string]any
+	for _, st := range stmts {
+		if st["Effect"] != "Allow" || !slices.Contains(list(st["Action"]), action) {
+			continue
+		}
+		rs, ok := st["Resource"].([]any)
+		if !ok {
+			rs = []any{st["Resource"]}
+		}
+		for _, r := range rs {
+			if strings.Contains(render(r), resource) {
+				out = append(out, st)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// render flattens a template value (a string, or an Fn::Join with tokens) into one string,
+// pseudo parameters as ${Name}.
+func render(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var b strings.Builder
+		for _, e := range x {
+			b.WriteString(render(e))
+		}
+		return b.String()
+	case map[string]any:
+		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+			parts, _ := j[1].([]any)
+			var out []string
+			for _, p := range parts {
+				out = append(out, render(p))
+			}
+			return strings.Join(out, j[0].(string))
+		}
+		if r, ok := x["Ref"].(string); ok {
+			return "${" + r + "}"
+		}
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+func TestTheDeployWorkflowMayDeployTheEndpointConfigItCreated(t *testing.T) {
+	deploy := roleStatements(t, "kiln-prod-deploy-sfn")
+	for _, action := range []string{"sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"} {
+		assert.NotEmpty(t, granting(deploy, action, ":endpoint-config/abalone-prod-*"), "%s is authorized on the endpoint config too", action)
+		assert.NotEmpty(t, granting(deploy, action, ":endpoint/kiln-prod-abalone"), action)
+	}
+	assert.NotEmpty(t, granting(deploy, "sagemaker:DeleteEndpoint", ":endpoint/kiln-prod-abalone"), "a Failed endpoint can only be deleted")
+	for _, arn := range []string{":model/abalone-prod-*", ":endpoint-config/abalone-prod-*", ":endpoint/kiln-prod-abalone"} {
+		assert.NotEmpty(t, granting(deploy, "sagemaker:ListTags", arn), "the optimized integrations read tags of %s", arn)
+		assert.NotEmpty(t, granting(deploy, "sagemaker:AddTags", arn), "the optimized integrations tag %s", arn)
+	}
+	pipeline := roleStatements(t, "kiln-prod-pipeline-sfn")
+	assert.NotEmpty(t, granting(pipeline, "sagemaker:ListTags", ":training-job/abalone-prod-*"))
+	for _, action := range []string{"events:PutTargets", "events:PutRule", "events:DescribeRule"} {
+		assert.NotEmpty(t, granting(pipeline, action, ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"), "%s for createTrainingJob.sync", action)
+	}
+}
+
+func TestTheSageMakerRoleMayReadTheRollbackAlarms(t *testing.T) {
+	sm := roleStatements(t, "kiln-prod-sagemaker")
+	for _, name := range topology.RollbackAlarmNames(prod, "abalone") {
+		assert.NotEmpty(t, granting(sm, "cloudwatch:DescribeAlarms", ":alarm:"+name), "deployment guardrails read %s as the execution role", name)
+	}
+}
+
+func TestHandlersThatReadMissingKeysMayListTheirPrefixesOnly(t *testing.T) {
+	for role, want := range map[string][]string{
+		"kiln-prod-approval-fn":      {"approvals/*"},
+		"kiln-prod-evaluate-fn":      {"training/*", "evaluations/*"},
+		"kiln-prod-monitor-drift-fn": {"deployments/*", "baselines/*", "datacapture/*"},
+	} {
+		t.Run(role, func(t *testing.T) {
+			var lists []map[string]any
+			for _, st := range roleStatements(t, role) {
+				if slices.Contains(list(st["Action"]), "s3:ListBucket") {
+					lists = append(lists, st)
+				}
+			}
+			require.Len(t, lists, 1, "one s3:ListBucket statement")
+			cond, _ := lists[0]["Condition"].(map[string]any)
+			like, _ := cond["StringLike"].(map[string]any)
+			assert.ElementsMatch(t, want, list(like["s3:prefix"]), "ListBucket only under the prefixes read")
+		})
+	}
+}
+
+func TestCloudWatchAlarmsMayPublishToTheTopic(t *testing.T) {
+	var found bool
+	for _, p := range resources("AWS::SNS::TopicPolicy") {
+		for _, s := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := s.(map[string]any)
+			principal, _ := st["Principal"].(map[string]any)
+			if st["Effect"] != "Allow" || principal["Service"] != "cloudwatch.amazonaws.com" {
+				continue
+			}
+			found = true
+			assert.Equal(t, "sns:Publish", st["Action"])
+			cond := st["Condition"].(map[string]any)
+			arns := render(cond["ArnLike"].(map[string]any)["aws:SourceArn"])
+			assert.Contains(t, arns, ":alarm:kiln-prod-*", "the rollback, workflow and dead-letter alarms")
+			assert.Contains(t, arns, ":alarm:kiln-drift-prod-*", "the drift alarms")
+			assert.Equal(t, "${AWS::AccountId}", render(cond["StringEquals"].(map[string]any)["aws:SourceAccount"]))
+		}
+	}
+	assert.True(t, found, "the topic policy lets cloudwatch.amazonaws.com publish")
+}
+
+func TestServicePrincipalsAreScopedToThisAccount(t *testing.T) {
+	var logs bool
+	for id, r := range doc["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		var statements []any
+		switch res["Type"] {
+		case "AWS::KMS::Key":
+			statements = props(res)["KeyPolicy"].(map[string]any)["Statement"].([]any)
+		case "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy":
+			statements = props(res)["PolicyDocument"].(map[string]any)["Statement"].([]any)
+		default:
+			continue
+		}
+		for _, s := range statements {
+			st := s.(map[string]any)
+			principal, _ := st["Principal"].(map[string]any)
+			if st["Effect"] != "Allow" || principal["Service"] == nil {
+				continue
+			}
+			service := render(principal["Service"])
+			cond, _ := st["Condition"].(map[string]any)
+			keys := render(cond)
+			scoped := strings.Contains(keys, "aws:SourceAccount") || strings.Contains(keys, "aws:SourceArn") || strings.Contains(keys, "kms:EncryptionContext:aws:logs:arn")
+			assert.True(t, scoped, "%s grants %s %v without aws:SourceAccount, aws:SourceArn or an encryption context", id, service, st["Action"])
+			if strings.HasPrefix(service, "logs.") {
+				logs = true
+				arns := render(cond["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"])
+				assert.Contains(t, arns, ":log-group:/aws/lambda/kiln-prod-*")
+				assert.Contains(t, arns, ":log-group:/aws/vendedlogs/states/kiln-prod-*")
+				assert.Equal(t, "logs.${AWS::Region}.amazonaws.com", service, "CloudWatch Logs' regional principal")
+			}
+		}
+	}
+	assert.True(t, logs, "the key policy lets CloudWatch Logs use the key for kiln's log groups")
+}
+
+func TestFunctionsCarryTheAssetMetadataSAMReads(t *testing.T) {
+	n := 0
+	for id, r := range written["Resources"].(map[string]any) {
+		fn := r.(map[string]any)
+		if fn["Type"] != "AWS::Lambda::Function" {
+			continue
+		}
+		n++
+		md, _ := fn["Metadata"].(map[string]any)
+		path, _ := md["aws:asset:path"].(string)
+		assert.Equal(t, "Code", md["aws:asset:property"], "%s: SAM replaces Code with the asset path", id)
+		if assert.NotEmpty(t, path, "%s has aws:asset:path", id) {
+			_, err := os.Stat(filepath.Join(outDir, path, "bootstrap"))
+			assert.NoError(t, err, "%s: the asset path, relative to the template, holds the function's bootstrap", id)
+		}
+	}
+	assert.Equal(t, len(topology.Functions), n, "every function is in the written template")
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -21,9 +24,30 @@ func (k *kiln) storage() {
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	// Services that write encrypted data on kiln's behalf; CloudWatch Logs uses its regional principal.
-	for _, svc := range []string{"events.amazonaws.com", "scheduler.amazonaws.com", "cloudwatch.amazonaws.com", "sagemaker.amazonaws.com", "logs." + k.env.Region + ".amazonaws.com"} {
-		k.key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String(svc), nil))
+	// CloudWatch Logs encrypts kiln's log groups with the key. Its documentation asks for the
+	// regional principal, scoped by the encryption context to the log groups that use the key
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+	k.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsForKilnLogGroups"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+k.env.Region+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+		Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": k.logGroupARNs()}},
+	}), jsii.Bool(false))
+	// Services that write encrypted data on kiln's behalf (EventBridge and Scheduler into the
+	// dead-letter queue, CloudWatch alarms into the topic, SageMaker), each only for this
+	// account's resources: aws:SourceAccount guards against the confused deputy
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+	for _, svc := range []string{"events.amazonaws.com", "scheduler.amazonaws.com", "cloudwatch.amazonaws.com", "sagemaker.amazonaws.com"} {
+		k.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("UseBy" + pascal(strings.TrimSuffix(strings.ReplaceAll(svc, ".", "-"), "-amazonaws-com"))),
+			Effect:     awsiam.Effect_ALLOW,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(svc), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": k.env.Account}},
+		}), jsii.Bool(false))
 	}
 	// Grants on the key may be created only for AWS resources or by AWS services.
 	k.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -75,6 +99,21 @@ func (k *kiln) storage() {
 		MasterKey:   k.key,
 		EnforceSSL:  jsii.Bool(true),
 	})
+	// CloudWatch alarms publish to the topic as cloudwatch.amazonaws.com; the topic policy CDK
+	// writes (enforceSSL's Deny) allows nobody, so every alarm notification would be dropped.
+	// Only kiln's own alarms in this account may publish
+	// (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+	k.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("KilnAlarmsPublish"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*k.topic.TopicArn()),
+		Conditions: &map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": k.alarmARNPatterns()},
+			"StringEquals": map[string]any{"aws:SourceAccount": k.env.Account},
+		},
+	}))
 
 	k.dlq = awssqs.NewQueue(k.stack, jsii.String("DeadLetters"), &awssqs.QueueProps{
 		QueueName:           k.name("dead-letters"),
@@ -84,4 +123,24 @@ func (k *kiln) storage() {
 		EnforceSSL:          jsii.Bool(true),
 	})
 	suppress(k.dlq, "this queue is the dead-letter queue of every rule, schedule and asynchronous invocation; its own failures are the DeadLetters alarm", "sqs_dlq_check")
+}
+
+// logGroupARNs returns ARN patterns of the stage's log groups (functions and workflows), the
+// log groups encrypted with the key.
+func (k *kiln) logGroupARNs() []string {
+	var out []string
+	for _, prefix := range []string{"/aws/lambda/", "/aws/vendedlogs/states/"} {
+		out = append(out, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s%s", k.env.Partition, k.env.Region, k.env.Account, prefix, topology.ResourceName(k.props.Stage, "*")))
+	}
+	return out
+}
+
+// alarmARNPatterns returns ARN patterns covering every alarm the stage creates: the rollback,
+// workflow and dead-letter alarms (kiln-<stage>-...) and the drift alarms
+// (kiln-drift-<stage>-...).
+func (k *kiln) alarmARNPatterns() []string {
+	return []string{
+		k.alarmARN(topology.ResourceName(k.props.Stage, "*")),
+		k.alarmARN(topology.DriftAlarmPrefix + k.props.Stage + "-*"),
+	}
 }

@@ -31,8 +31,11 @@ func (k *kiln) workflows() {
 			subs[key] = jsii.String(v)
 		}
 		role := awsiam.NewRole(k.stack, jsii.String(pascal(w.Name)+"WorkflowRole"), &awsiam.RoleProps{
-			RoleName:    k.name(w.Name + "-sfn"),
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+			RoleName: k.name(w.Name + "-sfn"),
+			// Only this account's state machines may assume it (confused-deputy guard).
+			AssumedBy: awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+				Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": k.env.Account}},
+			}),
 			Description: jsii.String("kiln " + w.Name + " workflow"),
 		})
 		k.grantWorkflow(w.Name, role)
@@ -84,7 +87,10 @@ func (k *kiln) grantWorkflow(name string, role awsiam.Role) {
 	}
 	switch name {
 	case "pipeline":
-		role.AddToPolicy(statement([]string{"sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob", "sagemaker:AddTags"}, k.perModel("training-job")))
+		// The optimized createTrainingJob.sync integration also calls ListTags on the job
+		// (https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html); the
+		// page grants it on *, kiln on the jobs it names.
+		role.AddToPolicy(statement([]string{"sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob", "sagemaker:AddTags", "sagemaker:ListTags"}, k.perModel("training-job")))
 		// .sync on a training job: Step Functions watches it through its managed rule.
 		role.AddToPolicy(statement([]string{"events:PutTargets", "events:PutRule", "events:DescribeRule"},
 			[]string{managedRule("StepFunctionsGetEventsForSageMakerTrainingJobsRule"), managedRule("StepFunctionsGetEventsForStepFunctionsExecutionRule")}))
@@ -98,8 +104,15 @@ func (k *kiln) grantWorkflow(name string, role awsiam.Role) {
 		role.AddToPolicy(statement([]string{"sagemaker:CreateModel", "sagemaker:DescribeModel"}, k.perModel("model")))
 		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, k.modelPackageARNs()))
 		role.AddToPolicy(statement([]string{"sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig"}, k.perModel("endpoint-config")))
-		role.AddToPolicy(statement([]string{"sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint"}, k.endpointARNs()))
-		role.AddToPolicy(statement([]string{"sagemaker:AddTags"}, append(append(k.perModel("model"), k.perModel("endpoint-config")...), k.endpointARNs()...)))
+		// SageMaker authorizes CreateEndpoint and UpdateEndpoint on the endpoint and on the
+		// endpoint config it deploys; Step Functions' SageMaker policy templates grant both
+		// (https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html).
+		role.AddToPolicy(statement([]string{"sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"}, append(k.endpointARNs(), k.perModel("endpoint-config")...)))
+		// DeleteEndpoint: a Failed endpoint can only be deleted, then it is created again.
+		role.AddToPolicy(statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DeleteEndpoint"}, k.endpointARNs()))
+		// The optimized integrations tag what they create (AddTags) and read tags back
+		// (ListTags), per the same page.
+		role.AddToPolicy(statement([]string{"sagemaker:AddTags", "sagemaker:ListTags"}, append(append(k.perModel("model"), k.perModel("endpoint-config")...), k.endpointARNs()...)))
 		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{*k.bucket.BucketArn() + "/deployments/*"}))
 	default:
 		panic("infra: no permissions defined for workflow " + name)
