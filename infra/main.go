@@ -67,10 +67,15 @@ func run() error {
 // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-cdk.html).
 const assetMetadataContext = "aws:cdk:enable-asset-metadata"
 
-// newApp returns the CDK app with asset metadata on; outdir "" leaves the output directory to
+// pathMetadataContext makes CDK write aws:cdk:path Metadata (stack/construct/Resource), which
+// lets `sam local invoke TriggerFunction` name a function by its construct id instead of its
+// hashed logical id. The CDK CLI sets it too.
+const pathMetadataContext = "aws:cdk:enable-path-metadata"
+
+// newApp returns the CDK app with asset and path metadata on; outdir "" leaves the output directory to
 // CDK_OUTDIR (or CDK's default).
 func newApp(outdir string) awscdk.App {
-	props := &awscdk.AppProps{Context: &map[string]any{assetMetadataContext: true}}
+	props := &awscdk.AppProps{Context: &map[string]any{assetMetadataContext: true, pathMetadataContext: true}}
 	if outdir != "" {
 		props.Outdir = jsii.String(outdir)
 	}

@@ -22,14 +22,14 @@ import (
 
 // The stack is synthesized once for the whole test binary: synthesis costs seconds.
 var (
-	tpl  assertions.Template
-	doc  map[string]any
+	tpl assertions.Template
+	doc map[string]any
 	// outDir is the cloud assembly directory the template and its assets are written to.
 	outDir string
 	// written is the template file app.Synth wrote to outDir, as `go run ./infra` writes it.
 	written map[string]any
-	pol  = policy.Default()
-	prod = "prod"
+	pol     = policy.Default()
+	prod    = "prod"
 )
 
 func TestMain(m *testing.M) {
@@ -563,6 +563,7 @@ func TestFunctionsCarryTheAssetMetadataSAMReads(t *testing.T) {
 		md, _ := fn["Metadata"].(map[string]any)
 		path, _ := md["aws:asset:path"].(string)
 		assert.Equal(t, "Code", md["aws:asset:property"], "%s: SAM replaces Code with the asset path", id)
+		assert.Regexp(t, `^kiln-prod/[A-Za-z]+Function/Resource$`, md["aws:cdk:path"], "%s: SAM finds a function by its construct id through its path", id)
 		if assert.NotEmpty(t, path, "%s has aws:asset:path", id) {
 			_, err := os.Stat(filepath.Join(outDir, path, "bootstrap"))
 			assert.NoError(t, err, "%s: the asset path, relative to the template, holds the function's bootstrap", id)
