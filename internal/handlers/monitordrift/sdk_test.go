@@ -15,7 +15,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 )
 
 // TestWithTheRealS3Client runs the job through the real S3 client against an S3 emulator, so
