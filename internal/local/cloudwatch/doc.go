@@ -10,7 +10,14 @@
 // newest, still open period counts, so a local alarm reacts within one request rather than one
 // period; the last EvaluationPeriods periods are judged: DatapointsToAlarm (default: all of
 // them) breaching gives ALARM, no data in any gives INSUFFICIENT_DATA, anything else OK.
-// Metrics older than a day are dropped. Metrics and alarm states live in memory: after a
+// Metrics older than a day are dropped.
+//
+// A put costs the same whatever the history: a metric's datapoints are kept as one-second
+// buckets (count, sum, minimum, maximum and the raw values for percentiles), alarms are
+// indexed by the metric they watch so a put judges only those, and each alarm keeps the
+// running statistic of each period it judges (a two-heap nearest-rank percentile for pNN),
+// filled from the buckets once and then updated by each put. Queries read only the seconds
+// of their range. Metrics and alarm states live in memory: after a
 // restart alarms start again in INSUFFICIENT_DATA, as a newly created alarm does on AWS.
 //
 // A Service is safe for concurrent use.

@@ -212,8 +212,7 @@ func (s *Service) putMetricData(r *http.Request, in args) (map[string]any, error
 	if len(data) == 0 {
 		return nil, &apiError{http.StatusBadRequest, "MissingParameter", "MetricData is required"}
 	}
-	s.record(ns, data)
-	s.Evaluate(r.Context())
+	s.evaluate(r.Context(), s.record(ns, data))
 	return map[string]any{}, nil
 }
 
