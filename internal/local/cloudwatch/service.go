@@ -137,6 +137,7 @@ type Service struct {
 	// the alarms on the metrics it touched.
 	byMetric map[string]map[string]*alarm
 	watchers []func(AlarmChange)
+	history  []HistoryItem // oldest first
 }
 
 // New returns an empty service.
@@ -193,6 +194,12 @@ func (s *Service) PutAlarm(ctx context.Context, d AlarmDefinition) error {
 		s.byMetric[a.key] = map[string]*alarm{}
 	}
 	s.byMetric[a.key][d.Name] = a
+	verb := "created"
+	if ok {
+		verb = "updated"
+	}
+	s.remember(HistoryItem{AlarmName: d.Name, Timestamp: s.opts.Clock(), Type: "ConfigurationUpdate",
+		Summary: fmt.Sprintf("Alarm %q %s", d.Name, verb), Data: "{}"})
 	s.mu.Unlock()
 	s.evaluate(ctx, []*alarm{a})
 	return nil
@@ -361,8 +368,20 @@ func (s *Service) evaluate(ctx context.Context, alarms []*alarm) {
 		next := v.state(a.def, now)
 		ch := AlarmChange{Alarm: a.def, ARN: s.ARN(a.def.Name), Previous: a.state, Current: next}
 		a.state = next
+		s.remember(stateUpdate(ch))
 		changes = append(changes, ch)
 	}
+	s.mu.Unlock()
+	s.report(ctx, changes)
+}
+
+// report tells the watchers and the event bus of changes, in alarm name order. The caller
+// does not hold the lock.
+func (s *Service) report(ctx context.Context, changes []AlarmChange) {
+	if len(changes) == 0 {
+		return
+	}
+	s.mu.Lock()
 	watchers := slices.Clone(s.watchers)
 	s.mu.Unlock()
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Alarm.Name < changes[j].Alarm.Name })
