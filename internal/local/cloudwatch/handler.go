@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -36,15 +37,32 @@ func invalid(format string, a ...any) *apiError {
 // clients (the aws CLI v2.9 on Debian) speak instead of RPC v2 CBOR.
 const JSONTargetPrefix = "GraniteServiceVersion20100801."
 
-// ServeHTTP answers one CloudWatch operation: RPC v2 CBOR at PathPrefix, or JSON 1.0 with
-// an X-Amz-Target of JSONTargetPrefix.
+// wire protocols CloudWatch speaks.
+type protocol int
+
+const (
+	protoCBOR protocol = iota
+	protoJSON
+	protoQuery
+)
+
+// ServeHTTP answers one CloudWatch operation: RPC v2 CBOR at PathPrefix, JSON 1.0 with an
+// X-Amz-Target of JSONTargetPrefix, or the query protocol (a form with Action and Version
+// 2010-08-01, in the body of a POST or in the URL).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, isJSON := strings.CutPrefix(r.Header.Get("X-Amz-Target"), JSONTargetPrefix)
+	proto := protoCBOR
+	if isJSON {
+		proto = protoJSON
+	} else if isQueryRequest(r) {
+		s.serveQuery(w, r)
+		return
+	}
 	ok := isJSON
 	if !isJSON {
 		op, ok = strings.CutPrefix(r.URL.Path, PathPrefix)
 	}
-	fail := func(err error) { writeError(w, err, isJSON) }
+	fail := func(err error) { writeError(w, err, proto) }
 	if !ok || r.Method != http.MethodPost {
 		fail(&apiError{http.StatusNotFound, "UnknownOperationException", "no CloudWatch operation at " + r.Method + " " + r.URL.Path})
 		return
@@ -74,26 +92,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(&apiError{http.StatusBadRequest, "SerializationException", err.Error()})
 		return
 	}
-	var out map[string]any
-	switch op {
-	case "PutMetricData":
-		out, err = s.putMetricData(r, in)
-	case "GetMetricStatistics":
-		out, err = s.getMetricStatistics(in)
-	case "GetMetricData":
-		out, err = s.getMetricData(in)
-	case "PutMetricAlarm":
-		out, err = s.putMetricAlarm(r, in)
-	case "DescribeAlarms":
-		out, err = s.describeAlarms(in)
-	case "DeleteAlarms":
-		for _, n := range in.strings("AlarmNames") {
-			s.DeleteAlarm(n)
-		}
-		out = map[string]any{}
-	default:
-		err = &apiError{http.StatusBadRequest, "UnknownOperationException", "operation " + op + " is not implemented by the kiln local CloudWatch"}
-	}
+	out, err := s.operation(r, op, in)
 	if err != nil {
 		fail(err)
 		return
@@ -107,6 +106,78 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/cbor")
 	_, _ = w.Write(cbor.Encode(toCBOR(out)))
 }
+
+// isQueryRequest reports whether r is a query-protocol request: a form-encoded POST, or a
+// GET with Action in the URL.
+func isQueryRequest(r *http.Request) bool {
+	if r.URL.Query().Get("Action") != "" {
+		return true
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Method == http.MethodPost && ct == "application/x-www-form-urlencoded"
+}
+
+// serveQuery answers a query-protocol request with an XML document.
+func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request) {
+	fail := func(err error) { writeError(w, err, protoQuery) }
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	if err := r.ParseForm(); err != nil {
+		fail(&apiError{http.StatusBadRequest, "MalformedQueryString", "read form: " + err.Error()})
+		return
+	}
+	if v := r.Form.Get("Version"); v != QueryVersion {
+		fail(&apiError{http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Version %q is not CloudWatch's %s", v, QueryVersion)})
+		return
+	}
+	op, in, err := decodeQuery(r.Form)
+	if err != nil {
+		fail(&apiError{http.StatusBadRequest, "MalformedQueryString", err.Error()})
+		return
+	}
+	out, err := s.operation(r, op, in)
+	if err != nil {
+		fail(err)
+		return
+	}
+	writeQuery(w, op, out)
+}
+
+// operation runs op on its decoded input, whatever the protocol.
+func (s *Service) operation(r *http.Request, op string, in args) (map[string]any, error) {
+	switch op {
+	case "PutMetricData":
+		return s.putMetricData(r, in)
+	case "GetMetricStatistics":
+		return s.getMetricStatistics(in)
+	case "GetMetricData":
+		return s.getMetricData(in)
+	case "ListMetrics":
+		return s.listMetrics(in)
+	case "PutMetricAlarm":
+		return s.putMetricAlarm(r, in)
+	case "DescribeAlarms":
+		return s.describeAlarms(in)
+	case "SetAlarmState":
+		return s.setAlarmState(r, in)
+	case "DescribeAlarmHistory":
+		return s.describeAlarmHistory(in)
+	case "DeleteAlarms":
+		for _, n := range in.strings("AlarmNames") {
+			s.DeleteAlarm(n)
+		}
+		return map[string]any{}, nil
+	}
+	code := "UnknownOperationException"
+	if r.Header.Get("X-Amz-Target") == "" && !strings.HasPrefix(r.URL.Path, PathPrefix) {
+		code = "InvalidAction" // the query protocol's name for it
+	}
+	return nil, &apiError{http.StatusBadRequest, code, "operation " + op + " is not implemented by the kiln local CloudWatch (it serves " +
+		strings.Join(Operations, ", ") + ")"}
+}
+
+// Operations are the CloudWatch operations the service answers, in every protocol.
+var Operations = []string{"PutMetricData", "GetMetricStatistics", "GetMetricData", "ListMetrics",
+	"PutMetricAlarm", "DescribeAlarms", "SetAlarmState", "DescribeAlarmHistory", "DeleteAlarms"}
 
 func decodeCBORBody(body []byte) (args, error) {
 	if len(body) == 0 {
@@ -212,8 +283,7 @@ func (s *Service) putMetricData(r *http.Request, in args) (map[string]any, error
 	if len(data) == 0 {
 		return nil, &apiError{http.StatusBadRequest, "MissingParameter", "MetricData is required"}
 	}
-	s.record(ns, data)
-	s.Evaluate(r.Context())
+	s.evaluate(r.Context(), s.record(ns, data))
 	return map[string]any{}, nil
 }
 
@@ -400,12 +470,16 @@ func alarmShape(a AlarmChange) map[string]any {
 	return m
 }
 
-func writeError(w http.ResponseWriter, err error, isJSON bool) {
+func writeError(w http.ResponseWriter, err error, proto protocol) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = &apiError{http.StatusBadRequest, "InvalidParameterValue", err.Error()}
 	}
-	if isJSON {
+	if proto == protoQuery {
+		writeQueryError(w, ae)
+		return
+	}
+	if proto == protoJSON {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.Header().Set("X-Amzn-ErrorType", ae.typ)
 		w.WriteHeader(ae.status)

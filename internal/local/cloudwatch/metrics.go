@@ -3,15 +3,8 @@ package cloudwatch
 import (
 	"fmt"
 	"math"
-	"regexp"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// retention is how long datapoints are kept.
-const retention = 24 * time.Hour
 
 // point is one datapoint: a single value (Values holds it) or a statistic set.
 type point struct {
@@ -24,57 +17,28 @@ type point struct {
 	values []float64
 }
 
-// series is the datapoints of one metric (namespace, name and dimension set).
-type series struct {
-	namespace, name string
-	dims            map[string]string
-	points          []point // ordered by time of arrival
-}
-
-// seriesKey identifies a metric: namespace, name and the sorted dimensions.
-func seriesKey(namespace, name string, dims map[string]string) string {
-	var b strings.Builder
-	b.WriteString(namespace)
-	b.WriteByte(0)
-	b.WriteString(name)
-	keys := make([]string, 0, len(dims))
-	for k := range dims {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		b.WriteByte(0)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(dims[k])
-	}
-	return b.String()
-}
-
-// stats aggregates the points of one period.
+// stats aggregates the buckets of one period for a query.
 type stats struct {
+	points               int
 	count, sum, min, max float64
 	values               []float64
-	unit                 string
 }
 
-func aggregate(points []point) (stats, bool) {
-	var s stats
-	for i, p := range points {
-		if i == 0 {
-			s.min, s.max = p.min, p.max
-			s.unit = p.unit
-		}
-		s.count += p.count
-		s.sum += p.sum
-		s.min = math.Min(s.min, p.min)
-		s.max = math.Max(s.max, p.max)
-		s.values = append(s.values, p.values...)
+// merge folds the bucket b into s.
+func (s *stats) merge(b *bucket) {
+	if b.points == 0 {
+		return
 	}
-	return s, len(points) > 0
+	if s.points == 0 {
+		s.min, s.max = b.min, b.max
+	}
+	s.points += b.points
+	s.count += b.count
+	s.sum += b.sum
+	s.min = math.Min(s.min, b.min)
+	s.max = math.Max(s.max, b.max)
+	s.values = append(s.values, b.values...)
 }
-
-var percentile = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,10})?|100)$`)
 
 // validStatistic reports whether name is a statistic the service computes.
 func validStatistic(name string) bool {
@@ -86,7 +50,8 @@ func validStatistic(name string) bool {
 }
 
 // value computes statistic name of s: SampleCount, Average, Sum, Minimum, Maximum or pNN
-// (nearest rank over the raw values; ok is false when the period has none).
+// (nearest rank over the raw values; ok is false when the period has none). The values
+// are sorted in place.
 func (s stats) value(name string) (float64, bool) {
 	switch name {
 	case "SampleCount":
@@ -103,21 +68,11 @@ func (s stats) value(name string) (float64, bool) {
 	case "Maximum":
 		return s.max, true
 	}
-	m := percentile.FindStringSubmatch(name)
-	if m == nil || len(s.values) == 0 {
+	p, ok := percentileOf(name)
+	if !ok {
 		return 0, false
 	}
-	p, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, false
-	}
-	v := append([]float64(nil), s.values...)
-	sort.Float64s(v)
-	rank := int(math.Ceil(p / 100 * float64(len(v))))
-	if rank < 1 {
-		rank = 1
-	}
-	return v[rank-1], true
+	return percentileValue(p, s.values)
 }
 
 // datum is one decoded MetricDatum.
@@ -192,27 +147,4 @@ func parseDatum(d args, now time.Time) (datum, error) {
 // periodStart returns the start of the period of length period that holds t.
 func periodStart(t time.Time, period time.Duration) time.Time {
 	return t.Truncate(period)
-}
-
-// window returns the points of s in [from, to).
-func (s *series) window(from, to time.Time) []point {
-	var out []point
-	for _, p := range s.points {
-		if !p.at.Before(from) && p.at.Before(to) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// prune drops points older than before.
-func (s *series) prune(before time.Time) {
-	i := 0
-	for _, p := range s.points {
-		if !p.at.Before(before) {
-			s.points[i] = p
-			i++
-		}
-	}
-	s.points = s.points[:i]
 }

@@ -122,16 +122,22 @@ type Options struct {
 type alarm struct {
 	def   AlarmDefinition
 	state AlarmState
+	key   string // the seriesKey of its metric
+	win   *alarmWindow
 }
 
 // Service is the CloudWatch stand-in. Create one with [New].
 type Service struct {
 	opts Options
 
-	mu       sync.Mutex
-	series   map[string]*series
-	alarms   map[string]*alarm
+	mu     sync.Mutex
+	series map[string]*series
+	alarms map[string]*alarm
+	// byMetric indexes the alarms by the seriesKey of their metric, so a put judges only
+	// the alarms on the metrics it touched.
+	byMetric map[string]map[string]*alarm
 	watchers []func(AlarmChange)
+	history  []HistoryItem // oldest first
 }
 
 // New returns an empty service.
@@ -148,7 +154,8 @@ func New(opts Options) *Service {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Service{opts: opts, series: map[string]*series{}, alarms: map[string]*alarm{}}
+	return &Service{opts: opts, series: map[string]*series{}, alarms: map[string]*alarm{},
+		byMetric: map[string]map[string]*alarm{}}
 }
 
 // Watch registers fn to be called, outside the lock, on every alarm state change (the
@@ -174,21 +181,46 @@ func (s *Service) PutAlarm(ctx context.Context, d AlarmDefinition) error {
 		d.DatapointsToAlarm = d.EvaluationPeriods
 	}
 	s.mu.Lock()
-	if a, ok := s.alarms[d.Name]; ok {
-		a.def = d
+	a, ok := s.alarms[d.Name]
+	if ok {
+		s.unindex(a)
 	} else {
-		s.alarms[d.Name] = &alarm{def: d, state: AlarmState{Value: StateInsufficientData,
+		a = &alarm{state: AlarmState{Value: StateInsufficientData,
 			Reason: "Unchecked: Initial alarm creation", Updated: s.opts.Clock()}}
+		s.alarms[d.Name] = a
 	}
+	a.def, a.key, a.win = d, seriesKey(d.Namespace, d.MetricName, d.Dimensions), newAlarmWindow(d)
+	if s.byMetric[a.key] == nil {
+		s.byMetric[a.key] = map[string]*alarm{}
+	}
+	s.byMetric[a.key][d.Name] = a
+	verb := "created"
+	if ok {
+		verb = "updated"
+	}
+	s.remember(HistoryItem{AlarmName: d.Name, Timestamp: s.opts.Clock(), Type: "ConfigurationUpdate",
+		Summary: fmt.Sprintf("Alarm %q %s", d.Name, verb), Data: "{}"})
 	s.mu.Unlock()
-	s.Evaluate(ctx)
+	s.evaluate(ctx, []*alarm{a})
 	return nil
+}
+
+// unindex removes a from byMetric. The caller holds the lock.
+func (s *Service) unindex(a *alarm) {
+	m := s.byMetric[a.key]
+	delete(m, a.def.Name)
+	if len(m) == 0 {
+		delete(s.byMetric, a.key)
+	}
 }
 
 // DeleteAlarm removes an alarm; a missing one is not an error.
 func (s *Service) DeleteAlarm(name string) {
 	s.mu.Lock()
-	delete(s.alarms, name)
+	if a, ok := s.alarms[name]; ok {
+		s.unindex(a)
+		delete(s.alarms, name)
+	}
 	s.mu.Unlock()
 }
 
@@ -226,15 +258,19 @@ func (s *Service) Put(ctx context.Context, namespace, metric string, dims map[st
 	if namespace == "" || metric == "" {
 		return fmt.Errorf("put metric data: namespace and metric name are required")
 	}
-	s.record(namespace, []datum{d})
-	s.Evaluate(ctx)
+	s.evaluate(ctx, s.record(namespace, []datum{d}))
 	return nil
 }
 
-func (s *Service) record(namespace string, data []datum) {
+// record stores data and returns the alarms on the metrics it touched, each once. Its cost
+// does not depend on the history: a datapoint goes into its second's bucket and into the
+// running statistics of the alarms on its metric.
+func (s *Service) record(namespace string, data []datum) []*alarm {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cut := s.opts.Clock().Add(-retention)
+	var touched []*alarm
+	seen := map[string]bool{}
 	for _, d := range data {
 		k := seriesKey(namespace, d.name, d.dims)
 		sr, ok := s.series[k]
@@ -243,12 +279,23 @@ func (s *Service) record(namespace string, data []datum) {
 			for n, v := range d.dims {
 				dims[n] = v
 			}
-			sr = &series{namespace: namespace, name: d.name, dims: dims}
+			sr = newSeries(namespace, d.name, dims)
 			s.series[k] = sr
 		}
-		sr.points = append(sr.points, d.point)
 		sr.prune(cut)
+		if d.point.at.Before(cut) {
+			continue
+		}
+		sr.add(d.point)
+		for _, a := range s.byMetric[k] {
+			a.win.add(d.point)
+			if !seen[a.def.Name] {
+				seen[a.def.Name] = true
+				touched = append(touched, a)
+			}
+		}
 	}
+	return touched
 }
 
 // Statistics returns the values of statistic for the metric in each period of length period
@@ -260,35 +307,81 @@ func (s *Service) Statistics(namespace, metric string, dims map[string]string, s
 	if sr == nil || period <= 0 {
 		return nil, nil
 	}
+	first := periodStart(from, period)
+	if !first.Before(to) {
+		return nil, nil
+	}
+	end := periodStart(to.Add(-time.Nanosecond), period).Add(period)
 	var ts []time.Time
 	var vs []float64
-	for start := periodStart(from, period); start.Before(to); start = start.Add(period) {
-		st, ok := aggregate(sr.window(start, start.Add(period)))
-		if !ok {
-			continue
+	var cur time.Time
+	var st stats
+	flush := func() {
+		if st.points == 0 {
+			return
 		}
 		if v, ok := st.value(statistic); ok {
-			ts = append(ts, start)
+			ts = append(ts, cur)
 			vs = append(vs, v)
 		}
 	}
+	sr.each(first, end, func(sec int64, b *bucket) {
+		start := periodStart(time.Unix(sec, 0).In(from.Location()), period)
+		if !start.Equal(cur) {
+			flush()
+			cur, st = start, stats{}
+		}
+		st.merge(b)
+	})
+	flush()
 	return ts, vs
 }
 
 // Evaluate judges every alarm at the current time and reports state changes.
 func (s *Service) Evaluate(ctx context.Context) {
+	s.mu.Lock()
+	all := make([]*alarm, 0, len(s.alarms))
+	for _, a := range s.alarms {
+		all = append(all, a)
+	}
+	s.mu.Unlock()
+	s.evaluate(ctx, all)
+}
+
+// evaluate judges the alarms at the current time and reports state changes. An alarm
+// deleted or replaced meanwhile is judged on its current definition or skipped.
+func (s *Service) evaluate(ctx context.Context, alarms []*alarm) {
+	if len(alarms) == 0 {
+		return
+	}
 	now := s.opts.Clock()
 	var changes []AlarmChange
 	s.mu.Lock()
-	for _, a := range s.alarms {
-		next := s.judge(a.def, now)
-		if next.Value == a.state.Value {
+	for _, a := range alarms {
+		if s.alarms[a.def.Name] != a {
 			continue
 		}
+		v := s.judge(a, now)
+		if v.value == a.state.Value {
+			continue
+		}
+		next := v.state(a.def, now)
 		ch := AlarmChange{Alarm: a.def, ARN: s.ARN(a.def.Name), Previous: a.state, Current: next}
 		a.state = next
+		s.remember(stateUpdate(ch))
 		changes = append(changes, ch)
 	}
+	s.mu.Unlock()
+	s.report(ctx, changes)
+}
+
+// report tells the watchers and the event bus of changes, in alarm name order. The caller
+// does not hold the lock.
+func (s *Service) report(ctx context.Context, changes []AlarmChange) {
+	if len(changes) == 0 {
+		return
+	}
+	s.mu.Lock()
 	watchers := slices.Clone(s.watchers)
 	s.mu.Unlock()
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Alarm.Name < changes[j].Alarm.Name })
@@ -319,64 +412,76 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// judge computes the state of d at now. The caller holds the lock.
-func (s *Service) judge(d AlarmDefinition, now time.Time) AlarmState {
+// verdict is the outcome of judging an alarm: its state value and what the reason says.
+type verdict struct {
+	value       string
+	breaching   int
+	missing     int
+	recent      []float64 // newest first
+	recentTimes []time.Time
+}
+
+// judge computes the state value of a at now from the running statistics of its last
+// EvaluationPeriods periods. The caller holds the lock.
+func (s *Service) judge(a *alarm, now time.Time) verdict {
+	d := a.def
 	period := time.Duration(d.PeriodSeconds) * time.Second
-	sr := s.series[seriesKey(d.Namespace, d.MetricName, d.Dimensions)]
+	sr := s.series[a.key]
 	cmp := operators[d.ComparisonOperator]
-	var recent []float64 // newest first, for the reason
-	var recentTimes []time.Time
-	breaching, missing := 0, 0
+	var v verdict
 	newest := periodStart(now, period)
 	for i := 0; i < d.EvaluationPeriods; i++ {
 		start := newest.Add(-time.Duration(i) * period)
-		var v float64
-		ok := false
-		if sr != nil {
-			if st, has := aggregate(sr.window(start, start.Add(period))); has {
-				v, ok = st.value(d.Statistic)
-			}
-		}
+		x, ok := a.win.stat(sr, start).value(d.Statistic)
 		if !ok {
-			missing++
-			switch d.TreatMissingData {
-			case "breaching":
-				breaching++
+			v.missing++
+			if d.TreatMissingData == "breaching" {
+				v.breaching++
 			}
 			continue
 		}
-		recent = append(recent, v)
-		recentTimes = append(recentTimes, start)
-		if cmp(v, d.Threshold) {
-			breaching++
+		v.recent = append(v.recent, x)
+		v.recentTimes = append(v.recentTimes, start)
+		if cmp(x, d.Threshold) {
+			v.breaching++
 		}
 	}
-	st := AlarmState{Updated: now}
 	switch {
-	case missing == d.EvaluationPeriods && (d.TreatMissingData == "" || d.TreatMissingData == "missing"):
-		st.Value = StateInsufficientData
-		st.Reason = fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", missing)
-	case breaching >= d.DatapointsToAlarm:
-		st.Value = StateAlarm
-		st.Reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s was %s the threshold (%s).",
-			breaching, d.EvaluationPeriods, formatValues(recent, recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
+	case v.missing == d.EvaluationPeriods && (d.TreatMissingData == "" || d.TreatMissingData == "missing"):
+		v.value = StateInsufficientData
+	case v.breaching >= d.DatapointsToAlarm:
+		v.value = StateAlarm
 	default:
-		st.Value = StateOK
+		v.value = StateOK
+	}
+	return v
+}
+
+// state writes the verdict on d as an alarm state with its reason, as CloudWatch words it.
+func (v verdict) state(d AlarmDefinition, now time.Time) AlarmState {
+	st := AlarmState{Value: v.value, Updated: now}
+	switch v.value {
+	case StateInsufficientData:
+		st.Reason = fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", v.missing)
+	case StateAlarm:
+		st.Reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s was %s the threshold (%s).",
+			v.breaching, d.EvaluationPeriods, formatValues(v.recent, v.recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
+	default:
 		st.Reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s was not %s the threshold (%s).",
-			len(recent)-breaching, d.EvaluationPeriods, formatValues(recent, recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
+			len(v.recent)-v.breaching, d.EvaluationPeriods, formatValues(v.recent, v.recentTimes), opWord(d.ComparisonOperator), formatNumber(d.Threshold))
 	}
 	rd := map[string]any{"version": "1.0", "queryDate": formatTime(now), "statistic": d.Statistic,
-		"period": d.PeriodSeconds, "threshold": d.Threshold, "evaluatedDatapoints": evaluated(d, recent, recentTimes)}
-	if len(recentTimes) > 0 {
-		rd["startDate"] = formatTime(recentTimes[len(recentTimes)-1])
-		rd["recentDatapoints"] = recent
+		"period": d.PeriodSeconds, "threshold": d.Threshold, "evaluatedDatapoints": evaluated(v.recent, v.recentTimes)}
+	if len(v.recentTimes) > 0 {
+		rd["startDate"] = formatTime(v.recentTimes[len(v.recentTimes)-1])
+		rd["recentDatapoints"] = v.recent
 	}
 	b, _ := json.Marshal(rd)
 	st.ReasonData = string(b)
 	return st
 }
 
-func evaluated(d AlarmDefinition, vs []float64, ts []time.Time) []any {
+func evaluated(vs []float64, ts []time.Time) []any {
 	out := []any{}
 	for i := range vs {
 		out = append(out, map[string]any{"timestamp": formatTime(ts[i]), "sampleCount": 1, "value": vs[i]})

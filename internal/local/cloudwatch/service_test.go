@@ -302,3 +302,36 @@ func TestTheJSONProtocolOfOlderClients(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "UnknownOperationException", out["__type"])
 }
+
+func TestListMetricsSetAlarmStateAndHistoryThroughTheSDK(t *testing.T) {
+	s, c, clock, rec := setup(t)
+	ctx := context.Background()
+	require.NoError(t, s.Put(ctx, "ns", "m", map[string]string{"E": "e"}, 1, "", clock.Now()))
+	require.NoError(t, s.Put(ctx, "ns", "other", nil, 1, "", clock.Now()))
+	lm, err := c.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("ns"), Dimensions: []types.DimensionFilter{{Name: aws.String("E")}}})
+	require.NoError(t, err)
+	require.Len(t, lm.Metrics, 1)
+	assert.Equal(t, "m", aws.ToString(lm.Metrics[0].MetricName))
+
+	require.NoError(t, s.PutAlarm(ctx, AlarmDefinition{Name: "x", Namespace: "ns", MetricName: "m", Dimensions: map[string]string{"E": "e"},
+		Statistic: "Sum", PeriodSeconds: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanThreshold"}))
+	before := len(rec.all())
+	_, err = c.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("x"), StateValue: types.StateValueAlarm, StateReason: aws.String("testing")})
+	require.NoError(t, err)
+	st, _ := s.AlarmState("x")
+	assert.Equal(t, StateAlarm, st.Value)
+	assert.Len(t, rec.all(), before+1, "the forced change is an event")
+
+	_, err = c.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("missing"), StateValue: types.StateValueAlarm, StateReason: aws.String("x")})
+	var ae smithy.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "ResourceNotFound", ae.ErrorCode())
+
+	h, err := c.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("x")})
+	require.NoError(t, err)
+	var summaries []string
+	for _, it := range h.AlarmHistoryItems {
+		summaries = append(summaries, aws.ToString(it.HistorySummary))
+	}
+	assert.Equal(t, []string{"Alarm updated from OK to ALARM", "Alarm updated from INSUFFICIENT_DATA to OK", `Alarm "x" created`}, summaries)
+}

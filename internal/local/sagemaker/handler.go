@@ -31,6 +31,10 @@ var operations = map[string]operation{
 	"CreateEndpoint":            (*Service).opCreateEndpoint,
 	"UpdateEndpoint":            (*Service).opUpdateEndpoint,
 	"DescribeEndpoint":          (*Service).opDescribeEndpoint,
+	"ListModels":                (*Service).opListModels,
+	"DeleteModel":               (*Service).opDeleteModel,
+	"ListEndpointConfigs":       (*Service).opListEndpointConfigs,
+	"DeleteEndpointConfig":      (*Service).opDeleteEndpointConfig,
 	"ListEndpoints":             (*Service).opListEndpoints,
 	"DeleteEndpoint":            (*Service).opDeleteEndpoint,
 }

@@ -248,14 +248,14 @@ func TestWireErrorShapeIsAWSJSON(t *testing.T) {
 	assert.Equal(t, "application/x-amz-json-1.1", resp.Header.Get("Content-Type"))
 	assert.JSONEq(t, `{"__type":"ValidationException","message":"Could not find endpoint \"arn:aws:sagemaker:us-east-1:000000000000:endpoint/missing\"."}`, string(body))
 
-	req = httptestRequest(t, h, "SageMaker.DeleteModel", `{}`)
+	req = httptestRequest(t, h, "SageMaker.CreateNotebookInstance", `{}`)
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, _ = io.ReadAll(resp.Body)
 	assert.Equal(t, 400, resp.StatusCode)
 	assert.Contains(t, string(body), `"__type":"UnknownOperationException"`)
-	assert.Contains(t, string(body), "DeleteModel")
+	assert.Contains(t, string(body), "CreateNotebookInstance")
 }
 
 func httptestRequest(t *testing.T, h *harness, target, body string) *http.Request {

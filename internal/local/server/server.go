@@ -10,7 +10,8 @@
 //   - path /service/GraniteServiceVersion20100801/ → CloudWatch (RPC v2 CBOR);
 //   - path /endpoints/ → SageMaker Runtime (REST);
 //   - path /_kiln/functions/<name> → a Lambda function URL (the webhook);
-//   - a form body with Action= → SNS (query protocol);
+//   - a query-protocol request (a form with Action=) → CloudWatch when its SigV4 credential
+//     scope names the service monitoring or its Version is 2010-08-01, else SNS;
 //   - everything else → S3 (REST, path-style).
 //
 // [Listen] refuses an address that is not loopback unless asked; requests are logged at
@@ -129,9 +130,14 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 		h.ServeHTTP(w, r)
 		return "lambda-url"
 	}
-	if formAction(r) && rt.r.SNS != nil {
-		rt.r.SNS.ServeHTTP(w, r)
-		return "sns"
+	if form, ok := formAction(r); ok {
+		if queryService(r, form) == "monitoring" {
+			return serve(w, r, rt.r.CloudWatch, "cloudwatch")
+		}
+		if rt.r.SNS != nil {
+			rt.r.SNS.ServeHTTP(w, r)
+			return "sns"
+		}
 	}
 	return serve(w, r, rt.r.S3, "s3")
 }
@@ -146,25 +152,46 @@ func serve(w http.ResponseWriter, r *http.Request, h http.Handler, name string) 
 }
 
 // formAction reports whether r is a query-protocol request (a form-encoded POST at / with
-// an Action, or a request at / with Action in the query), leaving the body readable.
-func formAction(r *http.Request) bool {
-	if r.URL.Path == "/" && r.URL.Query().Get("Action") != "" {
-		return true
+// an Action, or a request at / with Action in the query) and returns its parameters,
+// leaving the body readable.
+func formAction(r *http.Request) (url.Values, bool) {
+	if q := r.URL.Query(); r.URL.Path == "/" && q.Get("Action") != "" {
+		return q, true
 	}
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		return false
+		return nil, false
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" {
-		return false
+		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		return false
+		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	v, err := url.ParseQuery(string(body))
-	return err == nil && v.Get("Action") != ""
+	return v, err == nil && v.Get("Action") != ""
+}
+
+// queryService names the AWS service a query-protocol request is for: the service of its
+// SigV4 credential scope (Credential=KEY/DATE/REGION/SERVICE/aws4_request, in the
+// Authorization header or the presigned X-Amz-Credential), else "monitoring" for
+// CloudWatch's API version 2010-08-01, else "sns".
+func queryService(r *http.Request, form url.Values) string {
+	scope := r.URL.Query().Get("X-Amz-Credential")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, after, ok := strings.Cut(auth, "Credential="); ok {
+			scope, _, _ = strings.Cut(after, ",")
+		}
+	}
+	if parts := strings.Split(strings.TrimSpace(scope), "/"); len(parts) == 5 && parts[3] != "" {
+		return parts[3]
+	}
+	if form.Get("Version") == "2010-08-01" {
+		return "monitoring"
+	}
+	return "sns"
 }
 
 // unknownTarget answers a JSON-protocol request for a service kiln does not serve.

@@ -139,3 +139,33 @@ func TestCheckAddr(t *testing.T) {
 		})
 	}
 }
+
+func TestQueryProtocolRequestsGoToTheServiceTheyAreSignedFor(t *testing.T) {
+	h := Handler(Routes{CloudWatch: tag("cloudwatch"), SNS: tag("sns"), S3: tag("s3")}, nil)
+	tests := []struct {
+		name, auth, body, want string
+	}{
+		{"a request signed for monitoring reaches CloudWatch",
+			"AWS4-HMAC-SHA256 Credential=test/20261205/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x",
+			"Action=DescribeAlarms&Version=2010-08-01", "cloudwatch"},
+		{"a request signed for sns reaches SNS",
+			"AWS4-HMAC-SHA256 Credential=test/20261205/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x",
+			"Action=ListTopics&Version=2010-03-31", "sns"},
+		{"an unsigned request with CloudWatch's API version reaches CloudWatch", "",
+			"Action=ListMetrics&Version=2010-08-01", "cloudwatch"},
+		{"an unsigned request with SNS's API version reaches SNS", "",
+			"Action=Publish&Version=2010-03-31", "sns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, tt.want, rec.Header().Get("X-Reached"))
+		})
+	}
+}

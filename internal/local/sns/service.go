@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -51,6 +52,8 @@ type Options struct {
 	NewID func() string
 	// Observer is called with every message after it is stored; nil means no one.
 	Observer func(Message)
+	// Log receives delivery failures; nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Service is the SNS stand-in. Create one with [New].
@@ -71,13 +74,13 @@ func New(opts Options) (*Service, error) {
 	if opts.NewID == nil {
 		opts.NewID = randomUUID
 	}
-	if err := opts.DB.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketMessages)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("new sns: %w", err)
+	if opts.Log == nil {
+		opts.Log = slog.Default()
 	}
 	s := &Service{opts: opts}
+	if err := opts.DB.Update(s.ensureBuckets); err != nil {
+		return nil, fmt.Errorf("new sns: %w", err)
+	}
 	if opts.Observer != nil {
 		s.obs = append(s.obs, opts.Observer)
 	}
@@ -93,8 +96,11 @@ func (s *Service) Observe(fn func(Message)) {
 
 // Publish validates and stores m (its MessageID and Time are set here) and returns the id.
 func (s *Service) Publish(ctx context.Context, m Message) (string, error) {
-	if !slices.Contains(s.opts.Topics, m.TopicARN) {
-		return "", fmt.Errorf("publish to %s: %w", m.TopicARN, ErrTopicNotFound)
+	if ok, err := s.topicExists(m.TopicARN); err != nil || !ok {
+		if err == nil {
+			err = ErrTopicNotFound
+		}
+		return "", fmt.Errorf("publish to %s: %w", m.TopicARN, err)
 	}
 	if strings.TrimSpace(m.Message) == "" {
 		return "", fmt.Errorf("publish to %s: the message is empty", m.TopicARN)
@@ -129,6 +135,7 @@ func (s *Service) Publish(ctx context.Context, m Message) (string, error) {
 	for _, fn := range obs {
 		fn(m)
 	}
+	s.deliver(m)
 	return m.MessageID, nil
 }
 

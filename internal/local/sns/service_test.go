@@ -79,11 +79,11 @@ func TestRejectedPublishes(t *testing.T) {
 			assert.Equal(t, tt.code, ae.ErrorCode())
 		})
 	}
-	_, err := c.ListTopics(context.Background(), &awssns.ListTopicsInput{})
+	_, err := c.ListPlatformApplications(context.Background(), &awssns.ListPlatformApplicationsInput{})
 	var ae smithy.APIError
 	require.True(t, errors.As(err, &ae))
 	assert.Equal(t, "InvalidAction", ae.ErrorCode())
-	assert.Contains(t, ae.ErrorMessage(), "ListTopics")
+	assert.Contains(t, ae.ErrorMessage(), "ListPlatformApplications")
 
 	msgs, err := s.Messages()
 	require.NoError(t, err)

@@ -1,0 +1,149 @@
+package cloudwatch_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/server"
+)
+
+// awsCLIs returns the aws command-line tools to test with: the first on PATH and Debian's
+// /usr/bin/aws, each once. With none the test is skipped, except on CI.
+func awsCLIs(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range []string{"aws", "/usr/bin/aws"} {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			continue
+		}
+		v, err := exec.Command(p, "--version").CombinedOutput()
+		if err != nil || seen[string(v)] {
+			continue
+		}
+		seen[string(v)] = true
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no aws CLI on PATH: CI must install one (Debian's awscli)")
+		}
+		t.Skip("no aws CLI on PATH; install Debian's awscli to run this test")
+	}
+	return out
+}
+
+// cli runs one aws command against endpoint and returns its output and exit error.
+func cli(t *testing.T, bin, endpoint string, args ...string) (string, error) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
+	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials")}
+	if pyenv := os.Getenv("PYENV_ROOT"); pyenv != "" {
+		cmd.Env = append(cmd.Env, "PYENV_ROOT="+pyenv)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestTheAWSCLIsSpeakToTheLocalCloudWatch(t *testing.T) {
+	bins := awsCLIs(t)
+	for _, bin := range bins {
+		version, _ := exec.Command(bin, "--version").CombinedOutput()
+		t.Run(strings.Fields(string(version))[0], func(t *testing.T) {
+			cw := cloudwatch.New(cloudwatch.Options{})
+			sns := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "reached SNS", http.StatusTeapot) })
+			srv := httptest.NewServer(server.Handler(server.Routes{CloudWatch: cw, SNS: sns}, nil))
+			defer srv.Close()
+			run := func(args ...string) string {
+				t.Helper()
+				out, err := cli(t, bin, srv.URL, append([]string{"cloudwatch"}, args...)...)
+				require.NoError(t, err, "aws cloudwatch %s: %s", strings.Join(args, " "), out)
+				return out
+			}
+			decode := func(s string) map[string]any {
+				t.Helper()
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(s), &m), s)
+				return m
+			}
+			now := time.Now().UTC()
+			run("put-metric-data", "--namespace", "kiln/test", "--metric-name", "Latency", "--dimensions", "Endpoint=e",
+				"--value", "5", "--unit", "Milliseconds")
+			run("put-metric-data", "--namespace", "kiln/test", "--metric-data",
+				`[{"MetricName":"Latency","Dimensions":[{"Name":"Endpoint","Value":"e"}],"Values":[1,2,9],"Counts":[1,1,2]}]`)
+			run("put-metric-alarm", "--alarm-name", "slow", "--namespace", "kiln/test", "--metric-name", "Latency",
+				"--dimensions", "Name=Endpoint,Value=e", "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "1",
+				"--threshold", "3", "--comparison-operator", "GreaterThanThreshold")
+
+			alarms := decode(run("describe-alarms", "--alarm-names", "slow"))
+			list, _ := alarms["MetricAlarms"].([]any)
+			require.Len(t, list, 1)
+			a := list[0].(map[string]any)
+			assert.Equal(t, "ALARM", a["StateValue"], a["StateReason"])
+			assert.Equal(t, "Maximum", a["Statistic"])
+			assert.EqualValues(t, 3, a["Threshold"])
+
+			metrics := decode(run("list-metrics", "--namespace", "kiln/test", "--dimensions", "Name=Endpoint"))
+			assert.Equal(t, []any{map[string]any{"Namespace": "kiln/test", "MetricName": "Latency",
+				"Dimensions": []any{map[string]any{"Name": "Endpoint", "Value": "e"}}}}, metrics["Metrics"])
+
+			from, to := now.Add(-5*time.Minute).Format(time.RFC3339), now.Add(5*time.Minute).Format(time.RFC3339)
+			st := decode(run("get-metric-statistics", "--namespace", "kiln/test", "--metric-name", "Latency",
+				"--dimensions", "Name=Endpoint,Value=e", "--start-time", from, "--end-time", to, "--period", "600",
+				"--statistics", "Maximum", "SampleCount", "Sum", "--extended-statistics", "p50"))
+			dps, _ := st["Datapoints"].([]any)
+			require.NotEmpty(t, dps, "%v", st)
+			var count, sum, maxv float64
+			for _, e := range dps {
+				dp := e.(map[string]any)
+				count += dp["SampleCount"].(float64)
+				sum += dp["Sum"].(float64)
+				maxv = max(maxv, dp["Maximum"].(float64))
+				assert.Contains(t, dp["ExtendedStatistics"], "p50")
+			}
+			assert.Equal(t, []float64{5, 26, 9}, []float64{count, sum, maxv}, "SampleCount, Sum, Maximum")
+
+			data := decode(run("get-metric-data", "--start-time", from, "--end-time", to, "--metric-data-queries",
+				`[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"kiln/test","MetricName":"Latency","Dimensions":[{"Name":"Endpoint","Value":"e"}]},"Period":600,"Stat":"SampleCount"},"ReturnData":true}]`))
+			res := data["MetricDataResults"].([]any)
+			require.Len(t, res, 1)
+			var total float64
+			for _, v := range res[0].(map[string]any)["Values"].([]any) {
+				total += v.(float64)
+			}
+			assert.Equal(t, 5.0, total)
+
+			run("set-alarm-state", "--alarm-name", "slow", "--state-value", "OK", "--state-reason", "testing the action")
+			state, _ := cw.AlarmState("slow")
+			assert.Equal(t, "OK", state.Value)
+
+			hist := decode(run("describe-alarm-history", "--alarm-name", "slow", "--history-item-type", "StateUpdate"))
+			items, _ := hist["AlarmHistoryItems"].([]any)
+			require.Len(t, items, 2, "%v", hist)
+			assert.Equal(t, "Alarm updated from ALARM to OK", items[0].(map[string]any)["HistorySummary"])
+
+			out, err := cli(t, bin, srv.URL, "cloudwatch", "list-dashboards")
+			require.Error(t, err)
+			assert.Contains(t, out, "ListDashboards is not implemented by the kiln local CloudWatch")
+
+			out, err = cli(t, bin, srv.URL, "cloudwatch", "set-alarm-state", "--alarm-name", "nope", "--state-value", "OK", "--state-reason", "x")
+			require.Error(t, err)
+			assert.Contains(t, out, "ResourceNotFound")
+		})
+	}
+}
