@@ -268,16 +268,6 @@ func appendOptString(b []byte, set bool, s string) []byte {
 	if !set {
 		return append(b, "null"...)
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 {
-			// Control characters: encoding/json's short forms (\b, \f) differ from the payload
-			// encoder's, and result lines have always been written by encoding/json.
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(s)
-			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-		}
-	}
+	// The payload encoder writes strings exactly as encoding/json does.
 	return jsonvalue.AppendString(b, s, jsonvalue.GoStrings)
 }
