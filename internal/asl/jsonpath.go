@@ -164,11 +164,10 @@ func quotedKey(s string) (key string, n int, ok bool) {
 	q := s[0]
 	var b strings.Builder
 	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == q:
+		switch c := s[i]; c {
+		case q:
 			return b.String(), i + 1, true
-		case c == '\\':
+		case '\\':
 			if i+1 >= len(s) {
 				return "", 0, false
 			}
