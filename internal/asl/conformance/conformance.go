@@ -91,7 +91,9 @@ func Run(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 			if writeErr != nil {
 				continue
 			}
-			if _, err := bw.Write(c.out); err != nil {
+			_, err := bw.Write(c.out)
+			chunkPool.Put(c)
+			if err != nil {
 				writeErr = err
 				failed.Store(true)
 				continue
@@ -174,8 +176,16 @@ func readChunks(r io.Reader, stop *atomic.Bool, send func(*chunk)) error {
 	return nil
 }
 
+// chunkPool recycles chunks once written, so their buffers are grown only once per batch.
+var chunkPool = sync.Pool{New: func() any {
+	return &chunk{buf: make([]byte, 0, 64<<10), out: make([]byte, 0, 32<<10)}
+}}
+
 func newChunk() *chunk {
-	return &chunk{buf: make([]byte, 0, 4096), done: make(chan struct{})}
+	c := chunkPool.Get().(*chunk)
+	c.buf, c.lines, c.out = c.buf[:0], c.lines[:0], c.out[:0]
+	c.done = make(chan struct{})
+	return c
 }
 
 // defCache maps a definition's exact bytes to its parsed machine, shared by the workers.
