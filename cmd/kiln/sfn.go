@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/asl/conformance"
 )
 
 // sfnCmd groups the state machine commands.
@@ -194,22 +191,6 @@ func newSfnValidateCmd() *cobra.Command {
 	return cmd
 }
 
-// conformanceCase is one line of `kiln sfn conformance` input.
-type conformanceCase struct {
-	ID         json.RawMessage `json:"id"`
-	Definition json.RawMessage `json:"definition"`
-	Input      json.RawMessage `json:"input"`
-}
-
-// conformanceResult is one line of its output.
-type conformanceResult struct {
-	ID     json.RawMessage `json:"id"`
-	Status string          `json:"status"`
-	Output json.RawMessage `json:"output"`
-	Error  *string         `json:"error"`
-	Cause  *string         `json:"cause"`
-}
-
 func newSfnConformanceCmd() *cobra.Command {
 	var perCase time.Duration
 	cmd := &cobra.Command{
@@ -230,120 +211,12 @@ succeed. Definitions are parsed leniently (the cases are executions AWS ran): va
 problems that do not stop a machine from running are tolerated; a definition that cannot run
 gives status FAILED with error "States.InvalidDefinition" and the problems as cause. A case
 still running after --case-timeout of wall time is stopped and reported as ABORTED. A line
-that is not a JSON object gives FAILED with "States.InvalidCase". One bad case never stops the batch.`,
+that is not a JSON object gives FAILED with "States.InvalidCase". One bad case never stops the batch.
+Cases run on every core; each distinct definition is parsed once; output keeps input order.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runConformance(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), perCase)
+			return conformance.Run(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), conformance.Options{CaseTimeout: perCase})
 		},
 	}
 	cmd.Flags().DurationVar(&perCase, "case-timeout", 20*time.Second, "wall-clock limit per case")
 	return cmd
-}
-
-func runConformance(ctx context.Context, r io.Reader, w io.Writer, perCase time.Duration) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		res := conformanceOne(ctx, []byte(line), perCase)
-		if err := enc.Encode(res); err != nil {
-			return fmt.Errorf("write result: %w", err)
-		}
-		_ = bw.Flush()
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read cases: %w", err)
-	}
-	return nil
-}
-
-func strPtr(s string) *string { return &s }
-
-// caseDefinition returns the ASL text of a case's definition: an object as it is, a string
-// holding the ASL as its content.
-func caseDefinition(raw json.RawMessage) json.RawMessage {
-	var s string
-	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return json.RawMessage(s)
-	}
-	return raw
-}
-
-// caseInput returns the execution input of a case as JSON text. A missing input is "{}"
-// (what StartExecution uses when no input is given); an object, array, number, boolean or
-// null is the input itself; a string is parsed as JSON text when it is valid JSON and is
-// otherwise the string value itself (so "" is the empty string: AWS never reports an empty
-// input text, so an empty string can only be a string value).
-func caseInput(raw json.RawMessage) json.RawMessage {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return json.RawMessage("{}")
-	}
-	if raw[0] != '"' {
-		return raw
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return raw
-	}
-	if json.Valid([]byte(s)) {
-		return json.RawMessage(s)
-	}
-	return raw
-}
-
-func conformanceOne(ctx context.Context, line []byte, perCase time.Duration) (res conformanceResult) {
-	res.Output = json.RawMessage("null")
-	defer func() {
-		if p := recover(); p != nil {
-			res.Status, res.Error, res.Cause = "FAILED", strPtr("States.Runtime"), strPtr(fmt.Sprint("internal error: ", p))
-		}
-	}()
-	var c conformanceCase
-	if err := json.Unmarshal(line, &c); err != nil {
-		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidCase"), strPtr("the line is not a JSON object: "+err.Error())
-		return res
-	}
-	res.ID = c.ID
-	// The cases are executions AWS ran, so a definition is run whenever it can be: strict
-	// validation problems that do not stop execution (an unknown field, an unreachable
-	// state) are tolerated.
-	m, err := asl.ParseWith(caseDefinition(c.Definition), asl.ParseOptions{Lenient: true})
-	if err != nil {
-		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidDefinition"), strPtr(err.Error())
-		return res
-	}
-	in := caseInput(c.Input)
-	e := asl.NewEngine(asl.Options{Clock: asl.NewVirtualClock(time.Time{}), Seed: 1, NoHistory: true})
-	cctx, cancel := context.WithTimeout(ctx, perCase)
-	defer cancel()
-	x, err := e.Start(context.Background(), m, asl.StartInput{Name: "conformance", Input: in})
-	if err != nil {
-		res.Status, res.Error, res.Cause = "FAILED", strPtr("States.InvalidExecutionInput"), strPtr(err.Error())
-		return res
-	}
-	r, err := x.Wait(cctx)
-	if err != nil {
-		x.Stop("States.Aborted", "the case ran longer than the wall-clock limit")
-		r, _ = x.Wait(context.Background())
-	}
-	res.Status = string(r.Status)
-	if r.Status == asl.StatusSucceeded {
-		res.Output = r.Output
-		return res
-	}
-	// DescribeExecution omits an empty error or cause (a Fail state without Error/Cause).
-	if r.Error != "" {
-		res.Error = strPtr(r.Error)
-	}
-	if r.Cause != "" {
-		res.Cause = strPtr(r.Cause)
-	}
-	return res
 }

@@ -147,6 +147,22 @@ func (c *VirtualClock) Pending() int {
 	return len(c.sleepers)
 }
 
+// Reset sets the clock back to start (the zero time means 2024-01-01T00:00:00Z) so one engine
+// can run one execution after another, each from the same instant. It refuses, returning false
+// and changing nothing, while any goroutine is tracked or sleeping on the clock.
+func (c *VirtualClock) Reset(start time.Time) bool {
+	if start.IsZero() {
+		start = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.busy != 0 || len(c.sleepers) != 0 {
+		return false
+	}
+	c.now, c.seq = start, 0
+	return true
+}
+
 // Advance moves the virtual time forward by d, waking every sleeper due by then.
 func (c *VirtualClock) Advance(d time.Duration) {
 	c.mu.Lock()

@@ -122,6 +122,14 @@ func parseDefinite(s string) ([]step, bool, error) {
 			steps = append(steps, step{key: key})
 			s = s[i:]
 		case '[':
+			if len(s) > 1 && (s[1] == '\'' || s[1] == '"') {
+				key, n, ok := quotedKey(s[1:])
+				if ok && n+1 < len(s) && s[n+1] == ']' {
+					steps = append(steps, step{key: key})
+					s = s[n+2:]
+					continue
+				}
+			}
 			end := strings.IndexByte(s, ']')
 			if end < 0 {
 				return nil, false, fmt.Errorf("unclosed '[' in path")
@@ -147,6 +155,54 @@ func parseDefinite(s string) ([]step, bool, error) {
 		}
 	}
 	return steps, true, nil
+}
+
+// quotedKey reads the quoted key at the start of s (its quote is s[0]) with Jayway's escapes
+// (\\, \', \", \/, \b, \f, \n, \r, \t, \uXXXX) and returns it and the length it took;
+// ok is false when the quote is not closed or an escape is unknown.
+func quotedKey(s string) (key string, n int, ok bool) {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; c {
+		case q:
+			return b.String(), i + 1, true
+		case '\\':
+			if i+1 >= len(s) {
+				return "", 0, false
+			}
+			i++
+			switch e := s[i]; e {
+			case '\\', '\'', '"', '/':
+				b.WriteByte(e)
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				if i+4 >= len(s) {
+					return "", 0, false
+				}
+				r, err := strconv.ParseUint(s[i+1:i+5], 16, 16)
+				if err != nil {
+					return "", 0, false
+				}
+				b.WriteRune(rune(r))
+				i += 4
+			default:
+				return "", 0, false
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
 }
 
 // get selects the path's value from root. A definite path that selects nothing returns

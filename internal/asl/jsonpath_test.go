@@ -13,6 +13,10 @@ func TestPathGet(t *testing.T) {
 		"x.y":   "dotted",
 		"items": []any{map[string]any{"n": 1.0}, map[string]any{"n": 5.0}},
 		"null":  nil,
+		"a'b":   "quote",
+		`c"d`:   "double",
+		`e\f`:   "backslash",
+		"g]h":   "bracket",
 	}
 	cases := []struct {
 		name, path string
@@ -23,6 +27,11 @@ func TestPathGet(t *testing.T) {
 		{"dots walk objects and brackets index arrays", "$.a.b[1]", 20.0, false},
 		{"a negative index counts from the end", "$.a.b[-1]", 30.0, false},
 		{"a quoted key may hold dots", "$['x.y']", "dotted", false},
+		{"an escaped single quote in a bracket key is the quote", `$['a\'b']`, "quote", false},
+		{"an escaped double quote in a bracket key is the quote", `$["c\"d"]`, "double", false},
+		{"an escaped backslash in a bracket key is one backslash", `$['e\\f']`, "backslash", false},
+		{"a closing bracket inside a quoted key is part of the key", `$['g]h']`, "bracket", false},
+		{"a unicode escape in a bracket key is the character", `$['a\u0027b']`, "quote", false},
 		{"a present null is found", "$.null", nil, false},
 		{"a missing key is not found", "$.nope", nil, true},
 		{"an index past the end is not found", "$.a.b[3]", nil, true},

@@ -880,11 +880,10 @@ func (c *checker) mapState(path string, st *state, obj map[string]any, lang stri
 		} else {
 			b := &itemBatcher{}
 			c.fields(p, bo, "MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
-			// Unlike the Map state's own settings, giving both a value and its Path here has never
-			// been rejected; kept so as not to refuse definitions accepted until now.
-			b.hasMaxItems = c.intSetting(p, bo, "MaxItemsPerBatch", 1, 99999999, st.jsonata, false,
+			// As with the Map state's own settings, a limit and its Path may not both be given.
+			b.hasMaxItems = c.intSetting(p, bo, "MaxItemsPerBatch", 1, 99999999, st.jsonata, true,
 				intTarget{&b.maxItems, &b.maxItemsPath, &b.maxItemsExpr})
-			b.hasMaxInputSize = c.intSetting(p, bo, "MaxInputBytesPerBatch", 1, 262144, st.jsonata, false,
+			b.hasMaxInputSize = c.intSetting(p, bo, "MaxInputBytesPerBatch", 1, 262144, st.jsonata, true,
 				intTarget{&b.maxBytes, &b.maxBytesPath, &b.maxBytesExpr})
 			if bi, ok := bo["BatchInput"]; ok {
 				if st.jsonata {

@@ -18,12 +18,6 @@ func distributedMap(fields string) string {
 		`"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},` + fields + `,"End":true}}}`
 }
 
-func TestParseAcceptsAnItemBatcherLimitGivenTwice(t *testing.T) {
-	// Unlike MaxConcurrency, a batch limit and its Path have never been refused together.
-	_, err := Parse([]byte(distributedMap(`"ItemBatcher":{"MaxItemsPerBatch":2,"MaxItemsPerBatchPath":"$.n","MaxInputBytesPerBatch":9,"MaxInputBytesPerBatchPath":"$.b"}`)))
-	require.NoError(t, err)
-}
-
 func TestParseReportsEveryProblemWithItsPath(t *testing.T) {
 	cases := []struct {
 		name string
@@ -60,6 +54,9 @@ func TestParseReportsEveryProblemWithItsPath(t *testing.T) {
 			[]string{"States.M: MaxConcurrency and MaxConcurrencyPath may not both be set"}},
 		{"a negative ToleratedFailureCount is out of range", distributedMap(`"ToleratedFailureCount":-1`),
 			[]string{"States.M.ToleratedFailureCount: must be between 0 and 99999999"}},
+		{"an item batcher limit and its Path may not both be set", distributedMap(`"ItemBatcher":{"MaxItemsPerBatch":2,"MaxItemsPerBatchPath":"$.n","MaxInputBytesPerBatch":9,"MaxInputBytesPerBatchPath":"$.b"}`),
+			[]string{"States.M.ItemBatcher: MaxInputBytesPerBatch and MaxInputBytesPerBatchPath may not both be set",
+				"States.M.ItemBatcher: MaxItemsPerBatch and MaxItemsPerBatchPath may not both be set"}},
 		{"a batch of zero items is out of range", distributedMap(`"ItemBatcher":{"MaxItemsPerBatch":0}`),
 			[]string{"States.M.ItemBatcher.MaxItemsPerBatch: must be between 1 and 99999999"}},
 		{"a fractional batch size in bytes is rejected", distributedMap(`"ItemBatcher":{"MaxInputBytesPerBatch":1.5}`),

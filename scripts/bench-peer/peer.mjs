@@ -1,24 +1,32 @@
-// Runs the benchmark batch through aws-local-stepfunctions and prints {"runs","seconds"}.
-// Usage: node peer.mjs BATCH_FILE RUNS
-import { readFileSync } from 'node:fs';
+// The peer side of make bench-peer: reads the same JSON Lines as `kiln sfn conformance`
+// ({id, definition, input} a line) on stdin, runs every case through aws-local-stepfunctions in
+// this one Node process, and writes {id, status, output, error, cause} a line to stdout, in order.
+// Like kiln, it builds each distinct definition once (keyed by its JSON text) and buffers output.
+import { readFileSync, writeSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 
-const [batchFile, runsArg] = process.argv.slice(2);
-const batch = readFileSync(batchFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const runs = Number(runsArg || 1000);
-const machines = batch.map((c) => new StateMachine(c.definition));
-// One untimed pass lets the JIT warm up.
-for (let i = 0; i < batch.length; i++) {
-  await machines[i].run(batch[i].input).result;
-}
-const start = process.hrtime.bigint();
-let n = 0;
-for (let r = 0; r < runs; r++) {
-  for (let i = 0; i < batch.length; i++) {
-    const ex = machines[i].run(batch[i].input, { overrides: { waitTimeOverrides: {} } });
-    await ex.result;
-    n++;
+const lines = readFileSync(0, 'utf8').split('\n');
+const machines = new Map();
+const out = [];
+for (const line of lines) {
+  if (line.trim() === '') continue;
+  const c = JSON.parse(line);
+  const text = typeof c.definition === 'string' ? c.definition : JSON.stringify(c.definition);
+  let sm = machines.get(text);
+  if (sm === undefined) {
+    sm = new StateMachine(JSON.parse(text));
+    machines.set(text, sm);
   }
+  const res = { id: c.id, status: 'SUCCEEDED', output: null, error: null, cause: null };
+  try {
+    res.output = await sm.run(c.input ?? {}).result;
+  } catch (err) {
+    res.status = 'FAILED';
+    res.error = err.name ?? 'Error';
+    res.cause = err.message ?? String(err);
+  }
+  out.push(JSON.stringify(res));
 }
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-console.log(JSON.stringify({ runs: n, seconds }));
+out.push('');
+const buf = Buffer.from(out.join('\n'));
+for (let off = 0; off < buf.length; ) off += writeSync(1, buf, off);

@@ -123,7 +123,8 @@ func partition(args []reflect.Value) (reflect.Value, error) {
 
 // rangeFunc implements $range(start, end, step): start, start+step, ... up to and including end
 // when the step lands on it, every argument truncated toward zero. Undefined for a missing or
-// zero step or one pointing away from end; a single number when start equals end.
+// zero step or one pointing away from end; a single number when start equals end, with or
+// without a step ($range(1, 1) is 1, as AWS answers).
 func rangeFunc(args []reflect.Value) (reflect.Value, error) {
 	const name = "range"
 	if err := surplus(name, args, 3); err != nil {
@@ -137,6 +138,10 @@ func rangeFunc(args []reflect.Value) (reflect.Value, error) {
 		}
 		if !ok {
 			if i == 2 {
+				if n[0] == n[1] {
+					// A sequence of one number is that number, whatever the step.
+					return value(float64(n[0])), nil
+				}
 				return undefined, nil
 			}
 			return undefined, signatureError(name, i+1)
@@ -146,11 +151,12 @@ func rangeFunc(args []reflect.Value) (reflect.Value, error) {
 		}
 	}
 	start, end, step := n[0], n[1], n[2]
+	if start == end {
+		// A sequence of one number is that number, whatever the step (zero included).
+		return value(float64(start)), nil
+	}
 	if step == 0 || step > 0 && start > end || step < 0 && start < end {
 		return undefined, nil
-	}
-	if start == end {
-		return value(float64(start)), nil
 	}
 	count := (end-start)/step + 1
 	if count > maxSequence {

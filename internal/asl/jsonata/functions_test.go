@@ -34,6 +34,8 @@ func TestRange(t *testing.T) {
 		{"arguments are truncated toward zero", `$range(-1.7, 2, 1)`, ``, `[-1,0,1,2]`},
 		{"equal ends give a single number", `$range(4, 4, 1)`, ``, `4`},
 		{"more than 1000 elements are allowed", `$count($range(1, 200000, 1))`, ``, `200000`},
+		{"equal ends without a step give a single number", `$range(1, 1)`, ``, `1`},
+		{"equal ends with a zero step give a single number", `$range(2, 2, 0)`, ``, `2`},
 		{"a missing step is undefined", `$range(1, 5)`, ``, `undefined`},
 		{"a zero step is undefined", `$range(1, 5, 0)`, ``, `undefined`},
 		{"a step pointing away from the end is undefined", `$range(5, 1, 1)`, ``, `undefined`},

@@ -8,11 +8,10 @@ import "unicode/utf8"
 type StringStyle uint8
 
 const (
-	// GoStrings escapes as encoding/json with HTML escaping off: \n \r \t as short escapes,
-	// other control characters as \u00xx in lower-case hex, U+2028 and U+2029 as \u2028 and
-	// \u2029, and each byte of invalid UTF-8 as \ufffd. One difference is kept from the
-	// encoding/json of Go before 1.22, which payloads have always followed here: \b and \f are
-	// \u0008 and \u000c (encoding/json now writes \b and \f).
+	// GoStrings escapes as encoding/json with HTML escaping off: \b \f \n \r \t as short
+	// escapes (as AWS's Jackson writes them too), other control characters as \u00xx in
+	// lower-case hex, U+2028 and U+2029 as \u2028 and \u2029, and each byte of invalid UTF-8 as
+	// \ufffd.
 	GoStrings StringStyle = iota
 	// JacksonStrings escapes as Jackson does: \b \f \n \r \t as short escapes, other control
 	// characters as \u00XX in upper-case hex, and every byte from 0x80 on as it is (U+2028 and
@@ -75,14 +74,12 @@ func appendEscape(b []byte, c byte, style StringStyle) []byte {
 		return append(b, '\\', 'r')
 	case '\t':
 		return append(b, '\\', 't')
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
 	}
 	if style == JacksonStrings {
-		switch c {
-		case '\b':
-			return append(b, '\\', 'b')
-		case '\f':
-			return append(b, '\\', 'f')
-		}
 		return append(b, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xf])
 	}
 	return append(b, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xf])
