@@ -313,17 +313,17 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	channels := make([]string, 0, len(j.InputDataConfig))
-	env := os.Environ()
+	var contract []string
 	for _, c := range j.InputDataConfig {
 		channels = append(channels, c.ChannelName)
-		env = append(env, "SM_CHANNEL_"+strings.ToUpper(strings.ReplaceAll(c.ChannelName, "-", "_"))+"="+filepath.Join(dir, "input", "data", c.ChannelName))
+		contract = append(contract, "SM_CHANNEL_"+strings.ToUpper(strings.ReplaceAll(c.ChannelName, "-", "_"))+"="+filepath.Join(dir, "input", "data", c.ChannelName))
 	}
 	chJSON, _ := json.Marshal(channels)
 	hpJSON, _ := json.Marshal(j.HyperParameters)
 	if j.HyperParameters == nil {
 		hpJSON = []byte("{}")
 	}
-	env = append(env,
+	contract = append(contract,
 		"SM_MODEL_DIR="+modelDir,
 		"SM_CHANNELS="+string(chJSON),
 		"SM_HPS="+string(hpJSON),
@@ -336,11 +336,13 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 		"TRAINING_JOB_NAME="+j.TrainingJobName,
 		"TRAINING_JOB_ARN="+j.TrainingJobArn,
 	)
-	for k, v := range j.Environment {
-		env = append(env, k+"="+v)
+	command := make([]string, len(spec.Env))
+	for i, e := range spec.Env {
+		command[i] = expand(e, dir, modelDir, "")
 	}
-	for _, e := range spec.Env {
-		env = append(env, expand(e, dir, modelDir, ""))
+	env, dropped := composeEnv(os.Environ(), j.Environment, command, contract)
+	if len(dropped) > 0 {
+		s.log.Warn("training job environment variables not passed to the process", "trainingJob", j.TrainingJobName, "variables", dropped)
 	}
 	cmd.Env = env
 
