@@ -73,6 +73,9 @@ type Options struct {
 	// a free port (tests). A non-loopback address is refused unless AllowRemote.
 	Addr        string
 	AllowRemote bool
+	// CORSOrigins are the origins allowed cross-origin access to the endpoint (kiln local
+	// --cors-origin); none by default. See server.Protect.
+	CORSOrigins []string
 	// Stage is the stage the stack runs; default "prod".
 	Stage string
 	// Policy is the release policy; default policy.Default().
@@ -284,7 +287,8 @@ func Open(opts Options) (st *Stack, err error) {
 		}
 	}
 
-	s.httpServer = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpServer = server.NewHTTPServer(server.Protect(s.Handler(),
+		server.Guard{Addr: s.listener.Addr().String(), CORSOrigins: opts.CORSOrigins}), server.DefaultTimeouts)
 	return s, nil
 }
 
