@@ -30,7 +30,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/eventbus"
@@ -175,11 +174,7 @@ func Open(opts Options) (st *Stack, err error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
-	s.db, err = bolt.Open(filepath.Join(opts.Dir, "kiln.db"), 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, fmt.Errorf("open local stack: %s is in use by another kiln process (kiln local or kiln demo)", filepath.Join(opts.Dir, "kiln.db"))
-		}
+	if s.db, err = openDB(filepath.Join(opts.Dir, "kiln.db")); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	// Writes reach the file at once (a killed process loses nothing); only an OS crash could
@@ -348,9 +343,10 @@ func (s *Stack) Start(ctx context.Context) error {
 	s.started = true
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.wg.Add(1)
+	srv, l := s.httpServer, s.listener // Close may clear the fields before this goroutine runs
 	go func() {
 		defer s.wg.Done()
-		if err := s.httpServer.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve local stack", "addr", s.endpoint, "err", err)
 		}
 	}()
