@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -91,6 +90,11 @@ type Options struct {
 	// AlarmInterval is how often alarms are evaluated besides on every PutMetricData;
 	// default 10 s. ScheduleInterval is how often schedules are checked; default 30 s.
 	AlarmInterval, ScheduleInterval time.Duration
+	// Lock is the caller's hold on Dir (kiln demo takes it before emptying the folder); the
+	// stack owns it from Open on and releases it on Close. Nil: Open takes it itself.
+	Lock *DirLock
+	// Who names the process in the lock file (default "kiln").
+	Who string
 	// Inspect makes Start serve the API only: no execution resumes, no alarm or schedule
 	// ticker runs (kiln status reading a stopped stack's state).
 	Inspect bool
@@ -106,6 +110,7 @@ type Stack struct {
 	log        *slog.Logger
 
 	db         *bolt.DB
+	lock       *DirLock
 	listener   net.Listener
 	endpoint   string
 	httpServer *http.Server
@@ -171,8 +176,14 @@ func Open(opts Options) (st *Stack, err error) {
 		}
 	}()
 
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+	if s.lock = opts.Lock; s.lock == nil {
+		who := opts.Who
+		if who == "" {
+			who = "kiln"
+		}
+		if s.lock, err = LockDir(opts.Dir, who); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
 	}
 	if s.db, err = openDB(filepath.Join(opts.Dir, "kiln.db")); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
@@ -432,6 +443,8 @@ func (s *Stack) closeAll() error {
 		errs = append(errs, s.db.Close())
 		s.db = nil
 	}
+	errs = append(errs, s.lock.Close())
+	s.lock = nil
 	return errors.Join(errs...)
 }
 
