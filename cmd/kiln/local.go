@@ -78,6 +78,7 @@ func newLocalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			privateFiles()
 			p, err := loadPolicy(policyFile)
 			if err != nil {
 				return err

@@ -226,10 +226,10 @@ func (d *demo) writeData(name string, rows [][]string) (string, error) {
 	m, _ := d.pol.Model(Model)
 	key := m.DataPrefix + name
 	path := filepath.Join(d.o.Dir, "s3", topology.ArtifactsBucket(d.env), filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("seed %s: %w", key, err)
 	}
-	if err := os.WriteFile(path, []byte(csvText(d.data.header, rows)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(csvText(d.data.header, rows)), 0o600); err != nil {
 		return "", fmt.Errorf("seed %s: %w", key, err)
 	}
 	return fmt.Sprintf("s3://%s/%s", topology.ArtifactsBucket(d.env), key), nil

@@ -252,7 +252,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clean variant directory: %w", err)
 	}
-	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+	if err := os.MkdirAll(modelDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create variant directory: %w", err)
 	}
 	if modelData != "" {
@@ -293,7 +293,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 		s.log.Warn("model environment variables not passed to the serving process", "endpoint", endpoint, "variant", variant, "variables", dropped)
 	}
 	cmd.Env = cmdEnv
-	logf, err := os.OpenFile(filepath.Join(dir, "serving.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(filepath.Join(dir, "serving.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open serving log: %w", err)
 	}

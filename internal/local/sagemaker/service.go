@@ -199,7 +199,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Account == "" {
 		cfg.Account = "000000000000"
 	}
-	if err := os.MkdirAll(cfg.Root, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.Root, 0o700); err != nil {
 		return nil, fmt.Errorf("create sagemaker root: %w", err)
 	}
 	root, err := filepath.Abs(cfg.Root)

@@ -196,7 +196,7 @@ func (s *Service) prepareJobDir(ctx context.Context, j *trainingJob, dir string)
 		return fmt.Errorf("clean job directory: %w", err)
 	}
 	for _, d := range []string{"input/config", "input/data", "model", "output/data", "code", "logs"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return fmt.Errorf("create job directory: %w", err)
 		}
 	}
@@ -228,7 +228,7 @@ func (s *Service) prepareJobDir(ctx context.Context, j *trainingJob, dir string)
 	}
 	for name, v := range files {
 		b, _ := json.MarshalIndent(v, "", "  ")
-		if err := os.WriteFile(filepath.Join(dir, "input", "config", name), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "input", "config", name), b, 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 	}
@@ -281,10 +281,10 @@ func (s *Service) downloadPrefix(ctx context.Context, uri, dest string) (int, er
 		if err != nil {
 			return n, fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 			return n, err
 		}
-		if err := os.WriteFile(target, body, 0o644); err != nil {
+		if err := os.WriteFile(target, body, 0o600); err != nil {
 			return n, err
 		}
 		n++
@@ -346,7 +346,7 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	}
 	cmd.Env = env
 
-	logFile, err := os.OpenFile(filepath.Join(dir, "logs", "training.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(dir, "logs", "training.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, "", fmt.Errorf("open training log: %w", err)
 	}

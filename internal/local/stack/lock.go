@@ -58,6 +58,7 @@ func LockDir(dir, what string) (*DirLock, error) {
 	}
 	_ = f.Truncate(0)
 	_, _ = fmt.Fprintf(f, "%s (pid %d, since %s)\n", what, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+	privateState(dir) // only once held: a folder another process holds is not touched
 	return &DirLock{f: f}, nil
 }
 
@@ -70,4 +71,15 @@ func (l *DirLock) Close() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// privateState makes the state folder and the folders kiln keeps data in private to the
+// user (0700), for a folder an earlier kiln created 0755: with the folder closed, nothing in
+// it, whatever its own mode, can be read by another user.
+func privateState(dir string) {
+	for _, d := range []string{dir, filepath.Join(dir, "s3"), filepath.Join(dir, "sagemaker")} {
+		if st, err := os.Stat(d); err == nil && st.IsDir() && st.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(d, st.Mode().Perm()&0o700)
+		}
+	}
 }
