@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -32,6 +33,17 @@ type Guard struct {
 	// CORSOrigins are the origins ("http://localhost:3000") allowed cross-origin access;
 	// empty means none.
 	CORSOrigins []string
+}
+
+// CheckOrigin returns an error unless origin is one browser origin, scheme://host[:port]
+// with scheme http or https and nothing after (no "*", no path): what --cors-origin takes.
+func CheckOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil ||
+		strings.Contains(origin, "*") || u.Scheme+"://"+u.Host != origin {
+		return fmt.Errorf("cors origin %q: give one origin as a browser sends it, like http://localhost:3000 (no wildcard, no path)", origin)
+	}
+	return nil
 }
 
 // Protect returns h behind the Host, Origin and CORS checks described above. Refusals are
@@ -130,7 +142,7 @@ func (c *corsWriter) fix() {
 		return
 	}
 	c.done = true
-	h := c.ResponseWriter.Header()
+	h := c.Header()
 	for k := range h {
 		if strings.HasPrefix(k, "Access-Control-") {
 			delete(h, k)

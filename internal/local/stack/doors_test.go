@@ -17,8 +17,9 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-// do sends one raw request to the stack, as a browser or a script would.
-func do(t *testing.T, method, url string, body []byte, headers map[string]string) *http.Response {
+// do sends one raw request to the stack, as a browser or a script would, and returns the
+// status and headers and the body (read and closed).
+func do(t *testing.T, method, url string, body []byte, headers map[string]string) (reply, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -31,8 +32,16 @@ func do(t *testing.T, method, url string, body []byte, headers map[string]string
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return reply{resp.StatusCode, resp.Header}, got
+}
+
+// reply is what a test reads of a response.
+type reply struct {
+	StatusCode int
+	Header     http.Header
 }
 
 func TestTheEndpointKeepsBrowsersOut(t *testing.T) {
@@ -79,8 +88,7 @@ func TestTheEndpointKeepsBrowsersOut(t *testing.T) {
 			if tc.method == "POST" {
 				body = []byte("{}")
 			}
-			resp := do(t, tc.method, tc.url, body, tc.headers)
-			got, _ := io.ReadAll(resp.Body)
+			resp, got := do(t, tc.method, tc.url, body, tc.headers)
 			assert.Equal(t, tc.status, resp.StatusCode, "body: %s", got)
 			assert.Equal(t, tc.acao, resp.Header.Get("Access-Control-Allow-Origin"))
 		})
@@ -97,13 +105,12 @@ func TestAnOversizedRequestGetsTheServicesOwnSizeError(t *testing.T) {
 	big := bytes.Repeat([]byte("a"), server.StepFunctionsMaxRequest+10)
 	body := append([]byte(`{"stateMachineArn":"x","input":"`), big...)
 	body = append(body, '"', '}')
-	resp := do(t, "POST", s.Endpoint()+"/", body, map[string]string{"X-Amz-Target": "AWSStepFunctions.StartExecution", "Content-Type": "application/x-amz-json-1.0"})
-	got, _ := io.ReadAll(resp.Body)
+	resp, got := do(t, "POST", s.Endpoint()+"/", body, map[string]string{"X-Amz-Target": "AWSStepFunctions.StartExecution", "Content-Type": "application/x-amz-json-1.0"})
 	assert.Equal(t, 400, resp.StatusCode)
 	assert.Equal(t, "ValidationException", resp.Header.Get("X-Amzn-ErrorType"), "body: %.200s", got)
 	assert.NotContains(t, string(got), "unexpected end of JSON")
 
-	resp = do(t, "POST", s.FunctionURL("webhook"), bytes.Repeat([]byte("x"), server.FunctionURLMaxRequest+1), nil)
+	resp, _ = do(t, "POST", s.FunctionURL("webhook"), bytes.Repeat([]byte("x"), server.FunctionURLMaxRequest+1), nil)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 }
 
@@ -135,4 +142,12 @@ func TestAHalfSentRequestIsDisconnected(t *testing.T) {
 		assert.Positive(t, v)
 	}
 	assert.Positive(t, d.Idle)
+}
+
+func TestACORSOriginMustBeOneOrigin(t *testing.T) {
+	for _, o := range []string{"*", "http://localhost:3000/", "localhost:3000", "http://*.example", "file://x"} {
+		_, err := Open(Options{Dir: t.TempDir(), Addr: "127.0.0.1:0", CORSOrigins: []string{o}})
+		assert.ErrorContains(t, err, "cors origin", o)
+	}
+	assert.NoError(t, server.CheckOrigin("https://tool.example:8443"))
 }

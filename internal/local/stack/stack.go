@@ -152,6 +152,11 @@ func Open(opts Options) (st *Stack, err error) {
 	if _, ok := opts.Policy.Stages[opts.Stage]; !ok {
 		return nil, fmt.Errorf("open local stack: the policy has no stage %q", opts.Stage)
 	}
+	for _, o := range opts.CORSOrigins {
+		if err := server.CheckOrigin(o); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
