@@ -23,6 +23,7 @@ the old one through a canary. It prints each step as it happens and exits 0 only
 happened as described. The state stays in --dir for 'kiln status' and 'kiln local'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			privateFiles()
 			err := demo.Run(cmd.Context(), demo.Options{Dir: dir, Addr: addr, Out: cmd.OutOrStdout(), Timeout: timeout})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kiln demo:", err)

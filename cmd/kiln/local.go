@@ -61,6 +61,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 // newLocalCmd builds `kiln local`: the local stack in the foreground until SIGINT or SIGTERM.
 func newLocalCmd() *cobra.Command {
 	var dir, addr, stage, policyFile, logLevel string
+	var corsOrigins []string
 	var allowRemote, noImages bool
 	cmd := &cobra.Command{
 		Use:   "local",
@@ -77,6 +78,7 @@ func newLocalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			privateFiles()
 			p, err := loadPolicy(policyFile)
 			if err != nil {
 				return err
@@ -93,8 +95,8 @@ func newLocalCmd() *cobra.Command {
 					return err
 				}
 			}
-			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, Stage: stage, Policy: p,
-				Images: images, Log: log})
+			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
+				Stage: stage, Policy: p, Images: images, Log: log})
 			if err != nil {
 				return err
 			}
@@ -117,6 +119,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&dir, "dir", ".kiln", "state directory")
 	f.StringVar(&addr, "addr", localAddr(), "listen address (loopback only unless --allow-remote); $KILN_ADDR")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow a non-loopback listen address (the stack has no authentication)")
+	f.StringArrayVar(&corsOrigins, "cors-origin", nil, "allow cross-origin requests from this origin (e.g. http://localhost:3000, your own tool); repeatable; none by default")
 	f.StringVar(&stage, "stage", "prod", "the policy stage the stack runs")
 	f.StringVar(&policyFile, "policy", "", "policy file (default $KILN_POLICY or the embedded kiln.json)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")

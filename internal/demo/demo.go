@@ -226,26 +226,27 @@ func (d *demo) writeData(name string, rows [][]string) (string, error) {
 	m, _ := d.pol.Model(Model)
 	key := m.DataPrefix + name
 	path := filepath.Join(d.o.Dir, "s3", topology.ArtifactsBucket(d.env), filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("seed %s: %w", key, err)
 	}
-	if err := os.WriteFile(path, []byte(csvText(d.data.header, rows)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(csvText(d.data.header, rows)), 0o600); err != nil {
 		return "", fmt.Errorf("seed %s: %w", key, err)
 	}
 	return fmt.Sprintf("s3://%s/%s", topology.ArtifactsBucket(d.env), key), nil
 }
 
-// resetDir empties the state directory but keeps its bin/ (the built sample programs).
+// resetDir empties the state directory but keeps its bin/ (the built sample programs) and
+// its lock file (held by the caller).
 func resetDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return os.MkdirAll(dir, 0o755)
+		return os.MkdirAll(dir, 0o700)
 	}
 	if err != nil {
 		return fmt.Errorf("reset %s: %w", dir, err)
 	}
 	for _, e := range entries {
-		if e.Name() == "bin" {
+		if e.Name() == "bin" || e.Name() == stack.LockFile {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {

@@ -42,6 +42,20 @@ func (d *demo) prepare(ctx context.Context) error {
 		return err
 	}
 	d.data = data
+	// Hold the folder before touching it: a kiln local serving it keeps its state.
+	lock, err := stack.LockDir(d.o.Dir, "kiln demo")
+	if err != nil {
+		if errors.Is(err, stack.ErrDirInUse) {
+			return fmt.Errorf("%w; the demo empties its state folder, so it will not run there: stop that process, or run the demo elsewhere with kiln demo --dir /tmp/kiln-demo", err)
+		}
+		return err
+	}
+	handed := false
+	defer func() {
+		if !handed {
+			_ = lock.Close()
+		}
+	}()
 	if err := resetDir(d.o.Dir); err != nil {
 		return err
 	}
@@ -57,12 +71,13 @@ func (d *demo) prepare(ctx context.Context) error {
 	}
 	d.p.line("  seeded %d abalone rows (Nash et al. 1994, UCI, CC BY 4.0) at %s", InitialRows, uri)
 	st, err := stack.Open(stack.Options{
-		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images,
+		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images, Lock: lock,
 		Clock: d.clock, Log: d.o.Log, Observer: d.observer(),
 	})
 	if err != nil {
-		return err
+		return err // the deferred Close releases the lock (Close is idempotent)
 	}
+	handed = true // the stack owns the lock now
 	d.st = st
 	if err := st.Start(ctx); err != nil {
 		return err

@@ -3,6 +3,8 @@ package s3
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,27 +68,85 @@ type Store struct {
 	seq uint64
 }
 
-// meta is the sidecar of one object.
+// meta is the metadata record of one object. Records live in their own tree,
+// <root>/.metadata/<bucket>/<hex SHA-256 of the key>.json, so no key can collide with
+// another key's record (the old sidecars, .meta/<bucket>/<key>.meta.json, let the keys "a"
+// and "a.meta.json/z" collide) and a record's name never outgrows the file system.
 type meta struct {
+	Key      string            `json:"key"`
 	Hash     []byte            `json:"hash"`
 	Metadata map[string]string `json:"metadata,omitempty"`
 }
+
+// MaxKeyLength is S3's limit on a key: 1,024 bytes of UTF-8.
+const MaxKeyLength = 1024
+
+// maxSegment is the longest file name the store writes (most file systems' NAME_MAX).
+const maxSegment = 255
+
+// metaDir is the metadata tree; legacyMetaDir held the sidecars of earlier versions.
+const (
+	metaDir       = ".metadata"
+	legacyMetaDir = ".meta"
+)
 
 var _ gofakes3.Backend = (*Store)(nil)
 
 // Open returns a store rooted at root, creating the directory.
 func Open(root string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(root, ".meta"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, metaDir), 0o700); err != nil {
 		return nil, fmt.Errorf("open s3 store %s: %w", root, err)
 	}
-	if err := os.MkdirAll(filepath.Join(root, ".tmp"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, ".tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("open s3 store %s: %w", root, err)
 	}
 	s := &Store{root: root, clock: opts.Clock, onNew: opts.OnCreated}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	if err := s.migrateSidecars(); err != nil {
+		return nil, fmt.Errorf("open s3 store %s: move object metadata from %s to %s: %w", root, legacyMetaDir, metaDir, err)
+	}
 	return s, nil
+}
+
+// migrateSidecars moves the sidecars of earlier versions (.meta/<bucket>/<escaped key>.meta.json)
+// into the metadata tree, then removes .meta. A sidecar whose name is not an escaped key is
+// left where it is, and Open fails naming it.
+func (s *Store) migrateSidecars() error {
+	legacy := filepath.Join(s.root, legacyMetaDir)
+	if _, err := os.Stat(legacy); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	err := filepath.WalkDir(legacy, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(legacy, p)
+		if err != nil {
+			return err
+		}
+		bucket, escaped, ok := strings.Cut(filepath.ToSlash(rel), "/")
+		escaped, suffixed := strings.CutSuffix(escaped, ".meta.json")
+		key, kerr := unescapeKey(escaped)
+		if !ok || !suffixed || kerr != nil {
+			return fmt.Errorf("%s is not an object's metadata: move it away and open again", p)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var m meta
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		m.Key = key
+		return s.writeMeta(bucket, key, m)
+	})
+	if err != nil {
+		return err
+	}
+	return os.RemoveAll(legacy)
 }
 
 // Root returns the store's directory.
@@ -163,7 +223,38 @@ func (s *Store) objectPath(bucket, key string) string {
 	return filepath.Join(s.root, bucket, escapeKey(key))
 }
 func (s *Store) metaPath(bucket, key string) string {
-	return filepath.Join(s.root, ".meta", bucket, escapeKey(key)+".meta.json")
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(s.root, metaDir, bucket, hex.EncodeToString(sum[:])+".json")
+}
+
+// writeMeta stores m as the record of bucket/key, atomically.
+func (s *Store) writeMeta(bucket, key string, m meta) error {
+	m.Key = key
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	mp := s.metaPath(bucket, key)
+	if err := os.MkdirAll(filepath.Dir(mp), 0o700); err != nil {
+		return err
+	}
+	return atomicWrite(filepath.Join(s.root, ".tmp"), mp, b)
+}
+
+// checkKey returns S3's KeyTooLongError for a key over 1,024 bytes, and the same error,
+// saying why, for a key with a part between slashes that the local file system cannot name
+// (S3 has no such limit; the local store keeps each part as a file name).
+func checkKey(key string) error {
+	if len(key) > MaxKeyLength {
+		return gofakes3.ErrorMessagef(gofakes3.ErrKeyTooLong, "Your key is too long: %d bytes, the maximum is %d", len(key), MaxKeyLength)
+	}
+	for _, seg := range strings.Split(escapeKey(key), string(filepath.Separator)) {
+		if len(seg) > maxSegment {
+			return gofakes3.ErrorMessagef(gofakes3.ErrKeyTooLong,
+				"a part of the key between slashes is %d bytes once stored as a file name; kiln's local S3 keeps each part as a file and the file system allows %d (S3 itself allows it: split the key with slashes)", len(seg), maxSegment)
+		}
+	}
+	return nil
 }
 
 // ListBuckets implements gofakes3.Backend.
@@ -210,7 +301,7 @@ func (s *Store) CreateBucket(name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := os.Mkdir(s.bucketDir(name), 0o755)
+	err := os.Mkdir(s.bucketDir(name), 0o700)
 	if errors.Is(err, fs.ErrExist) {
 		return gofakes3.ResourceError(gofakes3.ErrBucketAlreadyExists, name)
 	}
@@ -251,7 +342,7 @@ func (s *Store) ForceDeleteBucket(name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := os.RemoveAll(filepath.Join(s.root, ".meta", name)); err != nil {
+	if err := os.RemoveAll(filepath.Join(s.root, metaDir, name)); err != nil {
 		return fmt.Errorf("delete bucket %s: %w", name, err)
 	}
 	if err := os.RemoveAll(s.bucketDir(name)); err != nil {
@@ -460,6 +551,9 @@ func (s *Store) write(bucket, key string, metadata map[string]string, body []byt
 	if key == "" {
 		return "", gofakes3.ErrorInvalidArgument("key", key, "the object key is empty")
 	}
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
 	sum := md5.Sum(body)
 	s.mu.Lock()
 	p := s.objectPath(bucket, key)
@@ -488,27 +582,29 @@ func (s *Store) write(bucket, key string, metadata map[string]string, body []byt
 	return ev.ETag, nil
 }
 
+// writeLocked stores the object and its record, or neither: the record is written first
+// (its old content kept), then the content; when the content cannot be written the old
+// record is put back.
 func (s *Store) writeLocked(bucket, key, p string, metadata map[string]string, body, hash []byte) error {
 	conflict := gofakes3.ErrorInvalidArgument("key", key,
 		"the key conflicts with another key in the local S3 store (one is a folder prefix of the other)")
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		return conflict
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return conflict
 	}
-	if err := atomicWrite(filepath.Join(s.root, ".tmp"), p, body); err != nil {
-		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
-	}
-	mb, err := json.Marshal(meta{Hash: hash, Metadata: metadata})
-	if err != nil {
-		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
-	}
 	mp := s.metaPath(bucket, key)
-	if err := os.MkdirAll(filepath.Dir(mp), 0o755); err != nil {
+	old, oldErr := os.ReadFile(mp)
+	if err := s.writeMeta(bucket, key, meta{Hash: hash, Metadata: metadata}); err != nil {
 		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
 	}
-	if err := atomicWrite(filepath.Join(s.root, ".tmp"), mp, mb); err != nil {
+	if err := atomicWrite(filepath.Join(s.root, ".tmp"), p, body); err != nil {
+		if oldErr == nil {
+			_ = atomicWrite(filepath.Join(s.root, ".tmp"), mp, old)
+		} else {
+			_ = os.Remove(mp)
+		}
 		return fmt.Errorf("put object %s/%s: %w", bucket, key, err)
 	}
 	return nil

@@ -29,7 +29,10 @@
 // A training process also gets SM_MODEL_DIR, SM_CHANNEL_<NAME>, SM_CHANNELS, SM_HPS,
 // SM_INPUT_DIR, SM_INPUT_CONFIG_DIR, SM_OUTPUT_DIR, SM_OUTPUT_DATA_DIR, SM_CURRENT_HOST and
 // SM_HOSTS; a serving process gets SAGEMAKER_BIND_TO_PORT, PORT and SM_MODEL_DIR, plus the
-// container's Environment.
+// container's Environment. These contract variables are applied last, so a request cannot
+// override them; and since a local process shares the host, a request's Environment may not
+// set them nor anything that changes how a program is loaded (LD_*, PATH, PYTHONPATH, ...):
+// see [CheckEnvironment] and [Config.IsolatedEnvironment] for a container runtime.
 //
 // # Errors
 //

@@ -252,7 +252,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clean variant directory: %w", err)
 	}
-	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+	if err := os.MkdirAll(modelDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create variant directory: %w", err)
 	}
 	if modelData != "" {
@@ -283,15 +283,17 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 		cmd.Dir = expand(spec.Dir, dir, modelDir, ps)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmdEnv := append(os.Environ(), "SAGEMAKER_BIND_TO_PORT="+ps, "PORT="+ps, "SM_MODEL_DIR="+modelDir, "SAGEMAKER_ENDPOINT_NAME="+endpoint, "SAGEMAKER_VARIANT_NAME="+variant)
-	for k, v := range env {
-		cmdEnv = append(cmdEnv, k+"="+v)
+	command := make([]string, len(spec.Env))
+	for i, e := range spec.Env {
+		command[i] = expand(e, dir, modelDir, ps)
 	}
-	for _, e := range spec.Env {
-		cmdEnv = append(cmdEnv, expand(e, dir, modelDir, ps))
+	cmdEnv, dropped := composeEnv(os.Environ(), env, command, []string{"SAGEMAKER_BIND_TO_PORT=" + ps, "PORT=" + ps,
+		"SM_MODEL_DIR=" + modelDir, "SAGEMAKER_ENDPOINT_NAME=" + endpoint, "SAGEMAKER_VARIANT_NAME=" + variant})
+	if len(dropped) > 0 {
+		s.log.Warn("model environment variables not passed to the serving process", "endpoint", endpoint, "variant", variant, "variables", dropped)
 	}
 	cmd.Env = cmdEnv
-	logf, err := os.OpenFile(filepath.Join(dir, "serving.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(filepath.Join(dir, "serving.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open serving log: %w", err)
 	}

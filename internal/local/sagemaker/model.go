@@ -118,6 +118,16 @@ func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 	case c.Image == "":
 		return nil, validationf("1 validation error detected: Value null at 'primaryContainer.image' failed to satisfy constraint: Member must not be null")
 	}
+	image := c.Image
+	if p := s.packageByNameOrARN(c.ModelPackageName); c.ModelPackageName != "" && p != nil {
+		var spec inferenceSpecification
+		if json.Unmarshal(p.InferenceSpecification, &spec) == nil && len(spec.Containers) > 0 {
+			image = spec.Containers[0].Image
+		}
+	}
+	if err := s.checkEnvironment("PrimaryContainer.Environment", image, c.Environment, 1024); err != nil {
+		return nil, err
+	}
 	if c.ModelDataURL != "" {
 		if _, _, err := parseS3URI(c.ModelDataURL); err != nil {
 			return nil, validationf("PrimaryContainer.ModelDataUrl: %s", apiMessage(err))

@@ -235,6 +235,11 @@ func (s *Service) opCreateModelPackage(_ context.Context, body []byte) (any, err
 	if len(spec.Containers) == 0 || spec.Containers[0].Image == "" {
 		return nil, validationf("InferenceSpecification.Containers must hold at least one container with an Image")
 	}
+	for i, c := range spec.Containers {
+		if err := s.checkEnvironment(fmt.Sprintf("InferenceSpecification.Containers.%d.Environment", i+1), c.Image, c.Environment, 1024); err != nil {
+			return nil, err
+		}
+	}
 	if len(in.ModelPackageDescription) > 1024 {
 		return nil, validationf("ModelPackageDescription must be at most 1024 characters, got %d", len(in.ModelPackageDescription))
 	}

@@ -94,6 +94,11 @@ type Config struct {
 	Clock Clock
 	// Images maps a container image URI to the command that stands in for it.
 	Images map[string]Command
+	// IsolatedEnvironment reports whether the runtime that runs an image gives its program an
+	// environment of its own (a container runtime). Requests for such an image may set any
+	// variable; for the others (kiln's process runtime: nil, or false) a request may not set
+	// what [RefusedVariable] names. See [CheckEnvironment].
+	IsolatedEnvironment func(image string) bool
 	// Log defaults to a discarding logger.
 	Log *slog.Logger
 	// TrainingLog, when set, receives every line a training process prints, prefixed by
@@ -194,7 +199,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Account == "" {
 		cfg.Account = "000000000000"
 	}
-	if err := os.MkdirAll(cfg.Root, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.Root, 0o700); err != nil {
 		return nil, fmt.Errorf("create sagemaker root: %w", err)
 	}
 	root, err := filepath.Abs(cfg.Root)

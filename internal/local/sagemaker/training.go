@@ -164,6 +164,9 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 	if in.AlgorithmSpecification.TrainingInputMode != "File" {
 		return nil, validationf("TrainingInputMode %s is not supported locally; use File", in.AlgorithmSpecification.TrainingInputMode)
 	}
+	if err := s.checkEnvironment("Environment", in.AlgorithmSpecification.TrainingImage, in.Environment, 512); err != nil {
+		return nil, err
+	}
 	if err := required("RoleArn", in.RoleArn); err != nil {
 		return nil, err
 	}

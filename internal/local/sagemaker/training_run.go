@@ -196,7 +196,7 @@ func (s *Service) prepareJobDir(ctx context.Context, j *trainingJob, dir string)
 		return fmt.Errorf("clean job directory: %w", err)
 	}
 	for _, d := range []string{"input/config", "input/data", "model", "output/data", "code", "logs"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return fmt.Errorf("create job directory: %w", err)
 		}
 	}
@@ -228,7 +228,7 @@ func (s *Service) prepareJobDir(ctx context.Context, j *trainingJob, dir string)
 	}
 	for name, v := range files {
 		b, _ := json.MarshalIndent(v, "", "  ")
-		if err := os.WriteFile(filepath.Join(dir, "input", "config", name), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "input", "config", name), b, 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 	}
@@ -281,10 +281,10 @@ func (s *Service) downloadPrefix(ctx context.Context, uri, dest string) (int, er
 		if err != nil {
 			return n, fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 			return n, err
 		}
-		if err := os.WriteFile(target, body, 0o644); err != nil {
+		if err := os.WriteFile(target, body, 0o600); err != nil {
 			return n, err
 		}
 		n++
@@ -313,17 +313,17 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	channels := make([]string, 0, len(j.InputDataConfig))
-	env := os.Environ()
+	var contract []string
 	for _, c := range j.InputDataConfig {
 		channels = append(channels, c.ChannelName)
-		env = append(env, "SM_CHANNEL_"+strings.ToUpper(strings.ReplaceAll(c.ChannelName, "-", "_"))+"="+filepath.Join(dir, "input", "data", c.ChannelName))
+		contract = append(contract, "SM_CHANNEL_"+strings.ToUpper(strings.ReplaceAll(c.ChannelName, "-", "_"))+"="+filepath.Join(dir, "input", "data", c.ChannelName))
 	}
 	chJSON, _ := json.Marshal(channels)
 	hpJSON, _ := json.Marshal(j.HyperParameters)
 	if j.HyperParameters == nil {
 		hpJSON = []byte("{}")
 	}
-	env = append(env,
+	contract = append(contract,
 		"SM_MODEL_DIR="+modelDir,
 		"SM_CHANNELS="+string(chJSON),
 		"SM_HPS="+string(hpJSON),
@@ -336,15 +336,17 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 		"TRAINING_JOB_NAME="+j.TrainingJobName,
 		"TRAINING_JOB_ARN="+j.TrainingJobArn,
 	)
-	for k, v := range j.Environment {
-		env = append(env, k+"="+v)
+	command := make([]string, len(spec.Env))
+	for i, e := range spec.Env {
+		command[i] = expand(e, dir, modelDir, "")
 	}
-	for _, e := range spec.Env {
-		env = append(env, expand(e, dir, modelDir, ""))
+	env, dropped := composeEnv(os.Environ(), j.Environment, command, contract)
+	if len(dropped) > 0 {
+		s.log.Warn("training job environment variables not passed to the process", "trainingJob", j.TrainingJobName, "variables", dropped)
 	}
 	cmd.Env = env
 
-	logFile, err := os.OpenFile(filepath.Join(dir, "logs", "training.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(dir, "logs", "training.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, "", fmt.Errorf("open training log: %w", err)
 	}

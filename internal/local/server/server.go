@@ -15,7 +15,8 @@
 //   - everything else → S3 (REST, path-style).
 //
 // [Listen] refuses an address that is not loopback unless asked; requests are logged at
-// debug level.
+// debug level. [Protect] keeps browsers out (Host, Origin, CORS), [NewHTTPServer] bounds
+// slow clients, and each service's request size limit is applied before it reads a body.
 package server
 
 import (
@@ -97,19 +98,23 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		prefix, op, _ := strings.Cut(target, ".")
 		var h http.Handler
+		var limit *bodyLimit
 		switch prefix {
 		case "AWSStepFunctions":
-			h = rt.r.StepFunctions
+			h, limit = rt.r.StepFunctions, &limitStepFunctions
 		case "SageMaker":
-			h = rt.r.SageMaker
+			h, limit = rt.r.SageMaker, &limitSageMaker
 		case "AWSEvents":
-			h = rt.r.EventBridge
+			h, limit = rt.r.EventBridge, &limitEventBridge
 		case "GraniteServiceVersion20100801":
 			h = rt.r.CloudWatch
 		}
 		if h == nil {
 			unknownTarget(w, prefix, op)
 			return "unknown"
+		}
+		if limit != nil && !limitBody(w, r, *limit) {
+			return prefix
 		}
 		h.ServeHTTP(w, r)
 		return prefix
@@ -127,7 +132,9 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 			writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "no function URL for function "+name)
 			return "lambda-url"
 		}
-		h.ServeHTTP(w, r)
+		if limitBody(w, r, limitFunctionURL) {
+			h.ServeHTTP(w, r)
+		}
 		return "lambda-url"
 	}
 	if form, ok := formAction(r); ok {
@@ -138,6 +145,9 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 			rt.r.SNS.ServeHTTP(w, r)
 			return "sns"
 		}
+	}
+	if !limitBody(w, r, limitS3) {
+		return "s3"
 	}
 	return serve(w, r, rt.r.S3, "s3")
 }
@@ -166,10 +176,11 @@ func formAction(r *http.Request) (url.Values, bool) {
 		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	// The service reads the whole body: what was read here, then the rest.
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 	if err != nil {
 		return nil, false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	v, err := url.ParseQuery(string(body))
 	return v, err == nil && v.Get("Action") != ""
 }
@@ -192,6 +203,11 @@ func queryService(r *http.Request, form url.Values) string {
 		return "monitoring"
 	}
 	return "sns"
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // unknownTarget answers a JSON-protocol request for a service kiln does not serve.

@@ -23,14 +23,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/eventbus"
@@ -73,6 +71,9 @@ type Options struct {
 	// a free port (tests). A non-loopback address is refused unless AllowRemote.
 	Addr        string
 	AllowRemote bool
+	// CORSOrigins are the origins allowed cross-origin access to the endpoint (kiln local
+	// --cors-origin); none by default. See server.Protect.
+	CORSOrigins []string
 	// Stage is the stage the stack runs; default "prod".
 	Stage string
 	// Policy is the release policy; default policy.Default().
@@ -89,6 +90,11 @@ type Options struct {
 	// AlarmInterval is how often alarms are evaluated besides on every PutMetricData;
 	// default 10 s. ScheduleInterval is how often schedules are checked; default 30 s.
 	AlarmInterval, ScheduleInterval time.Duration
+	// Lock is the caller's hold on Dir (kiln demo takes it before emptying the folder); the
+	// stack owns it from Open on and releases it on Close. Nil: Open takes it itself.
+	Lock *DirLock
+	// Who names the process in the lock file (default "kiln").
+	Who string
 	// Inspect makes Start serve the API only: no execution resumes, no alarm or schedule
 	// ticker runs (kiln status reading a stopped stack's state).
 	Inspect bool
@@ -104,6 +110,7 @@ type Stack struct {
 	log        *slog.Logger
 
 	db         *bolt.DB
+	lock       *DirLock
 	listener   net.Listener
 	endpoint   string
 	httpServer *http.Server
@@ -145,6 +152,11 @@ func Open(opts Options) (st *Stack, err error) {
 	if _, ok := opts.Policy.Stages[opts.Stage]; !ok {
 		return nil, fmt.Errorf("open local stack: the policy has no stage %q", opts.Stage)
 	}
+	for _, o := range opts.CORSOrigins {
+		if err := server.CheckOrigin(o); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
@@ -169,14 +181,16 @@ func Open(opts Options) (st *Stack, err error) {
 		}
 	}()
 
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
-	}
-	s.db, err = bolt.Open(filepath.Join(opts.Dir, "kiln.db"), 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, fmt.Errorf("open local stack: %s is in use by another kiln process (kiln local or kiln demo)", filepath.Join(opts.Dir, "kiln.db"))
+	if s.lock = opts.Lock; s.lock == nil {
+		who := opts.Who
+		if who == "" {
+			who = "kiln"
 		}
+		if s.lock, err = LockDir(opts.Dir, who); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
+	if s.db, err = openDB(filepath.Join(opts.Dir, "kiln.db")); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	// Writes reach the file at once (a killed process loses nothing); only an OS crash could
@@ -284,7 +298,8 @@ func Open(opts Options) (st *Stack, err error) {
 		}
 	}
 
-	s.httpServer = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpServer = server.NewHTTPServer(server.Protect(s.Handler(),
+		server.Guard{Addr: s.listener.Addr().String(), CORSOrigins: opts.CORSOrigins}), server.DefaultTimeouts)
 	return s, nil
 }
 
@@ -344,9 +359,10 @@ func (s *Stack) Start(ctx context.Context) error {
 	s.started = true
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.wg.Add(1)
+	srv, l := s.httpServer, s.listener // Close may clear the fields before this goroutine runs
 	go func() {
 		defer s.wg.Done()
-		if err := s.httpServer.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve local stack", "addr", s.endpoint, "err", err)
 		}
 	}()
@@ -432,6 +448,8 @@ func (s *Stack) closeAll() error {
 		errs = append(errs, s.db.Close())
 		s.db = nil
 	}
+	errs = append(errs, s.lock.Close())
+	s.lock = nil
 	return errors.Join(errs...)
 }
 

@@ -29,7 +29,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &APIError{Code: "UnknownOperationException", Message: "no Step Functions operation in X-Amz-Target " + r.Header.Get("X-Amz-Target")})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || len(body) > maxRequestBody {
+		writeError(w, apiErr("ValidationException", "the request body is larger than %d bytes", maxRequestBody))
+		return
+	}
 	if err != nil {
 		writeError(w, apiErr("SerializationException", "read body: %v", err))
 		return
@@ -40,6 +45,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, apiErr("SerializationException", "the body is not a JSON object: %v", err))
 			return
 		}
+	}
+	if err := checkRequest(op, in); err != nil {
+		writeError(w, err)
+		return
 	}
 	str := func(k string) string { v, _ := in[k].(string); return v }
 	var out any
@@ -159,13 +168,11 @@ func describeExecution(rec *Execution) map[string]any {
 	return m
 }
 
-// page reads maxResults (1-1000, default 100) and nextToken (an offset) from in.
+// page reads maxResults (0-1000, 0 or absent meaning 100; checked by checkRequest) and
+// nextToken (an offset) from in.
 func page(in map[string]any) (start, size int, err error) {
 	size = 100
 	if v, ok := in["maxResults"].(float64); ok && v > 0 {
-		if v > 1000 {
-			return 0, 0, apiErr("ValidationException", "maxResults must be at most 1000")
-		}
 		size = int(v)
 	}
 	if tok, ok := in["nextToken"].(string); ok && tok != "" {

@@ -203,20 +203,6 @@ func (s *Service) machine(arn string) (*StateMachine, error) {
 	return m, nil
 }
 
-// validName reports whether name is a valid execution name (1-80 characters, none of the
-// characters Step Functions forbids).
-func validName(name string) bool {
-	if name == "" || len(name) > 80 {
-		return false
-	}
-	for _, r := range name {
-		if r <= 0x20 || r == 0x7f || strings.ContainsRune(`<>{}[]?*"#%\^|~`+"`$&,;:/", r) {
-			return false
-		}
-	}
-	return true
-}
-
 // compactJSON returns b compacted, or an error when it is not JSON.
 func compactJSON(b []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
