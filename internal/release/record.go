@@ -30,18 +30,18 @@ const (
 // Record is one entry of deployments/<endpoint>/history/: a deployment as the deploy
 // workflow's BuildRecord state writes it, or a change this package made (Kind set).
 type Record struct {
-	Kind               string                  `json:"kind,omitempty"`
-	EndpointName       string                  `json:"endpointName"`
-	EndpointConfigName string                  `json:"endpointConfigName,omitempty"`
-	ModelName          string                  `json:"modelName,omitempty"`
-	ModelPackageARN    string                  `json:"modelPackageArn,omitempty"`
-	ReleaseID          string                  `json:"releaseId,omitempty"`
-	Model              string                  `json:"model"`
-	Stage              string                  `json:"stage"`
-	Strategy           string                  `json:"strategy,omitempty"`
-	Baseline           statemachines.Baseline  `json:"baseline"`
-	DeployedAt         string                  `json:"deployedAt,omitempty"`
-	ExecutionARN       string                  `json:"executionArn,omitempty"`
+	Kind               string                 `json:"kind,omitempty"`
+	EndpointName       string                 `json:"endpointName"`
+	EndpointConfigName string                 `json:"endpointConfigName,omitempty"`
+	ModelName          string                 `json:"modelName,omitempty"`
+	ModelPackageARN    string                 `json:"modelPackageArn,omitempty"`
+	ReleaseID          string                 `json:"releaseId,omitempty"`
+	Model              string                 `json:"model"`
+	Stage              string                 `json:"stage"`
+	Strategy           string                 `json:"strategy,omitempty"`
+	Baseline           statemachines.Baseline `json:"baseline"`
+	DeployedAt         string                 `json:"deployedAt,omitempty"`
+	ExecutionARN       string                 `json:"executionArn,omitempty"`
 	// RequestedAt, RequestedBy and Reason say when, by whom and why a change was asked for.
 	RequestedAt string `json:"requestedAt,omitempty"`
 	RequestedBy string `json:"requestedBy,omitempty"`

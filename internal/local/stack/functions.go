@@ -15,13 +15,13 @@ import (
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/kiln-dev/kiln/internal/handlers/approval"
-	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/handlers/evaluate"
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
 	"github.com/kiln-dev/kiln/internal/handlers/trigger"
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
