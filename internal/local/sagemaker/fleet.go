@@ -282,7 +282,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 	if spec.Dir != "" {
 		cmd.Dir = expand(spec.Dir, dir, modelDir, ps)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childAttr()
 	cmdEnv := append(os.Environ(), "SAGEMAKER_BIND_TO_PORT="+ps, "PORT="+ps, "SM_MODEL_DIR="+modelDir, "SAGEMAKER_ENDPOINT_NAME="+endpoint, "SAGEMAKER_VARIANT_NAME="+variant)
 	for k, v := range env {
 		cmdEnv = append(cmdEnv, k+"="+v)
@@ -302,8 +302,10 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 		return nil, fmt.Errorf("start %s: %w", spec.Path, err)
 	}
 	v := &variantProc{name: variant, url: "http://127.0.0.1:" + ps + "/invocations", dir: dir, cmd: cmd, exited: make(chan struct{}), logf: logf}
+	trackChild(s.cfg.Root, s.log, cmd.Process.Pid, spec.Path)
 	go func() {
 		_ = cmd.Wait()
+		untrackChild(s.cfg.Root, cmd.Process.Pid)
 		logf.Close()
 		close(v.exited)
 	}()
