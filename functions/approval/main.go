@@ -27,6 +27,9 @@ func main() {
 		TopicARN: env.Getenv(topology.EnvTopicARN), Bucket: env.Getenv(topology.EnvArtifactsBucket),
 		PipelineARN: env.Getenv(topology.EnvPipelineARN), DeployARN: env.Getenv(topology.EnvDeployARN),
 		Policy: env.Policy(), Stage: env.Getenv(topology.EnvStage), Clock: time.Now, Log: env.Log,
+		// Within the function's 15-minute timeout: an update to a rejected package may have
+		// to settle before the stage can roll back.
+		SettleTimeout: 14 * time.Minute,
 	}
 	h := &approval.Handler{
 		S3:       s3c,

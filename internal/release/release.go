@@ -92,6 +92,13 @@ type Releaser struct {
 	Stage  string
 	// Clock stamps change records.
 	Clock func() time.Time
+	// SettleTimeout is how long Withdraw waits for an update still shifting traffic to the
+	// rejected package to settle (SageMaker accepts no other update meanwhile), polling
+	// every PollInterval (default 5 s) through Sleep (default: real time, ending early with
+	// ctx). 0 does not wait: Withdraw returns ErrStillUpdating at once.
+	SettleTimeout time.Duration
+	PollInterval  time.Duration
+	Sleep         func(ctx context.Context, d time.Duration) error
 	// Log receives one line per change.
 	Log *slog.Logger
 }

@@ -50,7 +50,7 @@ type Rejection struct {
 type Withdrawal struct {
 	// Action is none, stopped, rolled-back or out-of-service.
 	Action string `json:"action"`
-	// Stopped are the executions stopped (the deploy child, then its pipeline).
+	// Stopped are the executions stopped (the pipeline, then its deploy child).
 	Stopped []string `json:"stopped,omitempty"`
 	// Rollback is set for rolled-back.
 	Rollback *Rolled `json:"rollback,omitempty"`
@@ -59,7 +59,7 @@ type Withdrawal struct {
 }
 
 // Withdraw takes a rejected package back out of the stage: a pipeline still running for it
-// is stopped (its deploy child first); when the endpoint serves the package the stage rolls
+// is stopped (then its deploy child); when the endpoint serves the package the stage rolls
 // back (Rollback) to the newest Approved package that was live there, or, with none, the
 // endpoint is deleted and that is recorded and announced. A package the endpoint does not
 // serve changes nothing. While the endpoint is still shifting traffic to the package it
@@ -82,21 +82,33 @@ func (r *Releaser) Withdraw(ctx context.Context, rej Rejection) (Withdrawal, err
 	}
 	w.Stopped = stopped
 	endpoint := topology.EndpointName(r.Stage, model)
-	ep, err := r.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(endpoint)})
-	if isMissingEndpoint(err) {
-		return r.done(ctx, w, fmt.Sprintf("endpoint %s does not exist", endpoint)), nil
-	}
-	if err != nil {
-		return Withdrawal{}, fmt.Errorf("describe endpoint %s: %w", endpoint, err)
-	}
-	if p := ep.PendingDeploymentSummary; p != nil && ep.EndpointStatus != smtypes.EndpointStatusInService {
+	var ep *sagemaker.DescribeEndpointOutput
+	deadline := r.Clock().Add(r.SettleTimeout)
+	for {
+		ep, err = r.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(endpoint)})
+		if isMissingEndpoint(err) {
+			return r.done(ctx, w, fmt.Sprintf("endpoint %s does not exist", endpoint)), nil
+		}
+		if err != nil {
+			return Withdrawal{}, fmt.Errorf("describe endpoint %s: %w", endpoint, err)
+		}
+		p := ep.PendingDeploymentSummary
+		if p == nil || ep.EndpointStatus == smtypes.EndpointStatusInService {
+			break
+		}
 		serves, err := r.serves(ctx, aws.ToString(p.EndpointConfigName), rej.ModelPackageARN)
 		if err != nil {
 			return Withdrawal{}, err
 		}
-		if serves {
+		if !serves {
+			break
+		}
+		if !r.Clock().Before(deadline) {
 			return Withdrawal{}, fmt.Errorf("withdraw %s from %s: %w (%s to %s); retry once it settles",
 				rej.ModelPackageARN, endpoint, ErrStillUpdating, ep.EndpointStatus, aws.ToString(p.EndpointConfigName))
+		}
+		if err := r.sleep(ctx); err != nil {
+			return Withdrawal{}, fmt.Errorf("wait for endpoint %s to settle: %w", endpoint, err)
 		}
 	}
 	config := aws.ToString(ep.EndpointConfigName)
@@ -127,6 +139,24 @@ func (r *Releaser) Withdraw(ctx context.Context, rej Rejection) (Withdrawal, err
 	return w, nil
 }
 
+func (r *Releaser) sleep(ctx context.Context) error {
+	d := r.PollInterval
+	if d <= 0 {
+		d = 5 * time.Second
+	}
+	if r.Sleep != nil {
+		return r.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 func (r *Releaser) done(ctx context.Context, w Withdrawal, why string) Withdrawal {
 	w.Action, w.Why = ActionNone, why
 	if len(w.Stopped) > 0 {
@@ -137,7 +167,7 @@ func (r *Releaser) done(ctx context.Context, w Withdrawal, why string) Withdrawa
 	return w
 }
 
-// stopRun stops the package's pipeline execution when it still runs, its deploy child first.
+// stopRun stops the package's pipeline execution when it still runs, then its deploy child.
 func (r *Releaser) stopRun(ctx context.Context, rej Rejection, by, why string) ([]string, error) {
 	if rej.ExecutionARN == "" {
 		return nil, nil
@@ -156,7 +186,9 @@ func (r *Releaser) stopRun(ctx context.Context, rej Rejection, by, why string) (
 	child := strings.Replace(r.DeployARN, ":stateMachine:", ":execution:", 1) + ":" + name + "-deploy"
 	cause := truncate(why+" (by "+by+")", 32768)
 	var stopped []string
-	for _, arn := range []string{child, rej.ExecutionARN} {
+	// The pipeline first: a child stopped first would fail the parent's Deploy state, which
+	// then ends the run as a deploy failure instead of the rejection it is.
+	for _, arn := range []string{rej.ExecutionARN, child} {
 		d, err := r.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 		if isMissingExecution(err) {
 			continue

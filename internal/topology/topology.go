@@ -50,7 +50,7 @@ var Functions = []Function{
 	{Name: "trigger", Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
 		Env: []string{EnvStage, EnvPolicy, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
 	{Name: "evaluate", Summary: "checks a trained model against the gate and against the model in production",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 60},
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 900},
 	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
 		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
 	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",

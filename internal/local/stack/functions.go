@@ -113,7 +113,8 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	ae := env("approval")
 	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log.With("function", "approval")}
+		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log.With("function", "approval"),
+		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
 	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
 		Clock: s.clock, Log: log.With("function", "approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))

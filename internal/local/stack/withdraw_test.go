@@ -58,7 +58,9 @@ func TestRejectingALiveModelTakesItBack(t *testing.T) {
 	pipeline := topology.StateMachineARN(env, "pipeline")
 	deployARN := topology.StateMachineARN(env, "deploy")
 
-	ship := func(sha string, version int) string {
+	// start pushes sha and approves its package (version) once the pipeline waits; it
+	// returns the package and the pipeline execution.
+	start := func(sha string, version int) (string, string) {
 		body := push(sha)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.FunctionURL("webhook"), bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -92,6 +94,10 @@ func TestRejectingALiveModelTakesItBack(t *testing.T) {
 		_, err = c.SageMaker.UpdateModelPackage(ctx, &sagemaker.UpdateModelPackageInput{ModelPackageArn: aws.String(arn),
 			ModelApprovalStatus: "Approved", ApprovalDescription: aws.String("good")})
 		require.NoError(t, err)
+		return arn, exec
+	}
+	ship := func(sha string, version int) string {
+		arn, exec := start(sha, version)
 		done, err := s.StepFunctions().Wait(ctx, exec)
 		require.NoError(t, err)
 		require.Equal(t, "SUCCEEDED", string(done.Status), "%s %s", done.Error, done.Cause)
@@ -171,6 +177,29 @@ func TestRejectingALiveModelTakesItBack(t *testing.T) {
 	reject(v2, "bias found in review (again)")
 	assert.Len(t, deploys(), before, "a repeated rejection starts nothing")
 	assert.Equal(t, "InService "+v1, serving())
+
+	// Rejecting v3 while its canary runs stops its run; the endpoint ends on v1 again (v2 is
+	// rejected), through a second rollback once SageMaker lets the update settle.
+	v3, exec3 := start("3333333333333333333333333333333333333333", 3)
+	require.Eventually(t, func() bool {
+		ep, err := c.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(endpoint)})
+		return err == nil && ep.EndpointStatus == "Updating"
+	}, time.Minute, 10*time.Millisecond, "v3's canary starts")
+	reject(v3, "wrong feature scaling")
+	stopped, err := s.StepFunctions().Wait(ctx, exec3)
+	require.NoError(t, err)
+	assert.Equal(t, "ABORTED", string(stopped.Status), "the run of the rejected package is stopped")
+	assert.Equal(t, "ModelPackageRejected", stopped.Error)
+	assert.Contains(t, stopped.Cause, "wrong feature scaling")
+	require.Eventually(t, func() bool {
+		require.NoError(t, s.Settle(ctx))
+		for _, d := range deploys() {
+			if strings.HasSuffix(d, "RUNNING") {
+				return false
+			}
+		}
+		return serving() == "InService "+v1
+	}, time.Minute, 100*time.Millisecond, "the endpoint returns to v1: %v", deploys())
 
 	// Rejecting v1, with no earlier release, takes the endpoint out of service and says so.
 	reject(v1, "data licence withdrawn")
