@@ -37,6 +37,7 @@ func (k *kiln) lambdas() {
 		topology.EnvPolicy:           jsii.String(policyJSON),
 		topology.EnvBusName:          jsii.String(topology.BusName(k.props.Stage)),
 		topology.EnvPipelineARN:      jsii.String(topology.StateMachineARN(k.env, "pipeline")),
+		topology.EnvDeployARN:        jsii.String(topology.StateMachineARN(k.env, "deploy")),
 		topology.EnvArtifactsBucket:  k.bucket.BucketName(),
 		topology.EnvTopicARN:         k.topic.TopicArn(),
 		topology.EnvWebhookSecretARN: secret.SecretArn(),
@@ -145,6 +146,17 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		// An approval event for a package nobody waits on finds no record: a 404, harmless.
 		role.AddToPolicy(listUnder("approvals/"))
 		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{pipelineARN}))
+		// Withdrawing a rejected package: stop its run, read what is live, roll back or delete.
+		deployARN := topology.StateMachineARN(k.env, "deploy")
+		deployExecutions := strings.Replace(deployARN, ":stateMachine:", ":execution:", 1) + ":*"
+		role.AddToPolicy(statement([]string{"states:StartExecution"}, []string{deployARN}))
+		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{pipelineExecutions, deployExecutions}))
+		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{obj("deployments/")}))
+		role.AddToPolicy(statement([]string{"s3:ListBucket"}, []string{bucket}))
+		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
+		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, packages))
+		role.AddToPolicy(statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:DeleteEndpoint"},
+			[]string{k.sagemakerARN("endpoint", "*"), k.sagemakerARN("endpoint-config", "*"), k.sagemakerARN("model", "*")}))
 	case "monitor-drift":
 		role.AddToPolicy(statement([]string{"s3:GetObject"}, []string{obj("deployments/"), obj("baselines/"), obj("datacapture/")}))
 		role.AddToPolicy(listUnder("deployments/", "baselines/", "datacapture/"))

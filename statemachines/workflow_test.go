@@ -492,7 +492,7 @@ func TestDeployWorkflow(t *testing.T) {
 		{
 			name: "an endpoint back InService on its old config fails as rolled back", testCase: "UpdateIsRolledBack",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
-			wantCause:  "the endpoint is InService on its previous endpoint config: SageMaker rolled the update back because a rollback alarm fired",
+			wantCause:  "the endpoint is InService on its previous endpoint config: SageMaker rolled the update back; DescribeEndpoint's FailureReason says why (a rollback alarm, the time limit, or an interrupted update)",
 			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}),
 		},
 		{

@@ -14,7 +14,13 @@
 //   - unknown-model: the repository, data key, alarm or schedule names no model in the policy.
 //   - feature-branch: no branch rule maps the pushed branch to a stage.
 //   - other-stage: the branch (or alarm) belongs to another stage than the one served here.
-//   - duplicate: an execution with the idempotency name already exists.
+//   - duplicate: an execution with the idempotency name already exists and did not fail
+//     (running or succeeded). When the latest attempt ended FAILED, TIMED_OUT or ABORTED
+//     the trigger is a retry: it starts under the next attempt name (<key>-a2, <key>-a3,
+//     see AttemptName) and the started Decision's reason names the failed execution, so a
+//     re-push after a lost training instance or a failed canary runs again, while racing
+//     re-pushes still collapse into one attempt.
+//   - attempts: MaxAttempts attempts of the key all failed; the trigger is not retried again.
 //   - in-flight: a pipeline run for the same model and stage is still RUNNING; this applies
 //     to drift, schedule and new-data triggers, never to commits (a commit is a deliberate
 //     release and always gets its own run).

@@ -22,6 +22,8 @@ const (
 	RuleInFlight      = "in-flight"
 	RuleCooldown      = "cooldown"
 	RuleBudget        = "budget"
+	// RuleAttempts skips a key whose every allowed attempt failed (MaxAttempts).
+	RuleAttempts = "attempts"
 )
 
 // Actions of a Decision.
@@ -86,8 +88,11 @@ type Execution struct {
 
 // Facts are the existing executions the decision depends on.
 type Facts struct {
-	// Existing is the execution already named Plan.ExecutionName, nil when there is none.
+	// Existing is the latest attempt of Plan.ExecutionName (the key itself, or its
+	// AttemptName n), nil when there is none. A failed one lets the trigger be retried.
 	Existing *Execution
+	// Attempt is the attempt number of Existing (1 for the key itself); 0 when Existing is nil.
+	Attempt int
 	// Executions are the pipeline's executions that are RUNNING or started at or after
 	// Horizon; executions of other models and stages may be included and are ignored.
 	Executions []Execution
@@ -255,8 +260,18 @@ func (g Governor) Decide(p Plan, f Facts, now time.Time) Decision {
 		d.Action, d.Rule, d.Reason = ActionSkipped, rule, fmt.Sprintf(format, args...)
 		return d
 	}
+	retry := ""
 	if f.Existing != nil {
-		return skip(RuleDuplicate, "execution %s already exists (%s, started %s)", f.Existing.Name, f.Existing.Status, stamp(f.Existing.StartedAt))
+		if !Failed(f.Existing.Status) {
+			return skip(RuleDuplicate, "execution %s already exists (%s, started %s)", f.Existing.Name, f.Existing.Status, stamp(f.Existing.StartedAt))
+		}
+		attempt := max(f.Attempt, 1) + 1
+		if attempt > MaxAttempts {
+			return skip(RuleAttempts, "execution %s ended %s and it was attempt %d of at most %d: the trigger is not retried again",
+				f.Existing.Name, f.Existing.Status, attempt-1, MaxAttempts)
+		}
+		d.ExecutionName = AttemptName(p.ExecutionName, attempt)
+		retry = fmt.Sprintf("retry %d of failed execution %s (%s, started %s): ", attempt, f.Existing.Name, f.Existing.Status, stamp(f.Existing.StartedAt))
 	}
 	var running []Execution
 	var drift *Execution
@@ -290,7 +305,7 @@ func (g Governor) Decide(p Plan, f Facts, now time.Time) Decision {
 		return skip(RuleBudget, "%d executions for %s in %s started today (UTC), the daily budget is %d", today, p.Model, p.Stage, budget)
 	}
 	d.Action = ActionStarted
-	d.Reason = startReason(p)
+	d.Reason = retry + startReason(p)
 	if !automatic && len(running) > 0 {
 		d.Reason += fmt.Sprintf(" (execution %s is still running; commits are not held back by runs in flight)", running[0].Name)
 	}

@@ -1,6 +1,7 @@
 package governor
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,6 +82,28 @@ func ReasonOfExecution(name, model, stage string) (string, bool) {
 	}
 	reason, ok := kindReasons[kind]
 	return reason, ok
+}
+
+// MaxAttempts bounds the attempts of one idempotency key: the first run and its retries.
+const MaxAttempts = 20
+
+// AttemptName returns the execution name of attempt n of the idempotency key: the key itself
+// for the first attempt, <key>-a<n> for a retry after a failed run (n ≥ 2).
+func AttemptName(key string, n int) string {
+	if n <= 1 {
+		return key
+	}
+	return key + "-a" + strconv.Itoa(n)
+}
+
+// Failed reports an execution status that ended the run without success (FAILED,
+// TIMED_OUT, ABORTED): its idempotency key may be tried again under the next attempt name.
+func Failed(status string) bool {
+	switch status {
+	case "FAILED", "TIMED_OUT", "ABORTED":
+		return true
+	}
+	return false
 }
 
 func cut(s string, n int) string {

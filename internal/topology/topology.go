@@ -22,6 +22,7 @@ const (
 	EnvPipelineARN      = "KILN_PIPELINE_ARN"
 	EnvArtifactsBucket  = "KILN_ARTIFACTS_BUCKET"
 	EnvTopicARN         = "KILN_TOPIC_ARN"
+	EnvDeployARN        = "KILN_DEPLOY_ARN"
 	EnvWebhookSecretARN = "KILN_WEBHOOK_SECRET_ARN"
 )
 
@@ -49,11 +50,11 @@ var Functions = []Function{
 	{Name: "trigger", Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
 		Env: []string{EnvStage, EnvPolicy, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
 	{Name: "evaluate", Summary: "checks a trained model against the gate and against the model in production",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 60},
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 900},
 	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
 		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
-	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected",
-		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 30},
+	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 60},
 	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
 		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 300},
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -25,6 +26,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/statemachines"
 )
 
@@ -40,7 +42,13 @@ type TasksAPI interface {
 	SendTaskFailure(ctx context.Context, params *sfn.SendTaskFailureInput, optFns ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
 }
 
+// Withdrawer takes a rejected package back out of the stage (release.Releaser).
+type Withdrawer interface {
+	Withdraw(ctx context.Context, rej release.Rejection) (release.Withdrawal, error)
+}
+
 var (
+	_ Withdrawer = (*release.Releaser)(nil)
 	_ ObjectsAPI = (*s3.Client)(nil)
 	_ TasksAPI   = (*sfn.Client)(nil)
 )
@@ -51,6 +59,12 @@ const (
 	OutcomeIgnored        = "ignored"
 	OutcomeNoWaiter       = "no-waiter"
 	OutcomeAlreadyDecided = "already-decided"
+	// OutcomeWithdrawn: a package rejected after it was approved (or with no pipeline
+	// waiting) was taken back out of the stage as Result.Withdrawal says.
+	OutcomeWithdrawn = "withdrawn"
+	// OutcomeReversed: a package approved after its rejection had ended the pipeline; the
+	// reversal is recorded and logged, and nothing deploys by itself.
+	OutcomeReversed = "reversal-recorded"
 )
 
 // Handler completes waiting approval tasks.
@@ -60,6 +74,8 @@ type Handler struct {
 	Bucket string
 	// SFN answers the waiting task.
 	SFN TasksAPI
+	// Releases withdraws a package rejected after its approval; nil withdraws nothing.
+	Releases Withdrawer
 	// Clock stamps a decision whose event carries no time.
 	Clock func() time.Time
 	// Log receives one line per event.
@@ -75,6 +91,8 @@ type Result struct {
 	Status          string `json:"status,omitempty"`
 	// Decision is what was sent (nil when nothing was).
 	Decision *statemachines.Decision `json:"decision,omitempty"`
+	// Withdrawal is what withdrawing a rejected package did, for the withdrawn outcome.
+	Withdrawal *release.Withdrawal `json:"withdrawal,omitempty"`
 }
 
 // Handle answers the task waiting on the package the event names. It returns an error only
@@ -106,23 +124,12 @@ func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result
 	if err != nil {
 		return Result{}, err
 	}
-	if rec == nil {
-		r.Outcome = OutcomeNoWaiter
-		log.InfoContext(ctx, "no pipeline waits on this package", slog.String("tokenKey", key))
-		return r, nil
-	}
-	if rec.Decided {
-		r.Outcome = OutcomeAlreadyDecided
-		prior := ""
-		if rec.Decision != nil {
-			prior = rec.Decision.Status + " (" + rec.Decision.Outcome + ")"
-		}
-		log.InfoContext(ctx, "approval already decided; repeat ignored", slog.String("decision", prior), slog.String("executionArn", rec.ExecutionARN))
-		return r, nil
-	}
 	decision := statemachines.Decision{
 		Status: d.ModelApprovalStatus, ModelPackageARN: d.ModelPackageArn, DecidedBy: d.LastModifiedBy.Name(),
 		Description: d.ApprovalDescription, DecidedAt: h.decidedAt(d, ev).Format(time.RFC3339),
+	}
+	if rec == nil || rec.Decided {
+		return h.afterDecision(ctx, log, ev, d, key, rec, decision, r)
 	}
 	outcome, err := h.send(ctx, rec, decision)
 	if err != nil {
@@ -141,6 +148,61 @@ func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result
 	} else {
 		log.WarnContext(ctx, "the pipeline no longer waits; decision recorded", attrs...)
 	}
+	return r, nil
+}
+
+// afterDecision handles an event for a package no pipeline waits on any more (or never
+// did): a rejection withdraws the package from the stage (stopping a deployment in flight,
+// rolling a live one back); an approval that reverses a rejection is recorded; a repeat of
+// the decision already taken changes nothing.
+func (h *Handler) afterDecision(ctx context.Context, log *slog.Logger, ev events.CloudWatchEvent, d ModelPackageStateChange,
+	key string, rec *Record, decision statemachines.Decision, r Result) (Result, error) {
+	prior := ""
+	if rec != nil && rec.Decision != nil {
+		prior = rec.Decision.Status
+	}
+	if d.ModelApprovalStatus == StatusRejected && h.Releases != nil {
+		rej := release.Rejection{ModelPackageARN: d.ModelPackageArn, Group: d.ModelPackageGroupName,
+			By: decision.DecidedBy, Reason: decision.Description}
+		if rec != nil {
+			rej.ExecutionARN = rec.ExecutionARN
+		} else if strings.Contains(d.MetadataProperties.GeneratedBy, ":execution:") {
+			rej.ExecutionARN = d.MetadataProperties.GeneratedBy
+		}
+		w, err := h.Releases.Withdraw(ctx, rej)
+		if err != nil {
+			// Returned so that EventBridge delivers the event again (the endpoint may still
+			// be shifting traffic to the package).
+			return Result{}, fmt.Errorf("withdraw rejected package %s: %w", d.ModelPackageArn, err)
+		}
+		if rec != nil && prior != StatusRejected {
+			rec.Reversals = append(rec.Reversals, decision)
+			if err := h.write(ctx, key, rec); err != nil {
+				return Result{}, err
+			}
+		}
+		r.Outcome, r.Decision, r.Withdrawal = OutcomeWithdrawn, &decision, &w
+		log.WarnContext(ctx, "rejected package withdrawn from the stage", slog.String("action", w.Action), slog.String("why", w.Why),
+			slog.String("previousDecision", prior), slog.String("decidedBy", decision.DecidedBy), slog.String("description", decision.Description))
+		return r, nil
+	}
+	if rec == nil {
+		r.Outcome = OutcomeNoWaiter
+		log.InfoContext(ctx, "no pipeline waits on this package", slog.String("tokenKey", key))
+		return r, nil
+	}
+	if prior != "" && prior != d.ModelApprovalStatus {
+		rec.Reversals = append(rec.Reversals, decision)
+		if err := h.write(ctx, key, rec); err != nil {
+			return Result{}, err
+		}
+		r.Outcome, r.Decision = OutcomeReversed, &decision
+		log.WarnContext(ctx, "decision reversed after the pipeline ended: recorded; nothing deploys by itself (roll forward with a new run or kiln rollback --to)",
+			slog.String("previousDecision", prior), slog.String("decidedBy", decision.DecidedBy), slog.String("executionArn", rec.ExecutionARN))
+		return r, nil
+	}
+	r.Outcome = OutcomeAlreadyDecided
+	log.InfoContext(ctx, "approval already decided; repeat ignored", slog.String("decision", prior), slog.String("executionArn", rec.ExecutionARN))
 	return r, nil
 }
 

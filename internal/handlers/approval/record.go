@@ -29,6 +29,9 @@ type Record struct {
 	Decided bool `json:"decided"`
 	// Decision is the answer given, nil until decided.
 	Decision *RecordedDecision `json:"decision"`
+	// Reversals are later decisions that differ from Decision (a rejection after the
+	// approval, an approval after the rejection), in order.
+	Reversals []statemachines.Decision `json:"reversals,omitempty"`
 }
 
 // RecordedDecision is the decision sent to the waiting task and what became of it.

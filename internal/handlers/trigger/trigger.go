@@ -70,6 +70,7 @@ func (h *Handler) Handle(ctx context.Context, event json.RawMessage) (governor.D
 	}
 	d := g.Decide(plan, facts, now)
 	if d.Action == governor.ActionStarted {
+		plan.ExecutionName = d.ExecutionName
 		if d, err = h.start(ctx, plan, d); err != nil {
 			return governor.Decision{}, err
 		}
@@ -103,15 +104,22 @@ func (h *Handler) start(ctx context.Context, plan governor.Plan, d governor.Deci
 // running, and which started since the governor's horizon.
 func (h *Handler) facts(ctx context.Context, g governor.Governor, plan governor.Plan, now time.Time) (governor.Facts, error) {
 	var f governor.Facts
-	arn := ExecutionARN(h.PipelineARN, plan.ExecutionName)
-	out, err := h.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-	var missing *types.ExecutionDoesNotExist
-	switch {
-	case errors.As(err, &missing):
-	case err != nil:
-		return f, fmt.Errorf("describe execution %s: %w", arn, err)
-	default:
+	// The latest attempt of the key: follow <key>, <key>-a2, ... while each ended in failure.
+	for n := 1; n <= governor.MaxAttempts; n++ {
+		arn := ExecutionARN(h.PipelineARN, governor.AttemptName(plan.ExecutionName, n))
+		out, err := h.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		var missing *types.ExecutionDoesNotExist
+		if errors.As(err, &missing) {
+			break
+		}
+		if err != nil {
+			return f, fmt.Errorf("describe execution %s: %w", arn, err)
+		}
 		f.Existing = &governor.Execution{Name: aws.ToString(out.Name), Status: string(out.Status), StartedAt: aws.ToTime(out.StartDate)}
+		f.Attempt = n
+		if !governor.Failed(f.Existing.Status) {
+			break
+		}
 	}
 	seen := map[string]bool{}
 	add := func(items []types.ExecutionListItem) {

@@ -113,6 +113,41 @@ func TestHandle(t *testing.T) {
 					StartDate: aws.Time(now.Add(-time.Hour)), ExecutionArn: in.ExecutionArn}, nil
 			}},
 			wantRule: governor.RuleDuplicate, wantLists: 2, wantWhy: "already exists (SUCCEEDED"},
+		{name: "a re-push after a failed run starts the second attempt",
+			event: func(t *testing.T) json.RawMessage { return sample(t, "git-push.json") },
+			sfn: &fakeSFN{describe: func(in *sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) {
+				if strings.HasSuffix(aws.ToString(in.ExecutionArn), ":abalone-prod-commit-4e1243bd22c6") {
+					return &sfn.DescribeExecutionOutput{Name: aws.String("abalone-prod-commit-4e1243bd22c6"), Status: types.ExecutionStatusFailed,
+						StartDate: aws.Time(now.Add(-time.Hour)), ExecutionArn: in.ExecutionArn}, nil
+				}
+				return nil, &types.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist")}
+			}},
+			wantStart: "abalone-prod-commit-4e1243bd22c6-a2", wantLists: 2, wantWhy: "retry 2 of failed execution abalone-prod-commit-4e1243bd22c6 (FAILED"},
+		{name: "a re-push racing another re-push of a failed run collapses into its attempt",
+			event: func(t *testing.T) json.RawMessage { return sample(t, "git-push.json") },
+			sfn: &fakeSFN{describe: func(in *sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) {
+				if strings.HasSuffix(aws.ToString(in.ExecutionArn), ":abalone-prod-commit-4e1243bd22c6") {
+					return &sfn.DescribeExecutionOutput{Name: aws.String("abalone-prod-commit-4e1243bd22c6"), Status: types.ExecutionStatusFailed,
+						StartDate: aws.Time(now.Add(-time.Hour)), ExecutionArn: in.ExecutionArn}, nil
+				}
+				return nil, &types.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist")}
+			}, start: func(in *sfn.StartExecutionInput) (*sfn.StartExecutionOutput, error) {
+				return nil, &types.ExecutionAlreadyExists{Message: aws.String("Execution Already Exists: " + aws.ToString(in.Name))}
+			}},
+			wantRule: governor.RuleDuplicate, wantLists: 2, wantWhy: "execution abalone-prod-commit-4e1243bd22c6-a2 already exists"},
+		{name: "a re-push while the retry of a failed run succeeded is a duplicate of the retry",
+			event: func(t *testing.T) json.RawMessage { return sample(t, "git-push.json") },
+			sfn: &fakeSFN{describe: func(in *sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) {
+				name := aws.ToString(in.ExecutionArn)
+				name = name[strings.LastIndex(name, ":")+1:]
+				status := map[string]types.ExecutionStatus{"abalone-prod-commit-4e1243bd22c6": types.ExecutionStatusFailed,
+					"abalone-prod-commit-4e1243bd22c6-a2": types.ExecutionStatusSucceeded}[name]
+				if status == "" {
+					return nil, &types.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist")}
+				}
+				return &sfn.DescribeExecutionOutput{Name: aws.String(name), Status: status, StartDate: aws.Time(now.Add(-time.Hour)), ExecutionArn: in.ExecutionArn}, nil
+			}},
+			wantRule: governor.RuleDuplicate, wantLists: 2, wantWhy: "execution abalone-prod-commit-4e1243bd22c6-a2 already exists (SUCCEEDED"},
 		{name: "an execution that appeared between the check and the start is a duplicate, not an error",
 			event: func(t *testing.T) json.RawMessage { return sample(t, "s3-object-created.json") },
 			sfn: &fakeSFN{start: func(*sfn.StartExecutionInput) (*sfn.StartExecutionOutput, error) {
@@ -200,7 +235,7 @@ func TestHandle(t *testing.T) {
 			assert.Equal(t, tc.wantStart, aws.ToString(got.Name))
 			assert.Equal(t, pipelineARN, aws.ToString(got.StateMachineArn))
 			assert.Equal(t, "arn:aws:states:us-east-1:000000000000:execution:kiln-prod-pipeline:"+tc.wantStart, d.ExecutionARN)
-			assert.Equal(t, []string{d.ExecutionARN}, tc.sfn.described)
+			assert.Equal(t, d.ExecutionARN, tc.sfn.described[len(tc.sfn.described)-1], "the started attempt was the last one described")
 			want, err := json.Marshal(d.Input)
 			require.NoError(t, err)
 			assert.JSONEq(t, string(want), aws.ToString(got.Input))

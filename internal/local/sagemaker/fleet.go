@@ -282,7 +282,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 	if spec.Dir != "" {
 		cmd.Dir = expand(spec.Dir, dir, modelDir, ps)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childAttr()
 	command := make([]string, len(spec.Env))
 	for i, e := range spec.Env {
 		command[i] = expand(e, dir, modelDir, ps)
@@ -304,8 +304,10 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 		return nil, fmt.Errorf("start %s: %w", spec.Path, err)
 	}
 	v := &variantProc{name: variant, url: "http://127.0.0.1:" + ps + "/invocations", dir: dir, cmd: cmd, exited: make(chan struct{}), logf: logf}
+	trackChild(s.cfg.Root, s.log, cmd.Process.Pid, spec.Path)
 	go func() {
 		_ = cmd.Wait()
+		untrackChild(s.cfg.Root, cmd.Process.Pid)
 		logf.Close()
 		close(v.exited)
 	}()

@@ -4,6 +4,10 @@ package sagemaker
 // local stopped.
 const LostInstanceReason = "InternalServerError: the training instance was lost (kiln local stopped while the job ran)"
 
+// InterruptedUpdateReason is the FailureReason of an endpoint whose update was cut short
+// when kiln local stopped: the update rolled back to the old config, and no alarm caused it.
+const InterruptedUpdateReason = "Deployment rolled back: the update was interrupted because kiln local stopped during it (no rollback alarm fired)"
+
 // recover reports the work a previous process lost, as AWS reports a lost instance: a
 // running training job fails; an endpoint mid-update rolls back to its old config; every
 // endpoint that should serve gets its serving processes started again (in the background).
@@ -39,7 +43,7 @@ func (s *Service) recover() {
 			delete(s.endpoints, name)
 			continue
 		case EndpointUpdating, EndpointRollingBack:
-			e.FailureReason = "Deployment rolled back: kiln local stopped during the update"
+			e.FailureReason = InterruptedUpdateReason
 			s.endUpdate(e, e.EndpointConfigName, now, DeploymentStep{Time: now.Time, Phase: PhaseRolledBack, FromConfig: e.EndpointConfigName, ToConfig: e.Target, Message: "kiln local stopped during the update: back on the old config"})
 		}
 		live := newEndpointLive(name)

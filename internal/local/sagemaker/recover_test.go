@@ -62,7 +62,7 @@ func TestRestartReportsLostWorkAsAWSDoes(t *testing.T) {
 	assert.Equal(t, types.EndpointStatusInService, d.EndpointStatus)
 	assert.Equal(t, "abalone-r1-config", aws.ToString(d.EndpointConfigName), "an update cut short rolls back to the old config")
 	assert.Nil(t, d.PendingDeploymentSummary)
-	assert.Contains(t, aws.ToString(d.FailureReason), "kiln local stopped during the update")
+	assert.Equal(t, InterruptedUpdateReason, aws.ToString(d.FailureReason), "the cause is the stop, not an alarm")
 
 	for ep, want := range map[string]string{"steady": "v1|x", "updating": "v1|x"} {
 		require.Eventually(t, func() bool {

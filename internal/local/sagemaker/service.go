@@ -241,6 +241,7 @@ func New(cfg Config) (*Service, error) {
 		close(s.evStop)
 		return nil, err
 	}
+	reapChildren(s.cfg.Root, s.log)
 	s.recover()
 	s.capture.start()
 	return s, nil

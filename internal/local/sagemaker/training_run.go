@@ -311,7 +311,7 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	if spec.Dir != "" {
 		cmd.Dir = expand(spec.Dir, dir, modelDir, "")
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childAttr()
 	channels := make([]string, 0, len(j.InputDataConfig))
 	var contract []string
 	for _, c := range j.InputDataConfig {
@@ -384,11 +384,13 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	}
 	run.cmd = cmd
 	run.mu.Unlock()
+	trackChild(s.cfg.Root, s.log, cmd.Process.Pid, spec.Path)
 
 	var waitResult error
 	waited := make(chan struct{})
 	go func() {
 		waitResult = cmd.Wait()
+		untrackChild(s.cfg.Root, cmd.Process.Pid)
 		pw.Close()
 		close(waited)
 	}()

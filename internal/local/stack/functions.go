@@ -21,6 +21,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -74,6 +75,7 @@ func (s *Stack) Env(short string) map[string]string {
 		topology.EnvPipelineARN:      topology.StateMachineARN(s.env, "pipeline"),
 		topology.EnvArtifactsBucket:  topology.ArtifactsBucket(s.env),
 		topology.EnvTopicARN:         topology.TopicARN(s.env),
+		topology.EnvDeployARN:        topology.StateMachineARN(s.env, "deploy"),
 		topology.EnvWebhookSecretARN: WebhookSecretARN(s.env),
 	}
 	out := map[string]string{}
@@ -108,7 +110,12 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: log.With("function", "evaluate")}
 	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
 
-	ap := &approval.Handler{S3: c.S3, Bucket: env("approval")[topology.EnvArtifactsBucket], SFN: c.StepFunctions,
+	ae := env("approval")
+	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
+		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
+		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log.With("function", "approval"),
+		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
+	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
 		Clock: s.clock, Log: log.With("function", "approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
 

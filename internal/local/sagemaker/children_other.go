@@ -1,0 +1,11 @@
+//go:build !linux
+
+package sagemaker
+
+import "syscall"
+
+// childAttr puts a child in its own process group; without Pdeathsig the next start stops
+// any child left behind (reapChildren).
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
