@@ -407,7 +407,7 @@ func (p *Policy) ModelForDataKey(key string) (Model, bool) {
 	return Model{}, false
 }
 
-// SageMaker's limit on training job, model, endpoint config and endpoint names.
+// MaxSageMakerName is SageMaker's limit on training job, model, endpoint config and endpoint names.
 const MaxSageMakerName = 63
 
 // ReleaseNameOverhead is what a release's name (the pipeline execution's name, governor's

@@ -107,7 +107,9 @@ func loadModel(name string) (*model.Model, error) {
 }
 
 // defaultHost is $KILN_BIND_HOST (kiln local's loopback), else all interfaces.
-func defaultHost(getenv func(string) string) string { return envOr(getenv, "KILN_BIND_HOST", "0.0.0.0") }
+func defaultHost(getenv func(string) string) string {
+	return envOr(getenv, "KILN_BIND_HOST", "0.0.0.0")
+}
 
 func envOr(getenv func(string) string, name, def string) string {
 	if v := getenv(name); v != "" {
