@@ -356,6 +356,16 @@ func (p *Policy) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ForAWS returns a copy of p without what only the local stack reads (local, $schema), as
+// the deployed stack hands it to the Lambdas: their policy must stay small.
+func (p *Policy) ForAWS() *Policy {
+	cp := *p
+	cp.Local = Local{}
+	cp.SchemaRef = ""
+	cp.Dir = ""
+	return &cp
+}
+
 // StageNames returns the stage names, sorted.
 func (p *Policy) StageNames() []string {
 	names := make([]string, 0, len(p.Stages))

@@ -241,3 +241,16 @@ func TestDeploymentConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestForAWSDropsWhatOnlyTheLocalStackReads(t *testing.T) {
+	p := Default()
+	p.Local.Images = map[string]LocalImage{"team/model:1": {Command: []string{"python3", "model.py"}}}
+	p.SchemaRef = "./schema.json"
+	b, err := json.Marshal(p.ForAWS())
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "local")
+	assert.NotContains(t, string(b), "$schema")
+	assert.Len(t, p.Local.Images, 1, "the original is unchanged")
+	_, err = Parse(b)
+	require.NoError(t, err, "what the Lambdas get is still a valid policy")
+}
