@@ -54,8 +54,8 @@ build/%/bootstrap: FORCE
 	@ls -l $@ | awk '{printf "built %s (%.1f MB)\n", $$9, $$5/1048576}'
 
 .PHONY: synth
-synth: build $(NODE_TOOLS) ## synthesize the CloudFormation templates into cdk.out/ (offline, no credentials)
-	CDK_OUTDIR=$(CDK_OUTDIR) KILN_STAGE=$(STAGE) $(GO) run ./infra
+synth: build $(NODE_TOOLS) ## synthesize the CloudFormation templates into cdk.out/ (offline, no credentials); POLICY=FILE uses your policy
+	CDK_OUTDIR=$(CDK_OUTDIR) KILN_STAGE=$(STAGE) $(if $(POLICY),KILN_POLICY=@$(abspath $(POLICY))) $(GO) run ./infra
 
 .PHONY: guard
 guard: build $(NODE_TOOLS) ## cfn-guard with the Control Tower rules on every stage's synthesized template

@@ -182,7 +182,7 @@ func statement(actions, resources []string) awsiam.PolicyStatement {
 
 // compactPolicy is the policy document as the Lambdas' KILN_POLICY (one line, no spaces).
 func compactPolicy(p *policy.Policy) string {
-	b, err := jsonMarshal(p)
+	b, err := jsonMarshal(p.ForAWS())
 	if err != nil {
 		panic("infra: encode policy: " + err.Error())
 	}

@@ -43,11 +43,7 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	if path == "" {
 		return policy.Load()
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
-	}
-	return policy.Parse(b)
+	return policy.LoadFile(path)
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -87,12 +83,8 @@ func newLocalCmd() *cobra.Command {
 			defer stop()
 			var images map[string]stack.Command
 			if !noImages {
-				root, err := stack.ModuleRoot(".")
-				if err != nil {
-					return fmt.Errorf("%w (run kiln local in the kiln checkout, or pass --no-images)", err)
-				}
-				if images, err = stack.BuildImages(ctx, root, dir, p); err != nil {
-					return err
+				if images, err = stack.LocalImages(ctx, p, dir); err != nil {
+					return fmt.Errorf("%w (or pass --no-images: training and endpoints then fail)", err)
 				}
 			}
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
@@ -123,7 +115,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&stage, "stage", "prod", "the policy stage the stack runs")
 	f.StringVar(&policyFile, "policy", "", "policy file (default $KILN_POLICY or the embedded kiln.json)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")
-	f.BoolVar(&noImages, "no-images", false, "do not build the sample model's programs (training and endpoints then fail)")
+	f.BoolVar(&noImages, "no-images", false, "run no model images (training and endpoints then fail); default: the policy's local.images, and the sample's programs built from a kiln checkout")
 	return cmd
 }
 
@@ -150,7 +142,7 @@ func reachable(endpoint string) bool {
 // endpoints' serving programs start and stop again, so the sample's images are built as under
 // kiln local), and asks that the same way.
 func newStatusCmd() *cobra.Command {
-	var endpoint, dir string
+	var endpoint, dir, policyFile string
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show executions, model packages and endpoints of the local stack",
@@ -164,17 +156,13 @@ func newStatusCmd() *cobra.Command {
 				}
 				// The endpoints restart with the stack, so they need their images as under
 				// kiln local (otherwise the stand-in would report them Failed).
-				root, err := stack.ModuleRoot(".")
-				if err != nil {
-					return fmt.Errorf("no kiln local at %s, and reading %s needs the kiln checkout to build the sample's images: %w", endpoint, dir, err)
-				}
-				p, err := policy.Load()
+				p, err := loadPolicy(policyFile)
 				if err != nil {
 					return err
 				}
-				images, err := stack.BuildImages(ctx, root, dir, p)
+				images, err := stack.LocalImages(ctx, p, dir)
 				if err != nil {
-					return err
+					return fmt.Errorf("no kiln local at %s, and reading %s needs the model images: %w", endpoint, dir, err)
 				}
 				st, err := stack.Open(stack.Options{Dir: dir, Addr: "127.0.0.1:0", Policy: p, Images: images, Inspect: true})
 				if err != nil {
@@ -191,6 +179,7 @@ func newStatusCmd() *cobra.Command {
 	}
 	endpointFlag(cmd, &endpoint)
 	cmd.Flags().StringVar(&dir, "dir", ".kiln", "state directory, read when no kiln local is running")
+	cmd.Flags().StringVar(&policyFile, "policy", "", "policy file, when no kiln local is running (default $KILN_POLICY or the embedded kiln.json)")
 	return cmd
 }
 

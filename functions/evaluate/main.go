@@ -16,8 +16,10 @@ import (
 
 func main() {
 	env := lambdaenv.Load()
+	objects := s3.NewFromConfig(env.AWS, func(o *s3.Options) { o.UsePathStyle = lambdaenv.PathStyleS3() })
 	h := &evaluate.Handler{
-		S3:        s3.NewFromConfig(env.AWS, func(o *s3.Options) { o.UsePathStyle = lambdaenv.PathStyleS3() }),
+		S3:        objects,
+		List:      objects,
 		Bucket:    os.Getenv(topology.EnvArtifactsBucket),
 		SageMaker: sagemaker.NewFromConfig(env.AWS),
 		Policy:    env.Policy(),

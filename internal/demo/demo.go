@@ -15,6 +15,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -39,9 +40,13 @@ import (
 type Options struct {
 	// Dir is the state directory; it is emptied first (its bin/ cache is kept). Default ".kiln".
 	Dir string
-	// Root is kiln's module root (it holds examples/abalone); default: found from the
-	// working directory.
+	// Root is kiln's module root, where the sample's programs are built from when the policy
+	// does not map the sample's images itself; default: found from the working directory
+	// (none is needed when the policy maps them).
 	Root string
+	// PolicyFile is the user's policy (it must hold the sample model, "abalone"); default
+	// kiln's embedded policy. Either way production's waits are shortened (see [Policy]).
+	PolicyFile string
 	// Addr is the stack's listen address; default 127.0.0.1:0 (a free port).
 	Addr string
 	// Out receives the story; default os.Stdout.
@@ -103,11 +108,9 @@ func Run(ctx context.Context, o Options) error {
 		o.Timeout = 4 * time.Minute
 	}
 	if o.Root == "" {
-		root, err := stack.ModuleRoot(".")
-		if err != nil {
-			return err
+		if root, err := stack.ModuleRoot("."); err == nil {
+			o.Root = root
 		}
-		o.Root = root
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
@@ -117,7 +120,14 @@ func Run(ctx context.Context, o Options) error {
 		decisions: make(chan governor.Decision, 16),
 		execStart: map[string]time.Time{}, entered: map[string]map[string]bool{},
 	}
-	pol, err := Policy()
+	base := policy.Default()
+	var err error
+	if o.PolicyFile != "" {
+		if base, err = policy.LoadFile(o.PolicyFile); err != nil {
+			return err
+		}
+	}
+	pol, err := shorten(base)
 	if err != nil {
 		return err
 	}
@@ -157,8 +167,16 @@ func Run(ctx context.Context, o Options) error {
 
 // Policy returns the demo's release policy: kiln's default policy with production's canary
 // shifting, baking and polling in seconds instead of minutes, so the story fits in a minute.
-func Policy() (*policy.Policy, error) {
-	p := policy.Default()
+func Policy() (*policy.Policy, error) { return shorten(policy.Default()) }
+
+// shorten returns p with production's waits in seconds; p must hold the sample model.
+func shorten(p *policy.Policy) (*policy.Policy, error) {
+	if _, ok := p.Model(Model); !ok {
+		return nil, fmt.Errorf("demo policy: the demo tells the sample's story and needs its model %q", Model)
+	}
+	if _, ok := p.Stages[Stage]; !ok {
+		return nil, fmt.Errorf("demo policy: the demo releases to stage %q, which the policy lacks", Stage)
+	}
 	prod := p.Stages[Stage]
 	prod.Deployment.WaitSeconds = 2
 	prod.Deployment.BakeSeconds = 2
@@ -168,6 +186,12 @@ func Policy() (*policy.Policy, error) {
 		return nil, fmt.Errorf("demo policy: %w", err)
 	}
 	return p, nil
+}
+
+// model returns the sample model as the demo's policy has it.
+func (d *demo) model() policy.Model {
+	m, _ := d.pol.Model(Model)
+	return m
 }
 
 // clock is the stack's time: the wall clock, moved ahead when the story needs the drift
@@ -189,18 +213,13 @@ type dataset struct {
 	rows   [][]string
 }
 
-func loadDataset(path string) (dataset, error) {
-	f, err := os.Open(path)
+func loadDataset(csvData []byte) (dataset, error) {
+	recs, err := csv.NewReader(bytes.NewReader(csvData)).ReadAll()
 	if err != nil {
 		return dataset{}, fmt.Errorf("read the abalone data: %w", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return dataset{}, fmt.Errorf("read the abalone data %s: %w", path, err)
-	}
 	if len(recs) < InitialRows+100 {
-		return dataset{}, fmt.Errorf("read the abalone data %s: %d rows, want more than %d", path, len(recs)-1, InitialRows+100)
+		return dataset{}, fmt.Errorf("read the abalone data: %d rows, want more than %d", len(recs)-1, InitialRows+100)
 	}
 	return dataset{header: recs[0], rows: recs[1:]}, nil
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	kilnevents "github.com/kiln-dev/kiln/events"
+	abalonedata "github.com/kiln-dev/kiln/examples/abalone/data"
 	"github.com/kiln-dev/kiln/internal/governor"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/local/stack"
@@ -37,7 +37,7 @@ import (
 // prepare builds the sample programs, seeds the first InitialRows rows of the data and
 // opens the stack.
 func (d *demo) prepare(ctx context.Context) error {
-	data, err := loadDataset(filepath.Join(d.o.Root, "examples", "abalone", "data", "abalone.csv"))
+	data, err := loadDataset(abalonedata.CSV)
 	if err != nil {
 		return err
 	}
@@ -60,9 +60,17 @@ func (d *demo) prepare(ctx context.Context) error {
 		return err
 	}
 	t0 := time.Now()
-	images, err := stack.BuildImages(ctx, d.o.Root, d.o.Dir, d.pol)
+	images, err := stack.MappedImages(d.pol)
 	if err != nil {
 		return err
+	}
+	if _, mapped := images[d.model().TrainingImage]; !mapped {
+		if d.o.Root == "" {
+			return errors.New("the policy does not map the sample's images (local.images) and there is no kiln checkout to build them from")
+		}
+		if images, err = stack.BuildImages(ctx, d.o.Root, d.o.Dir, d.pol); err != nil {
+			return err
+		}
 	}
 	d.p.line("  built the sample model's training and serving programs in %s", since(t0))
 	uri, err := d.writeData("abalone-part-1.csv", d.data.rows[:InitialRows])

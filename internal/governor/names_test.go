@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/kiln-dev/kiln/internal/governor"
+	"github.com/kiln-dev/kiln/internal/policy"
 )
 
 func TestExecutionNames(t *testing.T) {
@@ -41,6 +42,24 @@ func TestTheLongestNamesFitTheContract(t *testing.T) {
 	} {
 		assert.LessOrEqual(t, len(n), 48, n)
 	}
+}
+
+// TestReleaseNamesStayWithinThePolicysBudget pins policy.ReleaseNameOverhead to the names the
+// governor makes: the policy refuses model and stage names whose endpoint config name
+// (<release>-config) would pass SageMaker's 63 characters, so its arithmetic must match.
+func TestReleaseNamesStayWithinThePolicysBudget(t *testing.T) {
+	model, stage := "abalone", "prod"
+	longest := 0
+	for _, n := range []string{
+		governor.CommitExecutionName(model, stage, "4e1243bd22c66e76c2ba9eddc1f91394e57f9f83"),
+		governor.DriftExecutionName(model, stage, at("2026-11-20T17:59:59Z"), time.Hour),
+		governor.ScheduleExecutionName(model, stage, at("2026-11-20T17:59:59Z")),
+		governor.DataExecutionName(model, stage, "b1946ac92492d2347c6235b4d2611184"),
+	} {
+		longest = max(longest, len(n))
+	}
+	assert.Equal(t, policy.ReleaseNameOverhead, longest-len(model)-len(stage))
+	assert.Equal(t, 35, policy.MaxModelAndStage)
 }
 
 func TestReasonOfExecution(t *testing.T) {

@@ -1,8 +1,11 @@
 // Package policy is kiln's release policy: the stages (dev, staging, prod) with their approval
 // and deployment rules, the Gitflow mapping from branches to stages, the retraining governor's
-// limits, and the models kiln trains. One JSON document holds it (kiln.json, embedded as the
-// default); Lambdas read the deployed copy from the KILN_POLICY environment variable, infra and
-// the local stack load the same file, so every part of kiln applies one policy.
+// limits, the models kiln trains and how their images run locally. One JSON document holds it
+// (kiln.json, embedded as the default; a user's own file through kiln local --policy FILE or
+// KILN_POLICY=@FILE). A JSON Schema (schema.json, embedded) describes every field; [Parse]
+// checks a document against it first, reporting each violation with its path, then checks what
+// a schema cannot say (cross references, SageMaker's name lengths, traffic steps against the
+// instance count). docs/policy.md is the reference for users.
 //
 // A Policy is immutable after Load and safe for concurrent use.
 package policy
@@ -14,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +37,29 @@ type Policy struct {
 	Governor Governor `json:"governor"`
 	// Models are the models kiln trains, by name.
 	Models []Model `json:"models"`
+	// Local says how images run under kiln local; AWS ignores it.
+	Local Local `json:"local,omitzero"`
+	// SchemaRef is the document's "$schema" (an editor hint), kept so a policy round-trips.
+	SchemaRef string `json:"$schema,omitempty"`
+	// Dir is the absolute folder of the file the policy was loaded from ("" for the embedded
+	// default or an inline document): relative programs in Local resolve against it.
+	Dir string `json:"-"`
+}
+
+// Local is the policy's local section: how kiln local runs a model's images.
+type Local struct {
+	// Images maps an image (as a model's trainingImage or servingImage names it) to the
+	// command that stands in for it. An image without a mapping runs in Docker.
+	Images map[string]LocalImage `json:"images,omitempty"`
+}
+
+// LocalImage is the local stand-in of one image.
+type LocalImage struct {
+	// Command is the program and its arguments; kiln appends "train" or "serve" as SageMaker
+	// runs `docker run IMAGE train|serve`. A relative program (one holding a slash, such as
+	// ./train.py or bin/serve) resolves against the policy file's folder, a bare name through
+	// PATH; the process runs in the policy file's folder.
+	Command []string `json:"command"`
 }
 
 // Stage is one stage's approval and deployment rules.
@@ -163,19 +190,38 @@ func Load() (*Policy, error) {
 	case v == "":
 		return Default(), nil
 	case strings.HasPrefix(v, "@"):
-		b, err := os.ReadFile(v[1:])
-		if err != nil {
-			return nil, fmt.Errorf("read policy: %w", err)
-		}
-		return Parse(b)
+		return LoadFile(v[1:])
 	default:
 		return Parse([]byte(v))
 	}
 }
 
-// Parse decodes and validates a policy document. Unknown fields are errors, and every
-// problem is reported at once.
+// LoadFile reads and validates the policy file at name and records its folder in Dir.
+// Errors name the file.
+func LoadFile(name string) (*Policy, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	p, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("policy file %s:\n%w", name, err)
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, fmt.Errorf("read policy %s: %w", name, err)
+	}
+	p.Dir = filepath.Dir(abs)
+	return p, nil
+}
+
+// Parse checks a policy document against the schema (every violation at once, each with
+// its path), decodes it, and validates what the schema cannot express. It returns nil and
+// the joined problems when anything is wrong.
 func Parse(b []byte) (*Policy, error) {
+	if err := checkSchema(b); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	var p Policy
@@ -240,6 +286,8 @@ func (p *Policy) Validate() error {
 		}
 		if d.InstanceCount < 1 {
 			bad(f+".deployment.instanceCount", "must be at least 1")
+		} else if msg := stepFits(d); msg != "" && s.Deploy {
+			bad(f+".deployment.stepPercent", "%s", msg)
 		}
 	}
 	for i, r := range p.Branches {
@@ -291,8 +339,31 @@ func (p *Policy) Validate() error {
 		if m.DriftThreshold <= 0 || m.DriftThreshold > 1 {
 			bad(f+".driftThreshold", "%v is outside (0, 1]", m.DriftThreshold)
 		}
+		for _, stage := range p.StageNames() {
+			if n := len(m.Name) + len(stage); n > MaxModelAndStage {
+				bad(f+".name", "model %q with stage %q makes endpoint config names of %d characters, over SageMaker's %d: "+
+					"model and stage names together may have %d characters", m.Name, stage, n+ReleaseNameOverhead+len(EndpointConfigSuffix),
+					MaxSageMakerName, MaxModelAndStage)
+			}
+		}
+	}
+	for image, li := range p.Local.Images {
+		f := "local.images." + image
+		if len(li.Command) == 0 || li.Command[0] == "" {
+			bad(f+".command", "needs a program")
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// ForAWS returns a copy of p without what only the local stack reads (local, $schema), as
+// the deployed stack hands it to the Lambdas: their policy must stay small.
+func (p *Policy) ForAWS() *Policy {
+	cp := *p
+	cp.Local = Local{}
+	cp.SchemaRef = ""
+	cp.Dir = ""
+	return &cp
 }
 
 // StageNames returns the stage names, sorted.
@@ -344,6 +415,44 @@ func (p *Policy) ModelForDataKey(key string) (Model, bool) {
 		}
 	}
 	return Model{}, false
+}
+
+// MaxSageMakerName is SageMaker's limit on training job, model, endpoint config and endpoint names.
+const MaxSageMakerName = 63
+
+// ReleaseNameOverhead is what a release's name (the pipeline execution's name, governor's
+// <model>-<stage>-<kind>-<suffix>) adds to the model and stage names at most: two hyphens and
+// 19 characters of kind and suffix ("commit-" with 12 hex digits, "drift-" or "sched-" with
+// a 13-character time). The governor's tests check this against its name functions.
+const ReleaseNameOverhead = 2 + 19
+
+// EndpointConfigSuffix is what the deploy workflow appends to a release's name to name its
+// endpoint config (statemachines/deploy.asl.json, state Plan).
+const EndpointConfigSuffix = "-config"
+
+// MaxModelAndStage is how many characters a model's and a stage's names may have together
+// so that every name derived from them fits SageMaker's 63: the endpoint config name
+// (<release>-config) is the longest.
+const MaxModelAndStage = MaxSageMakerName - ReleaseNameOverhead - len(EndpointConfigSuffix)
+
+// stepFits says why a canary or linear step cannot be met with the stage's instance count,
+// or "" when it can. SageMaker shifts traffic by whole instances: a CAPACITY_PERCENT step is
+// ceil(count × percent / 100) instances (at least one), and the step may hold at most half
+// of the fleet (CanarySize ≤ 50%, LinearStepSize 10–50% of the variant's instance count).
+func stepFits(d Deployment) string {
+	if d.Strategy != StrategyCanary && d.Strategy != StrategyLinear {
+		return ""
+	}
+	step := (d.InstanceCount*d.StepPercent + 99) / 100
+	if step < 1 {
+		step = 1
+	}
+	if 2*step > d.InstanceCount {
+		return fmt.Sprintf("a %d%% %s step of %d instance(s) is %d instances rounded up to whole ones, more than half of "+
+			"instanceCount %d: SageMaker needs the step to be at most half the fleet (use instanceCount %d or more, or ALL_AT_ONCE)",
+			d.StepPercent, strings.ToLower(d.Strategy), d.InstanceCount, step, d.InstanceCount, max(2, 2*step))
+	}
+	return ""
 }
 
 func validName(s string) bool {

@@ -1,6 +1,7 @@
 // Command serve is the abalone sample's SageMaker serving program. It loads model.json from
 // --model-dir (default $SM_MODEL_DIR, else /opt/ml/model) and listens on --host (default
-// 127.0.0.1) and --port (default $SAGEMAKER_BIND_TO_PORT, else 8080):
+// $KILN_BIND_HOST, else 0.0.0.0, all interfaces, as a SageMaker container must) and --port
+// (default $SAGEMAKER_BIND_TO_PORT, else 8080):
 //
 //	GET  /ping         200 once the model is loaded
 //	POST /invocations  text/csv rows of Sex,Length,Diameter,Height,WholeWeight,ShuckedWeight,
@@ -47,7 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	modelDir := fs.String("model-dir", envOr(getenv, "SM_MODEL_DIR", "/opt/ml/model"), "directory holding model.json")
-	host := fs.String("host", "127.0.0.1", "address to listen on")
+	// In a container the server listens on all interfaces: SageMaker's health check reaches
+	// port 8080 from outside. kiln local runs it on the host, and asks for loopback.
+	host := fs.String("host", defaultHost(getenv), "address to listen on ($KILN_BIND_HOST)")
 	port := fs.String("port", envOr(getenv, "SAGEMAKER_BIND_TO_PORT", "8080"), "port to listen on")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("parse flags: %w", err)
@@ -101,6 +104,11 @@ func loadModel(name string) (*model.Model, error) {
 		return nil, fmt.Errorf("load model %s: %w", name, err)
 	}
 	return m, nil
+}
+
+// defaultHost is $KILN_BIND_HOST (kiln local's loopback), else all interfaces.
+func defaultHost(getenv func(string) string) string {
+	return envOr(getenv, "KILN_BIND_HOST", "0.0.0.0")
 }
 
 func envOr(getenv func(string) string, name, def string) string {

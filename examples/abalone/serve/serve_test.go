@@ -92,6 +92,13 @@ func TestInvocations(t *testing.T) {
 	}
 }
 
+func TestTheServerListensOnAllInterfacesUnlessKilnAsksForLoopback(t *testing.T) {
+	none := func(string) string { return "" }
+	assert.Equal(t, "0.0.0.0", defaultHost(none), "in a container SageMaker pings port 8080 from outside")
+	loopback := func(k string) string { return map[string]string{"KILN_BIND_HOST": "127.0.0.1"}[k] }
+	assert.Equal(t, "127.0.0.1", defaultHost(loopback))
+}
+
 func TestRunServesAndStopsGracefully(t *testing.T) {
 	dir := t.TempDir()
 	f, err := os.Create(filepath.Join(dir, "model.json"))
@@ -102,7 +109,7 @@ func TestRunServesAndStopsGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
 	done := make(chan error, 1)
-	env := map[string]string{"SM_MODEL_DIR": dir}
+	env := map[string]string{"SM_MODEL_DIR": dir, "KILN_BIND_HOST": "127.0.0.1"}
 	go func() {
 		done <- run(ctx, []string{"--port", "0"}, func(k string) string { return env[k] }, quiet(), func(a net.Addr) { addrs <- a })
 	}()

@@ -50,6 +50,9 @@ type Handler struct {
 	// S3 reads the job's output and writes the copies into Bucket (KILN_ARTIFACTS_BUCKET).
 	S3     ObjectsAPI
 	Bucket string
+	// List lists the training data under the model's data prefix when a job wrote no drift
+	// baseline, so the handler computes one; nil makes such a job an EvaluationReportError.
+	List ListAPI
 	// SageMaker finds the champion in the stage's model package group.
 	SageMaker RegistryAPI
 	// Policy holds each model's gate; Stage is the stage this function serves (KILN_STAGE):
@@ -98,6 +101,13 @@ func (h *Handler) evaluate(ctx context.Context, req statemachines.EvaluateReques
 	files, err := h.readOutput(ctx, src)
 	if err != nil {
 		return statemachines.Evaluation{}, err
+	}
+	if _, ok := files[statisticsFile]; !ok {
+		computed, err := h.computeBaseline(ctx, m)
+		if err != nil {
+			return statemachines.Evaluation{}, err
+		}
+		files[statisticsFile], files[constraintsFile] = computed[statisticsFile], computed[constraintsFile]
 	}
 	value, err := Metric(files[reportFile], m.Gate.Metric)
 	if err != nil {

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/drift"
 	"github.com/kiln-dev/kiln/internal/handlers/evaluate"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 	"github.com/kiln-dev/kiln/internal/policy"
@@ -90,6 +93,17 @@ func (f *fakeS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*
 	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(b))}, nil
 }
 
+func (f *fakeS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	prefix := aws.ToString(in.Bucket) + "/" + aws.ToString(in.Prefix)
+	var out []s3types.Object
+	for k := range f.objects {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, s3types.Object{Key: aws.String(strings.TrimPrefix(k, aws.ToString(in.Bucket)+"/"))})
+		}
+	}
+	return &s3.ListObjectsV2Output{Contents: out}, nil
+}
+
 func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	key := aws.ToString(in.Bucket) + "/" + aws.ToString(in.Key)
 	b, err := io.ReadAll(in.Body)
@@ -153,6 +167,30 @@ func withChampion(mse string) func(*fakeS3, *fakeRegistry) {
 		r.metrics = map[string]string{championARN: "s3://" + championKey}
 		s.objects[championKey] = []byte(report(mse, "0.5"))
 	}
+}
+
+// TestKilnComputesTheBaselineATrainerDidNotWrite: a trainer that writes only the model and
+// the evaluation report still registers with a drift baseline, computed from the training
+// channel's CSV files for the policy's features, in Model Monitor's formats.
+func TestKilnComputesTheBaselineATrainerDidNotWrite(t *testing.T) {
+	s := &fakeS3{objects: map[string][]byte{}}
+	s.objects[archiveKey] = archive(t, map[string]string{"evaluation.json": report("4.6", "0.5")})
+	s.objects[bucket+"/data/abalone/part-1.csv"] = []byte("Sex,Length,Diameter,Height,WholeWeight,ShuckedWeight,VisceraWeight,ShellWeight,Rings\n" +
+		"M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n")
+	s.objects[bucket+"/data/abalone/part-2.csv"] = []byte("I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055,7\n")
+	h := &evaluate.Handler{S3: s, List: s, Bucket: bucket, SageMaker: &fakeRegistry{}, Policy: policy.Default(), Stage: "prod", Log: slog.New(slog.DiscardHandler)}
+	ev, err := h.Handle(context.Background(), request())
+	require.NoError(t, err)
+	key := strings.TrimPrefix(ev.Baseline.StatisticsS3URI, "s3://")
+	var stats drift.Statistics
+	require.NoError(t, json.Unmarshal(s.objects[key], &stats))
+	assert.Equal(t, 3, stats.Dataset.ItemCount, "two files, one with a header and one by position")
+	require.NotNil(t, stats.Feature("Sex"))
+	assert.NotNil(t, stats.Feature("Sex").StringStatistics)
+	assert.Nil(t, stats.Feature("Rings"), "the label is not a feature")
+	var cons drift.Constraints
+	require.NoError(t, json.Unmarshal(s.objects[strings.TrimPrefix(ev.Baseline.ConstraintsS3URI, "s3://")], &cons))
+	assert.InDelta(t, 0.1, cons.Threshold(), 1e-12, "the model's drift threshold")
 }
 
 func TestHandle(t *testing.T) {
@@ -227,11 +265,16 @@ func TestHandle(t *testing.T) {
 				s.objects[archiveKey] = archive(t, map[string]string{"baseline/statistics.json": statistics, "baseline/constraints.json": constraints})
 			},
 			wantErr: evaluate.ErrEvaluationReport, wantMsg: "the archive lacks evaluation.json"},
-		{name: "an archive without the baseline is an evaluation report error",
+		{name: "an archive without the baseline and no training data to compute one is an evaluation report error",
 			setup: func(s *fakeS3, _ *fakeRegistry) {
 				s.objects[archiveKey] = archive(t, map[string]string{"evaluation.json": report("4.6", "0.5")})
 			},
-			wantErr: evaluate.ErrEvaluationReport, wantMsg: "the archive lacks baseline/statistics.json, baseline/constraints.json"},
+			wantErr: evaluate.ErrEvaluationReport, wantMsg: "the training job wrote no drift baseline and the training data has no CSV rows to compute one from (see docs/models.md)"},
+		{name: "an archive with half a baseline is an evaluation report error",
+			setup: func(s *fakeS3, _ *fakeRegistry) {
+				s.objects[archiveKey] = archive(t, map[string]string{"evaluation.json": report("4.6", "0.5"), "baseline/statistics.json": statistics})
+			},
+			wantErr: evaluate.ErrEvaluationReport, wantMsg: "the archive holds only one of baseline/statistics.json and baseline/constraints.json"},
 		{name: "a report without the gate's metric is an evaluation report error",
 			setup: func(s *fakeS3, _ *fakeRegistry) {
 				s.objects[archiveKey] = archive(t, map[string]string{"evaluation.json": `{"regression_metrics":{"rmse":{"value":2.1}}}`,
@@ -284,7 +327,7 @@ func TestHandle(t *testing.T) {
 				cp.Models[0].Gate = *tc.gate
 				pol = &cp
 			}
-			h := &evaluate.Handler{S3: s, Bucket: bucket, SageMaker: r, Policy: pol, Stage: "prod", Log: slog.New(slog.DiscardHandler)}
+			h := &evaluate.Handler{S3: s, List: s, Bucket: bucket, SageMaker: r, Policy: pol, Stage: "prod", Log: slog.New(slog.DiscardHandler)}
 			req := request()
 			if tc.req != nil {
 				tc.req(&req)

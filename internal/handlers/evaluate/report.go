@@ -112,16 +112,18 @@ func (h *Handler) readOutput(ctx context.Context, loc s3Location) (map[string][]
 		}
 		files[name] = data
 	}
-	var missing []string
-	for _, f := range []string{reportFile, statisticsFile, constraintsFile} {
-		if _, ok := files[f]; !ok {
-			missing = append(missing, f)
-		}
+	if _, ok := files[reportFile]; !ok {
+		return nil, bad("the archive lacks %s: training must write its evaluation report to /opt/ml/output/data/%s (see %s)", reportFile, reportFile, ContractDoc)
 	}
-	if len(missing) > 0 {
-		return nil, bad("the archive lacks %s", strings.Join(missing, ", "))
+	_, hasStats := files[statisticsFile]
+	_, hasCons := files[constraintsFile]
+	if hasStats != hasCons {
+		return nil, bad("the archive holds only one of %s and %s: write both or neither (kiln then computes them; see %s)", statisticsFile, constraintsFile, ContractDoc)
 	}
 	for _, f := range []string{statisticsFile, constraintsFile} {
+		if _, ok := files[f]; !ok {
+			continue
+		}
 		if !json.Valid(files[f]) {
 			return nil, bad("%s is not valid JSON", f)
 		}

@@ -277,6 +277,7 @@ func (s *Service) startVariant(ctx context.Context, endpoint, config, variant, m
 	for i, a := range spec.Args {
 		args[i] = expand(a, dir, modelDir, ps)
 	}
+	args = withRole(spec, args, roleServe)
 	cmd := exec.Command(expand(spec.Path, dir, modelDir, ps), args...)
 	cmd.Dir = dir
 	if spec.Dir != "" {

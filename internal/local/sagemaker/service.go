@@ -74,6 +74,9 @@ type Command struct {
 	Env []string
 	// Dir is the working directory; empty means the job or variant directory.
 	Dir string
+	// AppendRole appends "train" (training) or "serve" (serving) to Args, as SageMaker runs
+	// `docker run IMAGE train|serve`: the form a policy's local.images command takes.
+	AppendRole bool
 }
 
 // Config wires a Service. Root, DB and Blobs are required; the rest have defaults.

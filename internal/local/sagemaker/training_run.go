@@ -306,6 +306,7 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	for i, a := range spec.Args {
 		args[i] = expand(a, dir, modelDir, "")
 	}
+	args = withRole(spec, args, roleTrain)
 	cmd := exec.Command(expand(spec.Path, dir, modelDir, ""), args...)
 	cmd.Dir = dir
 	if spec.Dir != "" {
@@ -336,6 +337,7 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 		"TRAINING_JOB_NAME="+j.TrainingJobName,
 		"TRAINING_JOB_ARN="+j.TrainingJobArn,
 	)
+	contract = append(contract, toolkitEnv(j, dir)...)
 	command := make([]string, len(spec.Env))
 	for i, e := range spec.Env {
 		command[i] = expand(e, dir, modelDir, "")

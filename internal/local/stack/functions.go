@@ -106,7 +106,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 		Policy: p, Clock: s.clock, Log: log.With("function", "trigger")}
 	s.lambdas.Register("trigger", lambda.Handler(tr.Handle))
 
-	ev := &evaluate.Handler{S3: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
+	ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
 		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: log.With("function", "evaluate")}
 	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
 

@@ -158,7 +158,6 @@ func fastPolicy(t *testing.T) *policy.Policy {
 	p := policy.Default()
 	prod := p.Stages["prod"]
 	prod.Deployment.WaitSeconds, prod.Deployment.BakeSeconds, prod.Deployment.PollSeconds = 1, 1, 1
-	prod.Deployment.InstanceCount = 1
 	p.Stages["prod"] = prod
 	require.NoError(t, p.Validate())
 	return p

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiln-dev/kiln/internal/scaffold"
+)
+
+func init() {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "init DIR",
+		Short: "scaffold a model repository: policy, trainer and server (SageMaker's contract), Dockerfile, data, README",
+		Long: `kiln init DIR writes DIR/kiln.json (a complete policy: dev, staging and prod, the new model,
+its image mapped to a local command), model.py (a trainer and a server in Python's standard
+library following SageMaker's container contract), a Dockerfile, example training data and a
+README that walks the loop. From DIR, kiln local --policy kiln.json --stage staging trains,
+gates, registers, deploys and serves it once the data is uploaded. A DIR that already holds a
+kiln.json is left as it is.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			written, err := scaffold.Write(args[0], name)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			model := name
+			if model == "" {
+				model = scaffold.ModelName(args[0])
+			}
+			fmt.Fprintf(out, "kiln init: model %q in %s\n", model, args[0])
+			for _, f := range written {
+				fmt.Fprintln(out, "  "+f)
+			}
+			fmt.Fprintf(out, "next: cd %s && kiln local --policy kiln.json --stage staging (then see README.md)\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "the model's name (default: from DIR; lower-case letters, digits, hyphens, at most 16)")
+	rootCmd.AddCommand(cmd)
+}
