@@ -70,14 +70,14 @@ export function executionPage(main, params) {
           h("td", {}, e.details ? h("details", {}, h("summary", {}, "details"), h("pre", {}, pretty(e.details))) : "")))));
   };
 
-  const t0 = performance.now();
   poll(async () => {
     data = await getJSON("execution?arn=" + encodeURIComponent(arn));
     showHead();
     if (!drawn) {
       drawn = render(layout(data.definition), data.states, select);
       graphBox.replaceChildren(drawn.svg);
-      graphBox.setAttribute("data-rendered-ms", String(Math.round(performance.now() - t0)));
+      // milliseconds from the navigation's start to the graph drawn (the test reports it)
+      graphBox.setAttribute("data-rendered-ms", String(Math.round(performance.now())));
       showState();
     } else {
       update(drawn.nodes, data.states);
