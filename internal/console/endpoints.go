@@ -80,10 +80,10 @@ type Phase struct {
 
 // FeatureDrift is one feature's drift series and its alarm.
 type FeatureDrift struct {
-	Feature   string      `json:"feature"`
-	Alarm     string      `json:"alarm"`
-	State     string      `json:"state"`
-	Threshold float64     `json:"threshold"`
+	Feature   string       `json:"feature"`
+	Alarm     string       `json:"alarm"`
+	State     string       `json:"state"`
+	Threshold float64      `json:"threshold"`
 	Points    []DriftPoint `json:"points"`
 }
 

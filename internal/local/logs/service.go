@@ -83,14 +83,8 @@ func (s *Service) Put(group, stream string, at time.Time, message string) error 
 		if err := g.Put(binary.BigEndian.AppendUint64(nil, seq), b); err != nil {
 			return err
 		}
-		if n := g.Stats().KeyN; n >= MaxEventsPerGroup {
-			c := g.Cursor()
-			for k, _ := c.First(); k != nil && n >= MaxEventsPerGroup; k, _ = c.Next() {
-				if err := c.Delete(); err != nil {
-					return err
-				}
-				n--
-			}
+		if seq > MaxEventsPerGroup { // keys are sequential: drop the one that fell out of the window
+			return g.Delete(binary.BigEndian.AppendUint64(nil, seq-MaxEventsPerGroup))
 		}
 		return nil
 	})

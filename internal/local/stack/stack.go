@@ -33,8 +33,8 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
-	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/console"
+	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/local/logs"
