@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -119,8 +120,8 @@ func (s *Service) Filter(group, pattern string, start, end int64, offset, limit 
 				return nil
 			}
 			var ev Event
-			if json.Unmarshal(v, &ev) != nil {
-				return nil
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("decode log event in %s: %w", group, err)
 			}
 			if (start != 0 && ev.Timestamp < start) || (end != 0 && ev.Timestamp > end) || !matches(ev.Message, terms) {
 				return nil
@@ -239,8 +240,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, err error) {
-	e, ok := err.(*APIError)
-	if !ok {
+	var e *APIError
+	if !errors.As(err, &e) {
 		e = &APIError{Code: "ServiceUnavailableException", Message: err.Error()}
 	}
 	status := http.StatusBadRequest
