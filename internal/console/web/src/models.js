@@ -46,7 +46,7 @@ export function modelsPage(main) {
     return h("section", { class: "card", "aria-labelledby": "g-" + g.name },
       h("h2", { id: "g-" + g.name }, g.name),
       g.description ? h("p", { class: "muted" }, g.description) : null,
-      champion ? h("p", {}, "Champion: version " + champion.version + (champion.value ? ` (${metricName(champion)} ${champion.value})` : "")) : h("p", { class: "muted" }, "No approved version yet."),
+      champion ? h("p", {}, "Champion: version " + champion.version + (champion.value ? ` (${metricName(champion)} ${num(champion.value)})` : "")) : h("p", { class: "muted" }, "No approved version yet."),
       g.versions.length === 0 ? h("p", {}, "No versions registered.") :
         table("Versions of " + g.name + ", newest first",
           [{ label: "Version", cls: "num" }, "Status", "Metric", { label: "Delta vs champion", cls: "num" }, "Lineage", "Decision", "Action"],
@@ -72,7 +72,7 @@ export function modelsPage(main) {
     return h("tr", { "data-version": v.version, "data-status": v.status },
       h("td", { class: "num" }, v.version),
       h("td", {}, badge(v.status), h("div", { class: "muted" }, fmtTime(v.created))),
-      h("td", {}, v.value ? `${metricName(v)} ${v.value}` : "—", v.threshold ? h("div", { class: "muted" }, "gate " + v.threshold) : null),
+      h("td", {}, v.value ? `${metricName(v)} ${num(v.value)}` : "—", v.threshold ? h("div", { class: "muted" }, "gate " + v.threshold) : null),
       h("td", { class: "num" }, delta(v)),
       h("td", {}, lineage),
       h("td", {}, v.why ? v.why : h("span", { class: "muted" }, "—"), v.who ? h("div", { class: "muted" }, "by " + v.who) : null),
@@ -87,8 +87,15 @@ function metricName(v) {
   return segs.pop() || v.metric || "";
 }
 
+// num shows a recorded figure with 4 significant digits (the registry keeps full text).
+function num(x) {
+  const n = Number(x);
+  return x === undefined || x === "" || !isFinite(n) ? String(x ?? "") : String(Number(n.toPrecision(4)));
+}
+
 function delta(v) {
   if (!v.delta || v.delta === "none") return h("span", { class: "muted" }, "no champion");
   const rel = v.relativeDelta && v.relativeDelta !== "none" ? ` (${(Number(v.relativeDelta) * 100).toFixed(1)}%)` : "";
-  return `${Number(v.delta) > 0 ? "+" : ""}${v.delta}${rel} vs ${v.championValue}`;
+  return h("span", { title: `delta ${v.delta} against champion value ${v.championValue}` },
+    `${Number(v.delta) > 0 ? "+" : ""}${num(v.delta)}${rel} vs ${num(v.championValue)}`);
 }
