@@ -74,6 +74,10 @@ bench: ## every benchmark, one core
 bench-peer: $(NODE_TOOLS) ## kiln's engine against aws-local-stepfunctions on the same batch of executions
 	./scripts/bench-peer/run.sh
 
+.PHONY: console
+console: $(NODE_TOOLS) ## rebuild the console's script bundle (internal/console/web/dist) with esbuild and dagre; commit it
+	$(GO) test ./internal/console -run '^TestBundleIsReproducible$$' -count=1 -update
+
 .PHONY: tools
 tools: $(GOLANGCI) $(NODE_TOOLS) ## install the pinned tools
 

@@ -101,6 +101,7 @@ func newLocalCmd() *cobra.Command {
 			for _, line := range st.Served() {
 				fmt.Fprintln(out, "  "+line)
 			}
+			fmt.Fprintf(out, "console: %s\n", st.ConsoleURL())
 			fmt.Fprintf(out, "try: aws --endpoint-url %s stepfunctions list-state-machines\n", st.Endpoint())
 			<-ctx.Done()
 			fmt.Fprintln(out, "stopping: running executions stay RUNNING and resume on the next start")

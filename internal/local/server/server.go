@@ -6,10 +6,12 @@
 //   - X-Amz-Target "SageMaker.*" → SageMaker (JSON 1.1);
 //   - X-Amz-Target "AWSEvents.*" → EventBridge (JSON 1.1);
 //   - X-Amz-Target "GraniteServiceVersion20100801.*" → CloudWatch (JSON 1.0, older clients);
+//   - X-Amz-Target "Logs_20140328.*" → CloudWatch Logs (JSON 1.1);
 //   - any other X-Amz-Target → an AWS-shaped UnknownOperationException naming it;
 //   - path /service/GraniteServiceVersion20100801/ → CloudWatch (RPC v2 CBOR);
 //   - path /endpoints/ → SageMaker Runtime (REST);
 //   - path /_kiln/functions/<name> → a Lambda function URL (the webhook);
+//   - path /console/ → the kiln console (so no S3 bucket named "console" is reachable);
 //   - a query-protocol request (a form with Action=) → CloudWatch when its SigV4 credential
 //     scope names the service monitoring or its Version is 2010-08-01, else SNS;
 //   - everything else → S3 (REST, path-style).
@@ -45,6 +47,9 @@ type Routes struct {
 	CloudWatch    http.Handler
 	SNS           http.Handler
 	S3            http.Handler
+	Logs          http.Handler
+	// Console serves the kiln console at ConsolePrefix.
+	Console http.Handler
 	// Functions maps a function's short name (webhook) to its function URL handler, served
 	// at /_kiln/functions/<name>.
 	Functions map[string]http.Handler
@@ -52,6 +57,9 @@ type Routes struct {
 
 // FunctionURLPrefix is where function URL handlers are served.
 const FunctionURLPrefix = "/_kiln/functions/"
+
+// ConsolePrefix is where the kiln console is served.
+const ConsolePrefix = "/console/"
 
 // CloudWatchPrefix is the path prefix of the CloudWatch RPC v2 operations.
 const CloudWatchPrefix = "/service/GraniteServiceVersion20100801/"
@@ -108,6 +116,8 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 			h, limit = rt.r.EventBridge, &limitEventBridge
 		case "GraniteServiceVersion20100801":
 			h = rt.r.CloudWatch
+		case "Logs_20140328":
+			h = rt.r.Logs
 		}
 		if h == nil {
 			unknownTarget(w, prefix, op)
@@ -123,6 +133,13 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 	switch {
 	case strings.HasPrefix(p, CloudWatchPrefix):
 		return serve(w, r, rt.r.CloudWatch, "cloudwatch")
+	case (p == "/console" || strings.HasPrefix(p, ConsolePrefix)) && rt.r.Console != nil:
+		if p == "/console" {
+			http.Redirect(w, r, ConsolePrefix, http.StatusMovedPermanently)
+			return "console"
+		}
+		rt.r.Console.ServeHTTP(w, r)
+		return "console"
 	case strings.HasPrefix(p, "/endpoints/"):
 		return serve(w, r, rt.r.Runtime, "sagemaker-runtime")
 	case strings.HasPrefix(p, FunctionURLPrefix):

@@ -3,11 +3,13 @@ package stack
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -35,6 +37,7 @@ type Clients struct {
 	EventBridge   *eventbridge.Client
 	CloudWatch    *awscw.Client
 	SNS           *awssns.Client
+	Logs          *cloudwatchlogs.Client
 }
 
 // NewClients returns clients for the local stack at endpoint (http://host:port).
@@ -55,6 +58,7 @@ func NewClients(endpoint string) *Clients {
 		EventBridge:   eventbridge.NewFromConfig(cfg),
 		CloudWatch:    awscw.NewFromConfig(cfg),
 		SNS:           awssns.NewFromConfig(cfg),
+		Logs:          cloudwatchlogs.NewFromConfig(cfg),
 	}
 }
 
@@ -87,39 +91,49 @@ func (s *Stack) Env(short string) map[string]string {
 	return out
 }
 
+// LogGroup returns the CloudWatch Logs group of function short (/aws/lambda/kiln-<stage>-<short>).
+func (s *Stack) LogGroup(short string) string {
+	return "/aws/lambda/" + topology.ResourceName(s.env.Stage, short)
+}
+
+// functionLog returns a function's logger: the stack's log, and the function's log group in
+// the local CloudWatch Logs (info and above, as JSON lines), as Lambda would keep them.
+func (s *Stack) functionLog(short string) *slog.Logger {
+	return slog.New(s.logs.Handler(s.LogGroup(short), s.log.Handler())).With("function", short)
+}
+
 // registerFunctions builds each Lambda's real handler with real clients and registers it.
 // Every configuration value comes from Env, the topology's table of what each one reads.
 func (s *Stack) registerFunctions(p *policy.Policy) error {
 	c := s.clients
-	log := s.log
 	env := s.Env
 
 	wh := &webhook.Handler{Secrets: s.secret, SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
 		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
 		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
-		Clock: s.clock, Log: log.With("function", "webhook")}
+		Clock: s.clock, Log: s.functionLog("webhook")}
 	s.webhook = lambda.Handler(wh.Handle)
 	s.lambdas.Register("webhook", s.webhook)
 
 	tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
 		Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
-		Policy: p, Clock: s.clock, Log: log.With("function", "trigger")}
+		Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
 	s.lambdas.Register("trigger", lambda.Handler(tr.Handle))
 
 	ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
-		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: log.With("function", "evaluate")}
+		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
 	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
 
 	ae := env("approval")
 	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log.With("function", "approval"),
+		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
 		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
 	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
-		Clock: s.clock, Log: log.With("function", "approval")}
+		Clock: s.clock, Log: s.functionLog("approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
 
-	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: log.With("function", "monitor-drift"),
+	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))
 

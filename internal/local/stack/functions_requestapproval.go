@@ -12,7 +12,7 @@ func (s *Stack) registerRequestApproval(*policy.Policy) error {
 	env := s.Env("request-approval")
 	h := &requestapproval.Handler{S3: s.clients.S3, Bucket: env[topology.EnvArtifactsBucket],
 		SNS: s.clients.SNS, TopicARN: env[topology.EnvTopicARN], SageMaker: s.clients.SageMaker,
-		Clock: s.clock, Log: s.log.With("function", "request-approval")}
+		Clock: s.clock, Log: s.functionLog("request-approval")}
 	s.lambdas.Register("request-approval", lambda.Handler(h.Handle))
 	return nil
 }

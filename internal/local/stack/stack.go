@@ -31,9 +31,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/console"
 	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/local/logs"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/local/server"
@@ -119,6 +121,8 @@ type Stack struct {
 	bus        *eventbus.Service
 	cloudwatch *cloudwatch.Service
 	sns        *sns.Service
+	logs       *logs.Service
+	console    *console.Handler
 	sagemaker  *sagemaker.Service
 	sfn        *stepfunctions.Service
 	schedules  *schedule.Runner
@@ -208,6 +212,12 @@ func Open(opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	s.secret = &secretFile{arn: WebhookSecretARN(s.env), path: secretPath}
+
+	if s.logs, err = logs.New(s.db, s.clock); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
+		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup("trigger"), Clock: s.clock, Log: s.log.With("service", "console")}
 
 	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: opts.Observer.Invocation})
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
@@ -343,7 +353,7 @@ func (s *Stack) objectCreated(ev s3.ObjectCreated) {
 func (s *Stack) Handler() http.Handler {
 	return server.Handler(server.Routes{
 		StepFunctions: s.sfn, SageMaker: s.sagemaker.APIHandler(), Runtime: s.sagemaker.RuntimeHandler(),
-		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(),
+		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(), Logs: s.logs, Console: s.console,
 		Functions: map[string]http.Handler{"webhook": lambda.FunctionURL(s.webhook, s.clock)},
 	}, s.log.With("service", "http"))
 }
@@ -461,6 +471,12 @@ func (s *Stack) FunctionURL(short string) string {
 	return s.endpoint + server.FunctionURLPrefix + short
 }
 
+// ConsoleURL returns the kiln console's address, http://127.0.0.1:4566/console/ by default.
+func (s *Stack) ConsoleURL() string { return s.endpoint + server.ConsolePrefix }
+
+// Logs returns the CloudWatch Logs stand-in (the Lambdas' log groups).
+func (s *Stack) Logs() *logs.Service { return s.logs }
+
 // WebhookSecret returns the webhook secret (for signing test deliveries).
 func (s *Stack) WebhookSecret() (string, error) {
 	return ensureSecret(s.secret.path, nil)
@@ -539,6 +555,7 @@ func (s *Stack) Served() []string {
 		fmt.Sprintf("CloudWatch (RPC v2 CBOR): %d alarms", len(s.cloudwatch.Alarms())),
 		"SNS (query): " + topology.TopicARN(s.env),
 		"Lambda (in process): " + strings.Join(s.lambdas.Names(), ", "),
+		"CloudWatch Logs (JSON 1.1): the Lambdas' log groups /aws/lambda/kiln-" + s.env.Stage + "-*",
 		"webhook function URL: " + s.FunctionURL("webhook"),
 	}
 }
