@@ -144,7 +144,7 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 	case "approval":
 		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject"}, []string{obj("approvals/")}))
 		// An approval event for a package nobody waits on finds no record: a 404, harmless.
-		role.AddToPolicy(listUnder("approvals/"))
+		role.AddToPolicy(listUnder("approvals/", "deployments/"))
 		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{pipelineARN}))
 		// Withdrawing a rejected package: stop its run, read what is live, roll back or delete.
 		deployARN := topology.StateMachineARN(k.env, "deploy")
@@ -152,7 +152,6 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		role.AddToPolicy(statement([]string{"states:StartExecution"}, []string{deployARN}))
 		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{pipelineExecutions, deployExecutions}))
 		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{obj("deployments/")}))
-		role.AddToPolicy(statement([]string{"s3:ListBucket"}, []string{bucket}))
 		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
 		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, packages))
 		role.AddToPolicy(statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:DeleteEndpoint"},

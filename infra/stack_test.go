@@ -476,7 +476,7 @@ func TestTheSageMakerRoleMayReadTheRollbackAlarms(t *testing.T) {
 
 func TestHandlersThatReadMissingKeysMayListTheirPrefixesOnly(t *testing.T) {
 	for role, want := range map[string][]string{
-		"kiln-prod-approval-fn":      {"approvals/*"},
+		"kiln-prod-approval-fn":      {"approvals/*", "deployments/*"},
 		"kiln-prod-evaluate-fn":      {"training/*", "evaluations/*"},
 		"kiln-prod-monitor-drift-fn": {"deployments/*", "baselines/*", "datacapture/*"},
 	} {
