@@ -38,9 +38,13 @@ test: $(NODE_TOOLS) ## run every test (unit, workflow files, infra assertions, t
 	$(GO) test ./...
 
 .PHONY: check
-check: $(NODE_TOOLS) lint guard ## vet, lint, race tests and the policy-as-code check: run before committing
+check: $(NODE_TOOLS) tidy lint guard ## go.mod tidy, vet, lint, race tests and the policy-as-code check: run before committing
 	$(GO) vet ./...
 	$(GO) test -race ./...
+
+.PHONY: tidy
+tidy: ## fail when go.mod or go.sum is not what `go mod tidy` writes (run `go mod tidy` to fix)
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
 
 .PHONY: lint
 lint: $(GOLANGCI) ## golangci-lint with the committed .golangci.yml
