@@ -70,6 +70,8 @@ func TestRestartReportsLostWorkAsAWSDoes(t *testing.T) {
 			return err == nil && string(out.Body) == want
 		}, 30*time.Second, 10*time.Millisecond, "endpoint %s serves again after the restart", ep)
 	}
+	assert.Equal(t, InterruptedUpdateReason, aws.ToString(h.describe(t, "updating").FailureReason),
+		"the reason outlives the old fleet's restart, for the deploy workflow to read")
 	hist, err := h.svc.DeploymentHistory("updating")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(hist), 2)
