@@ -41,6 +41,9 @@ var phases = []phase{
 		name: "during training", wantCause: sagemaker.LostInstanceReason,
 		reach: func(ctx context.Context, l *loop, _ string) {
 			l.await(ctx, "training", func() (bool, error) { return l.inTraining(ctx, killedCommit) })
+			// The API says Training a moment before the program starts: kill once kiln has
+			// recorded the running trainer, so the kill always leaves an orphan to reap.
+			l.await(ctx, "the training process", func() (bool, error) { return len(recordedChildren(l.dir)) > 0, nil })
 		},
 	},
 	{
@@ -78,21 +81,22 @@ func TestSIGKILLInEveryPhaseLosesNothing(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("KILN_CHAOS_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
+	bin := buildKiln(t, t.TempDir())
 	for _, p := range phases {
 		t.Run(p.name, func(t *testing.T) {
 			for i := range runs {
 				start := time.Now()
-				outcome := killAndRestart(t, p)
+				outcome := killAndRestart(t, bin, p)
 				t.Logf("chaos: SIGKILL %s, run %d/%d: %s (%.1fs)", p.name, i+1, runs, outcome, time.Since(start).Seconds())
 			}
 		})
 	}
 }
 
-// killAndRestart plays one run of a phase and says how it ended.
-func killAndRestart(t *testing.T, p phase) string {
+// killAndRestart plays one run of a phase with the kiln binary bin and says how it ended.
+func killAndRestart(t *testing.T, bin string, p phase) string {
 	ctx := context.Background()
-	l := newLoop(t)
+	l := newLoop(t, bin)
 	if p.live {
 		l.release(ctx, liveCommit)
 	}
@@ -129,5 +133,5 @@ func killAndRestart(t *testing.T, p phase) string {
 	l.kiln.stop(t)
 	waitNoProcesses(t, l.dir, 10*time.Second)
 	assert.Empty(t, recordedChildren(l.dir), "pid records after a clean stop")
-	return outcome + ", " + strconv.Itoa(len(children)) + " children killed, serving " + pkg
+	return outcome + ", " + strconv.Itoa(len(children)) + " child processes recorded at the kill, then serving " + pkg
 }

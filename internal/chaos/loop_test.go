@@ -47,6 +47,7 @@ var env = topology.Local(stage)
 // kiln local process serves the folder now.
 type loop struct {
 	t        *testing.T
+	bin      string
 	dir      string
 	policy   string
 	kiln     *kilnProcess
@@ -58,10 +59,10 @@ type loop struct {
 }
 
 // newLoop makes a state folder seeded with the abalone data and a policy whose prod stage
-// shifts and bakes in seconds, and starts kiln local on it.
-func newLoop(t *testing.T) *loop {
+// shifts and bakes in seconds, and starts the kiln binary bin as kiln local on it.
+func newLoop(t *testing.T, bin string) *loop {
 	t.Helper()
-	base, err := os.MkdirTemp("", "trust-chaos-")
+	base, err := os.MkdirTemp("", "kiln-chaos-")
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -70,7 +71,7 @@ func newLoop(t *testing.T) *loop {
 			t.Logf("state and kiln local's log kept in %s", base)
 		}
 	})
-	l := &loop{t: t, dir: filepath.Join(base, "state"), policy: filepath.Join(base, "policy.json")}
+	l := &loop{t: t, bin: bin, dir: filepath.Join(base, "state"), policy: filepath.Join(base, "policy.json")}
 	require.NoError(t, writePolicy(l.policy))
 	data := filepath.Join(l.dir, "s3", topology.ArtifactsBucket(env), "data", model, "abalone.csv")
 	require.NoError(t, os.MkdirAll(filepath.Dir(data), 0o700))
@@ -107,7 +108,7 @@ func writePolicy(path string) error {
 
 // start (re)starts kiln local on the folder and points the clients at it.
 func (l *loop) start() {
-	l.kiln = startKiln(l.t, l.dir, l.policy)
+	l.kiln = startKiln(l.t, l.bin, l.dir, l.policy)
 	cfg := aws.Config{
 		Region:      env.Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),

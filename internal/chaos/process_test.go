@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,24 +21,18 @@ import (
 	"github.com/kiln-dev/kiln/internal/local/stack"
 )
 
-// kilnBinary builds cmd/kiln once per test binary and returns its path.
-var kilnBinary = sync.OnceValues(func() (string, error) {
+// buildKiln builds cmd/kiln into dir and returns the binary's path.
+func buildKiln(t *testing.T, dir string) string {
+	t.Helper()
 	root, err := stack.ModuleRoot(".")
-	if err != nil {
-		return "", err
-	}
-	dir, err := os.MkdirTemp("", "trust-chaos-bin-")
-	if err != nil {
-		return "", err
-	}
+	require.NoError(t, err)
 	out := filepath.Join(dir, "kiln")
 	cmd := exec.Command("go", "build", "-o", out, "./cmd/kiln")
 	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/kiln: %w: %s", err, b)
-	}
-	return out, nil
-})
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go build ./cmd/kiln: %s", b)
+	return out
+}
 
 // kilnProcess is one `kiln local` process on a state folder.
 type kilnProcess struct {
@@ -49,12 +42,10 @@ type kilnProcess struct {
 	exited   chan struct{}
 }
 
-// startKiln runs `kiln local` on dir with the policy file and waits until it says where
+// startKiln runs the kiln binary bin as `kiln local` on dir with the policy file and waits until it says where
 // it listens (a fresh loopback port each start).
-func startKiln(t *testing.T, dir, policyFile string) *kilnProcess {
+func startKiln(t *testing.T, bin, dir, policyFile string) *kilnProcess {
 	t.Helper()
-	bin, err := kilnBinary()
-	require.NoError(t, err)
 	root, err := stack.ModuleRoot(".")
 	require.NoError(t, err)
 	logFile, err := os.OpenFile(filepath.Join(filepath.Dir(dir), "kiln-local.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
