@@ -506,13 +506,13 @@ func TestDeployWorkflow(t *testing.T) {
 		{
 			name: "a rollback without a FailureReason says that SageMaker gave none", testCase: "RollbackWithoutReasonSaysSo",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
-			wantCause:  rolledBack + "; DescribeEndpoint gave no FailureReason",
+			wantCause:  rolledBack + "; no FailureReason could be read from DescribeEndpoint",
 			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack", "ReadFailureReason", "HasFailureReason", "FailWithoutReason"}),
 		},
 		{
 			name: "a FailureReason that cannot be read still fails the deployment under its own name", testCase: "UnreadableFailureReasonStillFails",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
-			wantCause:  rolledBack + "; DescribeEndpoint gave no FailureReason",
+			wantCause:  rolledBack + "; no FailureReason could be read from DescribeEndpoint",
 			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack", "ReadFailureReason", "FailWithoutReason"}),
 		},
 		{
