@@ -37,6 +37,10 @@ local: ## run the local stack in the foreground on 127.0.0.1:4566
 test: $(NODE_TOOLS) ## run every test (unit, workflow files, infra assertions, the end-to-end demo)
 	$(GO) test ./...
 
+.PHONY: chaos
+chaos: ## SIGKILL kiln local in every phase of a release (training, approval, canary, bake), restart, check nothing is lost (about 2 min)
+	KILN_CHAOS=1 $(GO) test -count=1 -v -run '^TestSIGKILLInEveryPhaseLosesNothing$$' ./internal/chaos/
+
 .PHONY: check
 check: $(NODE_TOOLS) tidy lint guard ## go.mod tidy, vet, lint, race tests and the policy-as-code check: run before committing
 	$(GO) vet ./...

@@ -458,6 +458,8 @@ func TestDeployWorkflow(t *testing.T) {
 	missing := []string{"FindEndpoint", "IsEndpointMissing"}
 	existing := []string{"FindEndpoint", "CanEndpointBeUpdated"}
 	lookAgain := []string{"WaitForEndpointToSettle"}
+	explained := []string{"ReadFailureReason", "HasFailureReason", "FailWithReason"}
+	const rolledBack = "the endpoint is InService on its previous endpoint config: SageMaker rolled the update back"
 	seq := func(parts ...[]string) []string {
 		var out []string
 		for _, p := range parts {
@@ -492,14 +494,32 @@ func TestDeployWorkflow(t *testing.T) {
 		{
 			name: "an endpoint back InService on its old config fails as rolled back", testCase: "UpdateIsRolledBack",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
-			wantCause:  "the endpoint is InService on its previous endpoint config: SageMaker rolled the update back; DescribeEndpoint's FailureReason says why (a rollback alarm, the time limit, or an interrupted update)",
-			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}),
+			wantCause:  rolledBack + "; FailureReason: Deployment rolled back: alarm kiln-prod-abalone-5xx went to ALARM during the canary",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}, explained),
+		},
+		{
+			name: "an update interrupted by a stop is recorded as interrupted, not as an alarm's rollback", testCase: "InterruptedUpdateIsBlamedOnTheStop",
+			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
+			wantCause:  rolledBack + "; FailureReason: Deployment rolled back: the update was interrupted because kiln local stopped during it (no rollback alarm fired)",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack"}, explained),
+		},
+		{
+			name: "a rollback without a FailureReason says that SageMaker gave none", testCase: "RollbackWithoutReasonSaysSo",
+			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
+			wantCause:  rolledBack + "; no FailureReason could be read from DescribeEndpoint",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack", "ReadFailureReason", "HasFailureReason", "FailWithoutReason"}),
+		},
+		{
+			name: "a FailureReason that cannot be read still fails the deployment under its own name", testCase: "UnreadableFailureReasonStillFails",
+			wantStatus: asl.StatusFailed, wantError: statemachines.ErrRolledBack,
+			wantCause:  rolledBack + "; no FailureReason could be read from DescribeEndpoint",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled, []string{"RolledBack", "ReadFailureReason", "FailWithoutReason"}),
 		},
 		{
 			name: "an endpoint that reaches Failed fails the deployment", testCase: "EndpointFails",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrEndpointFailed,
-			wantCause:  "the endpoint reached status Failed; DescribeEndpoint's FailureReason says why",
-			wantStates: seq(prefix, missing, []string{"CreateEndpoint", "WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "EndpointFailed"}),
+			wantCause:  "the endpoint reached status Failed; FailureReason: The primary container for production variant AllTraffic did not pass the ping health check.",
+			wantStates: seq(prefix, missing, []string{"CreateEndpoint", "WaitForEndpoint", "DescribeEndpoint", "IsEndpointSettled", "EndpointFailed"}, explained),
 		},
 		{
 			name: "a Failed endpoint is deleted, waited for until gone, and created again", testCase: "FailedEndpointIsDeletedAndCreatedAgain",
@@ -514,8 +534,8 @@ func TestDeployWorkflow(t *testing.T) {
 		{
 			name: "an endpoint that ends UpdateRollbackFailed fails the deployment at once, not after hours of polling", testCase: "UpdateRollbackFailedFailsTheDeployment",
 			wantStatus: asl.StatusFailed, wantError: statemachines.ErrUpdateRollbackFailed,
-			wantCause:  "the endpoint is UpdateRollbackFailed: a blue/green update failed and so did its rollback; an operator must update or delete the endpoint (DescribeEndpoint's FailureReason says why)",
-			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled[:len(settled)-1], []string{"UpdateRollbackFailed"}),
+			wantCause:  "the endpoint is UpdateRollbackFailed: a blue/green update failed and so did its rollback; an operator must update or delete the endpoint; FailureReason: Rollback failed: the old fleet could not be restored.",
+			wantStates: seq(prefix, existing, []string{"UpdateEndpoint"}, settled[:len(settled)-1], []string{"UpdateRollbackFailed"}, explained),
 		},
 		{
 			name: "a lookup that fails for another reason than a missing endpoint fails with that error and creates nothing", testCase: "DeniedLookupFailsTheDeployment",

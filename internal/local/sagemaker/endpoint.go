@@ -237,7 +237,11 @@ func (s *Service) bringUp(live *endpointLive, config string, restart bool) {
 	}
 	cfg := s.configs[config]
 	e.EndpointStatus = EndpointInService
-	e.FailureReason = ""
+	if !restart {
+		// A restart keeps the reason of the last failed or interrupted update, as
+		// DescribeEndpoint keeps it until the next update.
+		e.FailureReason = ""
+	}
 	e.LastModifiedTime = now
 	e.ProductionVariants = s.variantSummaries(cfg, 1, "")
 	phase := PhaseInService

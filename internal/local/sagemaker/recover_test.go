@@ -70,6 +70,8 @@ func TestRestartReportsLostWorkAsAWSDoes(t *testing.T) {
 			return err == nil && string(out.Body) == want
 		}, 30*time.Second, 10*time.Millisecond, "endpoint %s serves again after the restart", ep)
 	}
+	assert.Equal(t, InterruptedUpdateReason, aws.ToString(h.describe(t, "updating").FailureReason),
+		"the reason outlives the old fleet's restart, for the deploy workflow to read")
 	hist, err := h.svc.DeploymentHistory("updating")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(hist), 2)
@@ -89,4 +91,45 @@ func TestRestartReportsLostWorkAsAWSDoes(t *testing.T) {
 	}, 30*time.Second, 10*time.Millisecond)
 	body, _ := h.invoke(t, "updating", "x")
 	assert.Equal(t, "v2|x", body)
+}
+
+func TestRestartFailsAnEndpointWhoseCreationWasInterrupted(t *testing.T) {
+	const silentImage = "000000000000.dkr.ecr.us-east-1.amazonaws.com/kiln-test-silent:latest"
+	h := newHarness(t, nil, func(c *Config) {
+		// A server that never answers /ping keeps the endpoint Creating until the stop.
+		c.Images[silentImage] = Command{Path: "sleep", Args: []string{"300"}}
+		c.PingTimeout = 5 * time.Minute
+	})
+	ctx := context.Background()
+	uri := h.putModel(t, "silent", "s")
+	_, err := h.api.CreateModel(ctx, &awssm.CreateModelInput{
+		ModelName:        aws.String("silent"),
+		ExecutionRoleArn: aws.String("arn:aws:iam::000000000000:role/kiln-sagemaker"),
+		PrimaryContainer: &types.ContainerDefinition{Image: aws.String(silentImage), ModelDataUrl: aws.String(uri)},
+	})
+	require.NoError(t, err)
+	h.config(t, "silent-config", "silent", "AllTraffic")
+	h.release(t, "abalone-r1", "v1")
+	_, err = h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("first"), EndpointConfigName: aws.String("silent-config")})
+	require.NoError(t, err)
+	assert.Equal(t, types.EndpointStatusCreating, h.describe(t, "first").EndpointStatus)
+
+	h.stop(t)
+	h.start(t)
+
+	d := h.describe(t, "first")
+	assert.Equal(t, types.EndpointStatusFailed, d.EndpointStatus, "a creation cut short has no old config to fall back on")
+	assert.Equal(t, InterruptedCreateReason, aws.ToString(d.FailureReason), "the cause is the stop, not an alarm")
+	hist, err := h.svc.DeploymentHistory("first")
+	require.NoError(t, err)
+	assert.Equal(t, PhaseFailed, hist[len(hist)-1].Phase)
+
+	// What the deploy workflow does next: delete the Failed endpoint and create it again.
+	_, err = h.api.DeleteEndpoint(ctx, &awssm.DeleteEndpointInput{EndpointName: aws.String("first")})
+	require.NoError(t, err)
+	_, err = h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("first"), EndpointConfigName: aws.String("abalone-r1-config")})
+	require.NoError(t, err)
+	h.waitStatus(t, "first", types.EndpointStatusInService)
+	body, _ := h.invoke(t, "first", "x")
+	assert.Equal(t, "v1|x", body)
 }

@@ -153,7 +153,7 @@ func push(sha string) []byte {
 
 // fastPolicy is the default policy with a production canary that shifts, bakes and polls
 // in seconds.
-func fastPolicy(t *testing.T) *policy.Policy {
+func fastPolicy(t testing.TB) *policy.Policy {
 	t.Helper()
 	p := policy.Default()
 	prod := p.Stages["prod"]
