@@ -45,13 +45,16 @@ type API struct {
 
 // ServeHTTP routes a request under [APIPrefix] to its operation.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), APIPrefix), "/")
+	rest, ours := strings.CutPrefix(r.URL.EscapedPath(), APIPrefix)
+	rest = strings.Trim(rest, "/")
 	parts := strings.Split(rest, "/")
 	ref := ""
 	if rest != "" {
 		ref = pathUnescape(parts[0])
 	}
 	switch {
+	case !ours:
+		a.unknown(w, r)
 	case rest == "" && r.Method == http.MethodGet:
 		a.listFunctions(w, r)
 	case len(parts) == 1 && ref != "" && r.Method == http.MethodGet:
@@ -61,10 +64,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 2 && parts[1] == "invocations" && r.Method == http.MethodPost:
 		a.invoke(w, r, ref)
 	default:
-		awserr.Write(w, awserr.RESTJSON, http.StatusNotFound, "UnknownOperationException",
-			fmt.Sprintf("kiln local does not emulate the Lambda operation %s %s: it serves ListFunctions, GetFunction, GetFunctionConfiguration and Invoke",
-				r.Method, r.URL.Path))
+		a.unknown(w, r)
 	}
+}
+
+// unknown answers an operation the API does not serve, naming it.
+func (a *API) unknown(w http.ResponseWriter, r *http.Request) {
+	awserr.Write(w, awserr.RESTJSON, http.StatusNotFound, "UnknownOperationException",
+		fmt.Sprintf("kiln local does not emulate the Lambda operation %s %s: it serves ListFunctions, GetFunction, GetFunctionConfiguration and Invoke",
+			r.Method, r.URL.Path))
 }
 
 func pathUnescape(s string) string {
