@@ -1,0 +1,19 @@
+package stack
+
+import (
+	"net/http"
+
+	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/local/scheduler"
+)
+
+// lambdaAPI serves Lambda's API over the stack's in-process functions, each described with
+// the environment and log group it runs with.
+func (s *Stack) lambdaAPI() http.Handler {
+	return &lambda.API{Registry: s.lambdas, Env: s.Env, LogGroup: s.LogGroup, Started: s.opened}
+}
+
+// schedulerAPI serves EventBridge Scheduler's read operations over the stack's schedules.
+func (s *Stack) schedulerAPI() http.Handler {
+	return &scheduler.API{Source: s.schedules, Env: s.env, Created: s.opened}
+}
