@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,7 +42,13 @@ type API struct {
 	LogGroup func(short string) string
 	// Started is when the functions were deployed (their LastModified); zero: when first asked.
 	Started time.Time
+	// Since, when set, is called before an invocation with LogType Tail and returns what
+	// gives, afterwards, the log lines the function wrote meanwhile (nil: no log tail).
+	Since func(short string) func() string
 }
+
+// MaxLogTail is how much of the log an Invoke with LogType Tail returns: the last 4 KB.
+const MaxLogTail = 4 << 10
 
 // ServeHTTP routes a request under [APIPrefix] to its operation.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -254,8 +261,17 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request, ref string) {
 // runtime's error document and whose X-Amz-Function-Error header says Unhandled, as Lambda
 // answers for every runtime error (a handler's error included).
 func (a *API) invokeSync(w http.ResponseWriter, r *http.Request, f *function, payload []byte) {
+	var tail func() string
+	if r.Header.Get("X-Amz-Log-Type") == "Tail" && a.Since != nil {
+		tail = a.Since(f.short)
+	}
 	out, err := a.Registry.Invoke(context.WithoutCancel(r.Context()), f.name, payload)
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	if tail != nil {
+		log := tail()
+		log = log[max(0, len(log)-MaxLogTail):]
+		w.Header().Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString([]byte(log)))
+	}
 	if err != nil {
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		writeJSON(w, http.StatusOK, map[string]string{"errorMessage": lambdaerr.Message(err), "errorType": lambdaerr.Name(err)})

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -57,6 +59,13 @@ func TestTheStackServesLambdaSchedulerAndLogsOverTheirAPIs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Unhandled", aws.ToString(out.FunctionError))
 	assert.Contains(t, string(out.Payload), `"errorType":"UnmarshalTypeError"`, "the Go runtime's name for a payload that does not decode")
+
+	tailed, err := awslambda.NewFromConfig(cfg).Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("kiln-prod-trigger"),
+		Payload: []byte(`{"kind":"nothing kiln knows"}`), LogType: lambdatypes.LogTypeTail})
+	require.NoError(t, err)
+	logText, err := base64.StdEncoding.DecodeString(aws.ToString(tailed.LogResult))
+	require.NoError(t, err)
+	assert.Contains(t, string(logText), `"function":"trigger"`, "LogType Tail returns what the invocation logged")
 
 	scheds, err := scheduler.NewFromConfig(cfg).ListSchedules(ctx, &scheduler.ListSchedulesInput{})
 	require.NoError(t, err)
