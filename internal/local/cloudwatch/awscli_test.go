@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,64 +11,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/local/awscli"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
 	"github.com/kiln-dev/kiln/internal/local/server"
 )
 
-// awsCLIs returns the aws command-line tools to test with: the first on PATH and Debian's
-// /usr/bin/aws, each once. With none the test is skipped, except on CI.
-func awsCLIs(t *testing.T) []string {
-	t.Helper()
-	var out []string
-	seen := map[string]bool{}
-	for _, c := range []string{"aws", "/usr/bin/aws"} {
-		p, err := exec.LookPath(c)
-		if err != nil {
-			continue
-		}
-		v, err := exec.Command(p, "--version").CombinedOutput()
-		if err != nil || seen[string(v)] {
-			continue
-		}
-		seen[string(v)] = true
-		out = append(out, p)
-	}
-	if len(out) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no aws CLI on PATH: CI must install one (Debian's awscli)")
-		}
-		t.Skip("no aws CLI on PATH; install Debian's awscli to run this test")
-	}
-	return out
-}
-
-// cli runs one aws command against endpoint and returns its output and exit error.
-func cli(t *testing.T, bin, endpoint string, args ...string) (string, error) {
-	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(bin, append([]string{"--endpoint-url", endpoint, "--output", "json"}, args...)...)
-	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
-		"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials")}
-	if pyenv := os.Getenv("PYENV_ROOT"); pyenv != "" {
-		cmd.Env = append(cmd.Env, "PYENV_ROOT="+pyenv)
-	}
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
 func TestTheAWSCLIsSpeakToTheLocalCloudWatch(t *testing.T) {
-	bins := awsCLIs(t)
-	for _, bin := range bins {
-		version, _ := exec.Command(bin, "--version").CombinedOutput()
-		t.Run(strings.Fields(string(version))[0], func(t *testing.T) {
+	for _, cli := range awscli.Find(t) {
+		t.Run(cli.Version, func(t *testing.T) {
 			cw := cloudwatch.New(cloudwatch.Options{})
 			sns := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "reached SNS", http.StatusTeapot) })
 			srv := httptest.NewServer(server.Handler(server.Routes{CloudWatch: cw, SNS: sns}, nil))
 			defer srv.Close()
 			run := func(args ...string) string {
 				t.Helper()
-				out, err := cli(t, bin, srv.URL, append([]string{"cloudwatch"}, args...)...)
+				out, err := cli.Run(t, srv.URL, append([]string{"cloudwatch"}, args...)...)
 				require.NoError(t, err, "aws cloudwatch %s: %s", strings.Join(args, " "), out)
 				return out
 			}
@@ -137,11 +91,11 @@ func TestTheAWSCLIsSpeakToTheLocalCloudWatch(t *testing.T) {
 			require.Len(t, items, 2, "%v", hist)
 			assert.Equal(t, "Alarm updated from ALARM to OK", items[0].(map[string]any)["HistorySummary"])
 
-			out, err := cli(t, bin, srv.URL, "cloudwatch", "list-dashboards")
+			out, err := cli.Run(t, srv.URL, "cloudwatch", "list-dashboards")
 			require.Error(t, err)
 			assert.Contains(t, out, "ListDashboards is not implemented by the kiln local CloudWatch")
 
-			out, err = cli(t, bin, srv.URL, "cloudwatch", "set-alarm-state", "--alarm-name", "nope", "--state-value", "OK", "--state-reason", "x")
+			out, err = cli.Run(t, srv.URL, "cloudwatch", "set-alarm-state", "--alarm-name", "nope", "--state-value", "OK", "--state-reason", "x")
 			require.Error(t, err)
 			assert.Contains(t, out, "ResourceNotFound")
 		})

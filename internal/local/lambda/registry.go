@@ -56,6 +56,7 @@ func HandlerNoResult[In any](fn func(context.Context, In) error) Func {
 }
 
 type function struct {
+	short   string // topology name (trigger)
 	name    string // full name kiln-<stage>-<short>
 	arn     string
 	timeout time.Duration
@@ -100,7 +101,7 @@ func (r *Registry) Register(short string, fn Func) {
 	}
 	full := topology.ResourceName(r.opts.Env.Stage, short)
 	r.mu.Lock()
-	r.funcs[full] = &function{name: full, arn: topology.FunctionARN(r.opts.Env, short), timeout: timeout, fn: fn}
+	r.funcs[full] = &function{short: short, name: full, arn: topology.FunctionARN(r.opts.Env, short), timeout: timeout, fn: fn}
 	r.mu.Unlock()
 }
 

@@ -69,7 +69,7 @@ func TestAGroupKeepsItsNewestEvents(t *testing.T) {
 	for i := range logs.MaxEventsPerGroup + 10 {
 		require.NoError(t, s.Put("g", "local", at.Add(time.Duration(i)*time.Millisecond), "line"))
 	}
-	evs, _, err := s.Filter("g", "", 0, 0, 0, 0)
+	evs, _, err := s.Filter(logs.Query{Group: "g"})
 	require.NoError(t, err)
 	assert.Len(t, evs, logs.MaxEventsPerGroup)
 	assert.Equal(t, at.Add(10*time.Millisecond).UnixMilli(), evs[0].Timestamp, "the oldest were dropped")

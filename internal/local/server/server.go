@@ -1,20 +1,22 @@
 // Package server is the local stack's front door: one http.Handler, on one address, that
 // routes each request to the service whose AWS protocol it speaks, the way AWS's endpoints
-// would if they shared a host:
+// would if they shared a host. kiln's own paths come first:
 //
-//   - X-Amz-Target "AWSStepFunctions.*" → Step Functions (JSON 1.0);
-//   - X-Amz-Target "SageMaker.*" → SageMaker (JSON 1.1);
-//   - X-Amz-Target "AWSEvents.*" → EventBridge (JSON 1.1);
-//   - X-Amz-Target "GraniteServiceVersion20100801.*" → CloudWatch (JSON 1.0, older clients);
-//   - X-Amz-Target "Logs_20140328.*" → CloudWatch Logs (JSON 1.1);
-//   - any other X-Amz-Target → an AWS-shaped UnknownOperationException naming it;
-//   - path /service/GraniteServiceVersion20100801/ → CloudWatch (RPC v2 CBOR);
-//   - path /endpoints/ → SageMaker Runtime (REST);
 //   - path /_kiln/functions/<name> → a Lambda function URL (the webhook);
-//   - path /console/ → the kiln console (so no S3 bucket named "console" is reachable);
-//   - a query-protocol request (a form with Action=) → CloudWatch when its SigV4 credential
-//     scope names the service monitoring or its Version is 2010-08-01, else SNS;
-//   - everything else → S3 (REST, path-style).
+//   - path /console/ → the kiln console (so no S3 bucket named "console" is reachable).
+//
+// Everything else goes through one table (services.go) of AWS services: each with its
+// X-Amz-Target prefix, SigV4 signing name, the REST paths it owns, its protocol and its
+// handler. A request is matched by X-Amz-Target (Step Functions, SageMaker, EventBridge,
+// CloudWatch's JSON form, CloudWatch Logs), then by path where it is unsigned or signed for
+// the path's owner (/endpoints/ SageMaker Runtime, /service/GraniteServiceVersion20100801/
+// CloudWatch's CBOR, /2015-03-31/functions Lambda, /schedules Scheduler), then by signing
+// name (a query form signed for monitoring is CloudWatch, for sns SNS, for s3 S3); an
+// unsigned query form is CloudWatch for API version 2010-08-01, else SNS; the rest is S3
+// (REST, path-style). A service kiln local does not emulate — or an unknown target or
+// signing name — is answered in the protocol the request speaks (JSON's __type and
+// X-Amzn-ErrorType, the query protocol's XML ErrorResponse, EC2's Response, REST-JSON's
+// header, S3's XML Error), naming the service and operation.
 //
 // [Listen] refuses an address that is not loopback unless asked; requests are logged at
 // debug level. [Protect] keeps browsers out (Host, Origin, CORS), [NewHTTPServer] bounds
@@ -48,6 +50,9 @@ type Routes struct {
 	SNS           http.Handler
 	S3            http.Handler
 	Logs          http.Handler
+	// Lambda serves Lambda's REST-JSON API; Scheduler serves EventBridge Scheduler's.
+	Lambda    http.Handler
+	Scheduler http.Handler
 	// Console serves the kiln console at ConsolePrefix.
 	Console http.Handler
 	// Functions maps a function's short name (webhook) to its function URL handler, served
@@ -101,38 +106,11 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"target", r.Header.Get("X-Amz-Target"), "status", sw.status, "duration", time.Since(start))
 }
 
-// route serves r and returns the name of the service that answered.
+// route serves r and returns the name of the service that answered: kiln's own paths (the
+// console, function URLs) first, then the service the table in services.go finds.
 func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
-	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		prefix, op, _ := strings.Cut(target, ".")
-		var h http.Handler
-		var limit *bodyLimit
-		switch prefix {
-		case "AWSStepFunctions":
-			h, limit = rt.r.StepFunctions, &limitStepFunctions
-		case "SageMaker":
-			h, limit = rt.r.SageMaker, &limitSageMaker
-		case "AWSEvents":
-			h, limit = rt.r.EventBridge, &limitEventBridge
-		case "GraniteServiceVersion20100801":
-			h = rt.r.CloudWatch
-		case "Logs_20140328":
-			h = rt.r.Logs
-		}
-		if h == nil {
-			unknownTarget(w, prefix, op)
-			return "unknown"
-		}
-		if limit != nil && !limitBody(w, r, *limit) {
-			return prefix
-		}
-		h.ServeHTTP(w, r)
-		return prefix
-	}
 	p := r.URL.Path
 	switch {
-	case strings.HasPrefix(p, CloudWatchPrefix):
-		return serve(w, r, rt.r.CloudWatch, "cloudwatch")
 	case (p == "/console" || strings.HasPrefix(p, ConsolePrefix)) && rt.r.Console != nil:
 		if p == "/console" {
 			http.Redirect(w, r, ConsolePrefix, http.StatusMovedPermanently)
@@ -140,9 +118,7 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 		}
 		rt.r.Console.ServeHTTP(w, r)
 		return "console"
-	case strings.HasPrefix(p, "/endpoints/"):
-		return serve(w, r, rt.r.Runtime, "sagemaker-runtime")
-	case strings.HasPrefix(p, FunctionURLPrefix):
+	case strings.HasPrefix(p, FunctionURLPrefix) && r.Header.Get("X-Amz-Target") == "":
 		name, _, _ := strings.Cut(strings.TrimPrefix(p, FunctionURLPrefix), "/")
 		h := rt.r.Functions[name]
 		if h == nil {
@@ -154,28 +130,23 @@ func (rt *router) route(w http.ResponseWriter, r *http.Request) string {
 		}
 		return "lambda-url"
 	}
-	if form, ok := formAction(r); ok {
-		if queryService(r, form) == "monitoring" {
-			return serve(w, r, rt.r.CloudWatch, "cloudwatch")
-		}
-		if rt.r.SNS != nil {
-			rt.r.SNS.ServeHTTP(w, r)
-			return "sns"
-		}
+	req := classify(r)
+	var h http.Handler
+	if req.svc != nil && req.svc.handler != nil {
+		h = req.svc.handler(rt.r)
 	}
-	if !limitBody(w, r, limitS3) {
-		return "s3"
-	}
-	return serve(w, r, rt.r.S3, "s3")
-}
-
-func serve(w http.ResponseWriter, r *http.Request, h http.Handler, name string) string {
 	if h == nil {
-		writeJSONError(w, http.StatusNotImplemented, "UnknownOperationException", "the "+name+" service is not served by this kiln local stack")
-		return name
+		notEmulated(w, r, req)
+		if req.svc != nil {
+			return req.svc.name + " (not served)"
+		}
+		return req.unknown + " (not emulated)"
+	}
+	if req.svc.limit != nil && !limitBody(w, r, *req.svc.limit) {
+		return req.svc.name
 	}
 	h.ServeHTTP(w, r)
-	return name
+	return req.svc.name
 }
 
 // formAction reports whether r is a query-protocol request (a form-encoded POST at / with
@@ -202,35 +173,9 @@ func formAction(r *http.Request) (url.Values, bool) {
 	return v, err == nil && v.Get("Action") != ""
 }
 
-// queryService names the AWS service a query-protocol request is for: the service of its
-// SigV4 credential scope (Credential=KEY/DATE/REGION/SERVICE/aws4_request, in the
-// Authorization header or the presigned X-Amz-Credential), else "monitoring" for
-// CloudWatch's API version 2010-08-01, else "sns".
-func queryService(r *http.Request, form url.Values) string {
-	scope := r.URL.Query().Get("X-Amz-Credential")
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			scope, _, _ = strings.Cut(after, ",")
-		}
-	}
-	if parts := strings.Split(strings.TrimSpace(scope), "/"); len(parts) == 5 && parts[3] != "" {
-		return parts[3]
-	}
-	if form.Get("Version") == "2010-08-01" {
-		return "monitoring"
-	}
-	return "sns"
-}
-
 type readCloser struct {
 	io.Reader
 	io.Closer
-}
-
-// unknownTarget answers a JSON-protocol request for a service kiln does not serve.
-func unknownTarget(w http.ResponseWriter, prefix, op string) {
-	writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
-		fmt.Sprintf("the operation %s of service %s is not implemented by kiln local (it serves AWSStepFunctions, SageMaker, AWSEvents and GraniteServiceVersion20100801 over JSON)", op, prefix))
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {

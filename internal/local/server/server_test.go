@@ -95,7 +95,7 @@ func TestRoutingByProtocol(t *testing.T) {
 		require.True(t, errors.As(err, &ae), "got %v", err)
 		assert.Equal(t, "UnknownOperationException", ae.ErrorCode())
 		assert.Contains(t, ae.ErrorMessage(), "ListTables")
-		assert.Contains(t, ae.ErrorMessage(), "DynamoDB_20120810")
+		assert.Contains(t, ae.ErrorMessage(), "kiln local does not emulate DynamoDB")
 		assert.Empty(t, reached)
 	})
 

@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +17,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/local/awscli"
 )
 
 // inbox is a loopback HTTP endpoint that keeps the notifications it receives.
@@ -104,41 +103,17 @@ func TestSubscribersReceiveWhatIsPublishedThroughTheSDK(t *testing.T) {
 }
 
 func TestTheAWSCLIsSpeakToTheLocalSNS(t *testing.T) {
-	var bins []string
-	seen := map[string]bool{}
-	for _, c := range []string{"aws", "/usr/bin/aws"} {
-		if p, err := exec.LookPath(c); err == nil {
-			if v, err := exec.Command(p, "--version").CombinedOutput(); err == nil && !seen[string(v)] {
-				seen[string(v)] = true
-				bins = append(bins, p)
-			}
-		}
-	}
-	if len(bins) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no aws CLI on PATH: CI must install one (Debian's awscli)")
-		}
-		t.Skip("no aws CLI on PATH; install Debian's awscli to run this test")
-	}
-	for _, bin := range bins {
-		version, _ := exec.Command(bin, "--version").CombinedOutput()
-		t.Run(strings.Fields(string(version))[0], func(t *testing.T) {
+	for _, cli := range awscli.Find(t) {
+		t.Run(cli.Version, func(t *testing.T) {
 			s, _, _ := setup(t)
 			srv := httptest.NewServer(s)
 			defer srv.Close()
 			box := newInbox(t)
 			run := func(args ...string) (map[string]any, string, error) {
-				home := t.TempDir()
-				cmd := exec.Command(bin, append([]string{"--endpoint-url", srv.URL, "--output", "json", "sns"}, args...)...)
-				cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
-					"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=" + filepath.Join(home, "c"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "k")}
-				if p := os.Getenv("PYENV_ROOT"); p != "" {
-					cmd.Env = append(cmd.Env, "PYENV_ROOT="+p)
-				}
-				out, err := cmd.CombinedOutput()
+				out, err := cli.Run(t, srv.URL, append([]string{"sns"}, args...)...)
 				var m map[string]any
-				_ = json.Unmarshal(out, &m)
-				return m, string(out), err
+				_ = json.Unmarshal([]byte(out), &m)
+				return m, out, err
 			}
 			must := func(args ...string) map[string]any {
 				t.Helper()

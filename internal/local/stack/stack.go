@@ -110,6 +110,7 @@ type Stack struct {
 	policyJSON string
 	clock      func() time.Time
 	log        *slog.Logger
+	opened     time.Time
 
 	db         *bolt.DB
 	lock       *DirLock
@@ -178,7 +179,7 @@ func Open(opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("open local stack: encode policy: %w", err)
 	}
 	s := &Stack{opts: opts, env: topology.Local(opts.Stage), policy: opts.Policy, policyJSON: string(pj),
-		clock: opts.Clock, log: opts.Log}
+		clock: opts.Clock, log: opts.Log, opened: opts.Clock()}
 	defer func() {
 		if err != nil {
 			_ = s.closeAll() // the Open error is the one to report
@@ -213,7 +214,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 	s.secret = &secretFile{arn: WebhookSecretARN(s.env), path: secretPath}
 
-	if s.logs, err = logs.New(s.db, s.clock); err != nil {
+	if s.logs, err = logs.New(s.db, s.clock, logs.InAccount(s.env.Region, s.env.Account)); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
@@ -289,11 +290,14 @@ func Open(opts Options) (st *Stack, err error) {
 		},
 	}.Register(resources)
 	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
-		Observer: opts.Observer.Execution, Log: s.log.With("service", "states")}); err != nil {
+		Observer: s.observeExecution, Log: s.log.With("service", "states")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
 	if err := s.registerFunctions(s.policy); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if err := s.createLogGroups(); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
@@ -354,6 +358,7 @@ func (s *Stack) Handler() http.Handler {
 	return server.Handler(server.Routes{
 		StepFunctions: s.sfn, SageMaker: s.sagemaker.APIHandler(), Runtime: s.sagemaker.RuntimeHandler(),
 		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(), Logs: s.logs, Console: s.console,
+		Lambda: s.lambdaAPI(), Scheduler: s.schedulerAPI(),
 		Functions: map[string]http.Handler{"webhook": lambda.FunctionURL(s.webhook, s.clock)},
 	}, s.log.With("service", "http"))
 }
@@ -554,8 +559,9 @@ func (s *Stack) Served() []string {
 		"S3 (path-style): s3://" + topology.ArtifactsBucket(s.env) + " in " + s.s3.Root(),
 		fmt.Sprintf("CloudWatch (RPC v2 CBOR): %d alarms", len(s.cloudwatch.Alarms())),
 		"SNS (query): " + topology.TopicARN(s.env),
-		"Lambda (in process): " + strings.Join(s.lambdas.Names(), ", "),
-		"CloudWatch Logs (JSON 1.1): the Lambdas' log groups /aws/lambda/kiln-" + s.env.Stage + "-*",
+		"Lambda (REST-JSON, in process): " + strings.Join(s.lambdas.Names(), ", "),
+		fmt.Sprintf("EventBridge Scheduler (REST-JSON, read-only): %d schedules", len(s.schedules.Schedules())),
+		"CloudWatch Logs (JSON 1.1): /aws/lambda/kiln-" + s.env.Stage + "-* and the executions' /aws/vendedlogs/states/kiln-" + s.env.Stage + "-*",
 		"webhook function URL: " + s.FunctionURL("webhook"),
 	}
 }
