@@ -427,6 +427,14 @@ func (f *lambdaCallable) Call(argv []reflect.Value) (reflect.Value, error) {
 	// Create a local scope for this function's arguments.
 	env := newEnvironment(f.env, len(f.paramNames))
 
+	// kiln: count the nesting of calls where the evaluation asked for a limit.
+	if d := env.depth; d != nil {
+		defer d.exit()
+		if err := d.enter(); err != nil {
+			return undefined, err
+		}
+	}
+
 	// Add the function arguments to the local scope.
 	// If there are fewer arguments than parameter names,
 	// default unset parameters to undefined. If there

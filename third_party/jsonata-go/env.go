@@ -19,14 +19,38 @@ import (
 type environment struct {
 	parent  *environment
 	symbols map[string]reflect.Value
+	// depth counts the lambda calls in progress in one evaluation (kiln); nil means no limit.
+	depth *callDepth
 }
 
 func newEnvironment(parent *environment, size int) *environment {
-	return &environment{
+	env := &environment{
 		parent:  parent,
 		symbols: make(map[string]reflect.Value, size),
 	}
+	if parent != nil {
+		env.depth = parent.depth
+	}
+	return env
 }
+
+// callDepth bounds the nesting of lambda calls in one evaluation (kiln): without it a
+// function that never stops calling itself grows the Go stack until the process dies.
+type callDepth struct {
+	n, max int
+}
+
+// enter counts one more call in progress, failing with a *DepthError past the limit.
+func (d *callDepth) enter() error {
+	d.n++
+	if d.n > d.max {
+		return &DepthError{Max: d.max}
+	}
+	return nil
+}
+
+// exit counts one call finished.
+func (d *callDepth) exit() { d.n-- }
 
 func (s *environment) bind(name string, value reflect.Value) {
 	if s.symbols == nil {

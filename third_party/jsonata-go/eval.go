@@ -202,8 +202,12 @@ func evalPath(node *jparse.PathNode, data reflect.Value, env *environment) (refl
 			return undefined, err
 		}
 
+		// kiln: an empty array that is the path's last value is kept, as JSONata 2.x keeps it
+		// ($.xs on {"xs": []} is []); an empty sequence or an empty array mid-path is undefined.
 		if jtypes.IsArray(output) && jtypes.Resolve(output).Len() == 0 {
-			return undefined, nil
+			if _, isSeq := asSequence(output); i < lastIndex || isSeq {
+				return undefined, nil
+			}
 		}
 	}
 
@@ -883,15 +887,7 @@ func evalFunctionCall(node *jparse.FunctionCallNode, data reflect.Value, env *en
 		return undefined, newEvalError(ErrNonCallable, node.Func, nil)
 	}
 
-	if setter, ok := fn.(nameSetter); ok {
-		if sym, ok := node.Func.(*jparse.VariableNode); ok {
-			setter.SetName(sym.Name)
-		}
-	}
-
-	if setter, ok := fn.(contextSetter); ok {
-		setter.SetContext(data)
-	}
+	fn = bindCall(fn, node.Func, data)
 
 	argv := make([]reflect.Value, len(node.Args))
 	for i, arg := range node.Args {
@@ -907,14 +903,48 @@ func evalFunctionCall(node *jparse.FunctionCallNode, data reflect.Value, env *en
 	return fn.Call(argv)
 }
 
+// ContextBinder is a callable that receives the evaluation context as a copy of itself bound
+// to it rather than through SetContext, so that one value can serve evaluations running at
+// once (a kiln addition). Extensions registered as values implement it.
+type ContextBinder interface {
+	BindContext(context reflect.Value) jtypes.Callable
+}
+
+// bindCall gives fn the name it is called by and the evaluation context. kiln: a built-in
+// Go function is shared by every evaluation, so it is copied rather than written to, which
+// lets evaluations run concurrently.
+func bindCall(fn jtypes.Callable, callee jparse.Node, data reflect.Value) jtypes.Callable {
+	sym, named := callee.(*jparse.VariableNode)
+	if gc, ok := fn.(*goCallable); ok {
+		c := *gc
+		if named {
+			c.name = sym.Name
+		}
+		c.context = data
+		return &c
+	}
+	if b, ok := fn.(ContextBinder); ok {
+		return b.BindContext(data)
+	}
+	if setter, ok := fn.(nameSetter); ok && named {
+		setter.SetName(sym.Name)
+	}
+	if setter, ok := fn.(contextSetter); ok {
+		setter.SetContext(data)
+	}
+	return fn
+}
+
 func evalFunctionApplication(node *jparse.FunctionApplicationNode, data reflect.Value, env *environment) (reflect.Value, error) {
 	// If the right hand side is a function call, insert
 	// the left hand side into the argument list and
 	// evaluate it.
+	// kiln: the call is rebuilt for this evaluation instead of prepending the left hand side
+	// to the parsed node's arguments, which grew the tree on every evaluation.
 	if f, ok := node.RHS.(*jparse.FunctionCallNode); ok {
-
-		f.Args = append([]jparse.Node{node.LHS}, f.Args...)
-		return evalFunctionCall(f, data, env)
+		args := make([]jparse.Node, 0, len(f.Args)+1)
+		args = append(append(args, node.LHS), f.Args...)
+		return evalFunctionCall(&jparse.FunctionCallNode{Func: f.Func, Args: args}, data, env)
 	}
 
 	// Evaluate both sides and return any errors.

@@ -139,7 +139,49 @@ func (e *Expr) Eval(data interface{}) (interface{}, error) {
 		input = reflect.ValueOf(data)
 	}
 
-	result, err := eval(e.node, input, e.newEnv(input))
+	return evalResult(eval(e.node, input, e.newEnv(input)))
+}
+
+// EvalOptions are the settings of one EvalWithOptions call (a kiln addition).
+type EvalOptions struct {
+	// Bindings are bound as $name for this evaluation only, over the Expr's own registry
+	// and the built-in functions; the Expr is not changed.
+	Bindings map[string]reflect.Value
+	// MaxDepth is how deeply lambda calls may nest before the evaluation fails with a
+	// *DepthError; zero means no limit.
+	MaxDepth int
+}
+
+// DepthError is the failure of an evaluation whose lambda calls nested deeper than
+// EvalOptions.MaxDepth allows (a kiln addition).
+type DepthError struct {
+	// Max is the limit that was exceeded.
+	Max int
+}
+
+// Error names the limit.
+func (e *DepthError) Error() string {
+	return fmt.Sprintf("function calls nested deeper than %d", e.Max)
+}
+
+// EvalWithOptions is like Eval, with bindings and a recursion limit for this evaluation only
+// (a kiln addition). It never writes to e, so one Expr may be evaluated by many goroutines at
+// once.
+func (e *Expr) EvalWithOptions(data interface{}, opts EvalOptions) (interface{}, error) {
+	input, ok := data.(reflect.Value)
+	if !ok {
+		input = reflect.ValueOf(data)
+	}
+	env := e.newEnv(input)
+	env.bindAll(opts.Bindings)
+	if opts.MaxDepth > 0 {
+		env.depth = &callDepth{max: opts.MaxDepth}
+	}
+	return evalResult(eval(e.node, input, env))
+}
+
+// evalResult turns the evaluator's answer into Eval's.
+func evalResult(result reflect.Value, err error) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
