@@ -18,6 +18,8 @@ type keyOrder struct {
 	m  map[uintptr]orderedKeys
 	// parent is consulted for objects this one has not seen (the machine's, for an execution).
 	parent *keyOrder
+	// doubles are the members written in floating-point form, by container (number_form.go).
+	doubles map[uintptr]*doubleMembers
 }
 
 type orderedKeys struct {
@@ -135,6 +137,7 @@ func (o *keyOrder) recordSet(raw, out any, steps []step) {
 			keys = append(keys, st.key)
 		}
 		o.record(om, keys)
+		o.copyDoubles(rm, om)
 		raw, out = rm[st.key], om[st.key]
 	}
 }
