@@ -136,7 +136,7 @@ func (d *decoder) value(depth int) (any, bool) {
 				return nil, false
 			}
 			a = append(a, v)
-			if _, isNum := v.(float64); isNum && d.order != nil && d.double {
+			if _, isNum := v.(float64); isNum && d.order != nil && d.double && d.order.numbers {
 				d.doubleIdx = append(d.doubleIdx, len(a)-1)
 			}
 			d.ws()
@@ -295,7 +295,7 @@ func (d *decoder) strSlow(start int) (string, bool) {
 
 // noteDouble records member key of m when v is a number num just parsed in floating-point form.
 func (d *decoder) noteDouble(m map[string]any, v any, key string, index int) {
-	if _, isNum := v.(float64); isNum && d.double {
+	if _, isNum := v.(float64); isNum && d.double && d.order.numbers {
 		d.order.recordDouble(m, key, index)
 	}
 }

@@ -36,8 +36,11 @@ func containerID(c any) (uintptr, bool) {
 // recordDouble notes that member key (of an object) or index (of an array, key "") of
 // container was written in floating-point form.
 func (o *keyOrder) recordDouble(container any, key string, index int) {
+	if o == nil || !o.numbers {
+		return
+	}
 	id, ok := containerID(container)
-	if o == nil || !ok {
+	if !ok {
 		return
 	}
 	o.mu.Lock()
@@ -60,19 +63,33 @@ func (o *keyOrder) recordDouble(container any, key string, index int) {
 // isDouble reports whether member key (or index) of container was recorded in floating-point
 // form, here or in a parent.
 func (o *keyOrder) isDouble(container any, key string, index int) bool {
+	d := o.doublesOf(container)
+	return d != nil && d.has(key, index)
+}
+
+// doublesOf returns what was recorded for container, here or in a parent, or nil.
+func (o *keyOrder) doublesOf(container any) *doubleMembers {
+	if o == nil || !o.numbers {
+		return nil
+	}
 	id, ok := containerID(container)
 	if !ok {
-		return false
+		return nil
 	}
 	for ; o != nil; o = o.parent {
-		o.mu.Lock()
-		d := o.doubles[id]
-		o.mu.Unlock()
-		if d != nil && d.has(key, index) {
-			return true
+		if d := o.lockedDoubles(id); d != nil {
+			return d
 		}
 	}
-	return false
+	return nil
+}
+
+func (o *keyOrder) lockedDoubles(id uintptr) *doubleMembers {
+	if !o.frozen {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+	}
+	return o.doubles[id]
 }
 
 func (d *doubleMembers) has(key string, index int) bool {
@@ -90,11 +107,12 @@ func (d *doubleMembers) has(key string, index int) bool {
 // copyDoubles records for the object to the members of from that are still the same numbers
 // in to (ResultPath copies the objects on its path).
 func (o *keyOrder) copyDoubles(from, to map[string]any) {
-	if o == nil || from == nil {
+	d := o.doublesOf(from)
+	if d == nil {
 		return
 	}
-	for k, v := range to {
-		if f, ok := v.(float64); ok && from[k] == f && o.isDouble(from, k, -1) {
+	for _, k := range d.keys {
+		if f, ok := to[k].(float64); ok && from[k] == f {
 			o.recordDouble(to, k, -1)
 		}
 	}

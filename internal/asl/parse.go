@@ -64,6 +64,8 @@ func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
 	var order *keyOrder
 	if bytes.Contains(definition, []byte("States.JsonToString")) || bytes.Contains(definition, []byte("States.Format")) {
 		order = newKeyOrder(nil, bytes.Count(definition, []byte("{")))
+		order.numbers = bytes.Contains(definition, []byte("States.JsonToString"))
+		defer func() { order.frozen = true }()
 	}
 	root, err := decodeJSONOrdered(definition, order)
 	if err != nil {
