@@ -139,24 +139,6 @@ type optPath struct {
 }
 
 // retrier is one element of Retry.
-type retrier struct {
-	errorEquals     []string
-	interval        float64
-	maxAttempts     int
-	backoffRate     float64
-	maxDelaySeconds float64
-	fullJitter      bool
-}
-
-// catcher is one element of Catch.
-type catcher struct {
-	errorEquals []string
-	next        string
-	resultPath  *optPath
-	assign      template
-	output      template
-}
-
 // itemBatcher is a Map's ItemBatcher.
 type itemBatcher struct {
 	maxItems        int

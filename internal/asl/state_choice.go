@@ -347,52 +347,52 @@ func stringMatches(s, pattern string) bool {
 	return ti == len(toks)
 }
 
-func (t *thread) choice(f *frame, raw any) (any, string, map[string]any, *failure) {
+func (t *thread) choice(f *frame, raw any) outcome {
 	st := f.st
 	if st.jsonata {
 		sc := f.jsScope(raw)
 		for _, r := range st.choices {
 			v, err := r.condition.eval(sc)
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			b, ok := v.(bool)
 			if !ok {
-				return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Condition field must evaluate to a boolean, but was " + jsonText(v)}
+				return failed(&failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Condition field must evaluate to a boolean, but was " + jsonText(v)})
 			}
 			if !b {
 				continue
 			}
 			assigned, fl := f.evalAssign(r.assign, sc)
 			if fl != nil {
-				return nil, "", nil, fl
+				return failed(fl)
 			}
 			out := raw
 			if r.output != nil {
 				o, err := r.output.eval(sc)
 				if err != nil {
-					return nil, "", nil, asFailure(err)
+					return failed(asFailure(err))
 				}
 				out = o
 			}
-			return out, r.next, assigned, nil
+			return outcome{out: out, next: r.next, assigned: assigned}
 		}
 		if st.defaultNext == "" {
-			return nil, "", nil, &failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"}
+			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
 		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return out, st.defaultNext, assigned, fl
+		return outcome{out: out, next: st.defaultNext, assigned: assigned, fail: fl}
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	next := ""
 	var assignT template
 	for _, r := range st.choices {
 		ok, fl := r.eval(f, eff)
 		if fl != nil {
-			return nil, "", nil, fl
+			return failed(fl)
 		}
 		if ok {
 			next, assignT = r.next, r.assign
@@ -401,16 +401,16 @@ func (t *thread) choice(f *frame, raw any) (any, string, map[string]any, *failur
 	}
 	if next == "" {
 		if st.defaultNext == "" {
-			return nil, "", nil, &failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"}
+			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
 		next, assignT = st.defaultNext, st.assign
 	}
 	assigned, fl := f.evalAssign(assignT, f.scope(eff))
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	out, fl := f.outputPath(eff)
-	return out, next, assigned, fl
+	return outcome{out: out, next: next, assigned: assigned, fail: fl}
 }
 
 var _ = time.Second

@@ -35,7 +35,7 @@ func (f *frame) mapInt(fixed int, p *jsonPath, expr template, eff, raw any, fiel
 	return fixed, nil
 }
 
-func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, map[string]any, *failure) {
+func (t *thread) mapState(ctx context.Context, f *frame, raw any) outcome {
 	st := f.st
 	x := t.x
 	// The effective input: InputPath (JSONPath) then the items.
@@ -43,7 +43,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	var fl *failure
 	if !st.jsonata {
 		if eff, fl = f.inputPath(raw); fl != nil {
-			return nil, "", nil, fl
+			return failed(fl)
 		}
 	}
 	var items []any
@@ -51,7 +51,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	case st.itemReader != nil:
 		v, rf := t.readItems(ctx, f, eff, raw)
 		if rf != nil {
-			return nil, "", nil, rf
+			return failed(rf)
 		}
 		items = v
 	case st.jsonata:
@@ -59,13 +59,13 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		if st.items != nil {
 			r, err := st.items.eval(f.jsScope(raw))
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			v = r
 		}
 		a, ok := v.([]any)
 		if !ok {
-			return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Items field must evaluate to a JSON array, but was " + jsonText(v)}
+			return failed(&failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Items field must evaluate to a JSON array, but was " + jsonText(v)})
 		}
 		items = a
 	default:
@@ -73,7 +73,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		if st.itemsPath != nil {
 			r, err := f.resolve(st.itemsPath, eff)
 			if err != nil {
-				return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.itemsPath.src, st.itemsPath.bracketString()))
+				return failed(f.runtime(fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.itemsPath.src, st.itemsPath.bracketString())))
 			}
 			v = r
 		}
@@ -83,17 +83,17 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 			if st.itemsPath != nil {
 				src = st.itemsPath.src
 			}
-			return nil, "", nil, f.runtime(fmt.Sprintf("Invalid path '%s': The ItemsPath field must reference a JSON array, but was '%s'", src, jsonText(v)))
+			return failed(f.runtime(fmt.Sprintf("Invalid path '%s': The ItemsPath field must reference a JSON array, but was '%s'", src, jsonText(v))))
 		}
 		items = a
 	}
 	maxConc, fl := f.mapInt(st.maxConcurrency, st.maxConcurrencyPath, st.maxConcurrencyExpr, eff, raw, "MaxConcurrency")
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	tolCount, fl := f.mapInt(st.toleratedCount, st.toleratedCountPath, st.toleratedCountExpr, eff, raw, "ToleratedFailureCount")
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	tolPercent := st.toleratedPercent
 	if st.toleratedPercentPath != nil || st.toleratedPercentExpr != nil {
@@ -103,13 +103,13 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		} else {
 			r, err := st.toleratedPercentExpr.eval(f.jsScope(raw))
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			v = r
 		}
 		n, ok := v.(float64)
 		if !ok || n < 0 || n > 100 {
-			return nil, "", nil, f.runtime("The ToleratedFailurePercentage must be a number between 0 and 100, but was " + jsonText(v))
+			return failed(f.runtime("The ToleratedFailurePercentage must be a number between 0 and 100, but was " + jsonText(v)))
 		}
 		tolPercent = n
 	}
@@ -129,7 +129,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 			}
 			v, err := st.itemSelector.eval(sc)
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			inputs[i] = v
 		}
@@ -137,7 +137,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	if st.itemBatcher != nil {
 		b, bf := t.batch(f, st.itemBatcher, inputs, eff, raw)
 		if bf != nil {
-			return nil, "", nil, bf
+			return failed(bf)
 		}
 		inputs = b
 	}
@@ -151,7 +151,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
-	failed := 0
+	nFailed := 0
 	var firstFail *failure
 	tolerate := st.hasToleratedCount || st.hasToleratedPercent
 	exceeded := false
@@ -198,7 +198,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		failed++
+		nFailed++
 		results[i] = map[string]any{"Error": bf.name, "Cause": bf.cause}
 		if firstFail == nil {
 			firstFail = bf
@@ -207,12 +207,12 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 			cancel()
 			return
 		}
-		over := st.hasToleratedCount && failed > tolCount
-		if st.hasToleratedPercent && float64(failed)*100/float64(len(inputs)) > tolPercent {
+		over := st.hasToleratedCount && nFailed > tolCount
+		if st.hasToleratedPercent && float64(nFailed)*100/float64(len(inputs)) > tolPercent {
 			over = true
 		}
 		if st.hasToleratedCount && st.hasToleratedPercent {
-			over = failed > tolCount && float64(failed)*100/float64(len(inputs)) > tolPercent
+			over = nFailed > tolCount && float64(nFailed)*100/float64(len(inputs)) > tolPercent
 		}
 		if over && !exceeded {
 			exceeded = true
@@ -221,7 +221,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	})
 	t.prev = last
 	if ctx.Err() != nil {
-		return nil, "", nil, errAborted
+		return failed(errAborted)
 	}
 	var mf *failure
 	switch {
@@ -236,14 +236,14 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		} else {
 			t.emit(Event{Type: "MapStateFailed", Error: mf.name, Cause: mf.cause})
 		}
-		return nil, "", nil, mf
+		return failed(mf)
 	}
 	var result any = results
 	if st.resultWriter != nil {
 		v, wf := t.writeResults(ctx, f, results, eff, raw)
 		if wf != nil {
 			t.emit(Event{Type: "MapStateFailed", Error: wf.name, Cause: wf.cause})
-			return nil, "", nil, wf
+			return failed(wf)
 		}
 		result = v
 	}
@@ -254,10 +254,10 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	}
 	if st.jsonata {
 		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return out, st.next, assigned, fl
+		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
 	}
 	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return out, st.next, assigned, fl
+	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
 }
 
 // batch groups inputs as ItemBatcher says: {"Items": [...]} plus BatchInput fields.

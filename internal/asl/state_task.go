@@ -45,23 +45,23 @@ func (f *frame) limit(fixed int64, p *jsonPath, expr template, eff, raw any, fie
 	return fixed, nil
 }
 
-func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) (any, string, map[string]any, *failure) {
+func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	st := f.st
 	x := t.x
 	var eff any
 	var fl *failure
 	if !st.jsonata {
 		if eff, fl = f.inputPath(raw); fl != nil {
-			return nil, "", nil, fl
+			return failed(fl)
 		}
 	}
 	timeout, fl := f.limit(st.timeoutSeconds, st.timeoutPath, st.timeoutExpr, eff, raw, "TimeoutSeconds")
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	heartbeat, fl := f.limit(st.heartbeatSeconds, st.heartbeatPath, st.heartbeatExpr, eff, raw, "HeartbeatSeconds")
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	var wait *tokenWait
 	if st.pattern == PatternWaitForTaskToken {
@@ -81,7 +81,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		if st.arguments != nil {
 			v, err := st.arguments.eval(f.jsScope(raw))
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			params = v
 		}
@@ -90,7 +90,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		if st.parameters != nil {
 			v, err := st.parameters.eval(f.scope(eff))
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			params = v
 		}
@@ -103,7 +103,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		}
 		v, err := st.credentials.eval(sc)
 		if err != nil {
-			return nil, "", nil, asFailure(err)
+			return failed(asFailure(err))
 		}
 		creds = v
 	}
@@ -200,7 +200,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", nil, errAborted
+			return failed(errAborted)
 		}
 		var tf *failure
 		switch {
@@ -209,13 +209,13 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			e := ev("TimedOut")
 			e.Error = tf.name
 			t.emit(e)
-			return nil, "", nil, tf
+			return failed(tf)
 		case errors.Is(err, errHeartbeatTimeout):
 			tf = &failure{name: ErrHeartbeatTimeout}
 			e := ev("TimedOut")
 			e.Error = tf.name
 			t.emit(e)
-			return nil, "", nil, tf
+			return failed(tf)
 		}
 		if strings.HasPrefix(st.resourceKey, "lambda:") && !isEngineFailure(err) {
 			tf = asFailure(LambdaError(err))
@@ -225,7 +225,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		e := ev("Failed")
 		e.Error, e.Cause = tf.name, tf.cause
 		t.emit(e)
-		return nil, "", nil, tf
+		return failed(tf)
 	}
 	if jsonSizeOver(result, maxPayloadBytes) {
 		name := st.resource
@@ -236,17 +236,17 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		e := ev("Failed")
 		e.Error, e.Cause = tf.name, tf.cause
 		t.emit(e)
-		return nil, "", nil, tf
+		return failed(tf)
 	}
 	succ := ev("Succeeded")
 	succ.Output, succ.HasOutput = result, true
 	t.emit(succ)
 	if st.jsonata {
 		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return out, st.next, assigned, fl
+		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
 	}
 	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return out, st.next, assigned, fl
+	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
 }
 
 var (
