@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -398,30 +397,6 @@ func (t *thread) checkpointFor(f *frame, raw any, attempts []int, token string) 
 	}
 }
 
-// body runs one attempt of a state.
-func (t *thread) body(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
-	st := f.st
-	switch st.typ {
-	case "Pass":
-		return t.pass(f, raw)
-	case "Succeed":
-		return t.succeed(f, raw)
-	case "Fail":
-		return t.fail(f, raw)
-	case "Choice":
-		return t.choice(f, raw)
-	case "Wait":
-		return t.wait(ctx, f, raw)
-	case "Task":
-		return t.task(ctx, f, raw, attempts, resume)
-	case "Parallel":
-		return t.parallel(ctx, f, raw)
-	case "Map":
-		return t.mapState(ctx, f, raw)
-	}
-	return failed(f.runtime("unknown state type " + st.typ))
-}
-
 // finishJSONPath runs the tail of the JSONPath data flow: ResultSelector, Assign, ResultPath,
 // OutputPath.
 func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) (any, map[string]any, *failure) {
@@ -466,164 +441,6 @@ func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) (any, map[s
 	return out, assigned, nil
 }
 
-func (t *thread) pass(f *frame, raw any) outcome {
-	st := f.st
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
-	}
-	eff, fl := f.inputPath(raw)
-	if fl != nil {
-		return failed(fl)
-	}
-	if st.parameters != nil {
-		v, err := st.parameters.eval(f.scope(eff))
-		if err != nil {
-			return failed(asFailure(err))
-		}
-		eff = v
-	}
-	result := eff
-	if st.hasResult {
-		result = st.result
-	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, false)
-	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
-}
-
-func (t *thread) succeed(f *frame, raw any) outcome {
-	if f.st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, assigned: assigned, fail: fl}
-	}
-	eff, fl := f.inputPath(raw)
-	if fl != nil {
-		return failed(fl)
-	}
-	out, fl := f.outputPath(eff)
-	return outcome{out: out, fail: fl}
-}
-
-func (t *thread) fail(f *frame, raw any) outcome {
-	st := f.st
-	name, cause := st.errorName, st.cause
-	str := func(tm template, field string, sc *scope) (string, *failure) {
-		v, err := tm.eval(sc)
-		if err != nil {
-			return "", asFailure(err)
-		}
-		s, ok := v.(string)
-		if !ok {
-			return "", f.runtime(fmt.Sprintf("The %s value must be a string, but was '%s'", field, jsonText(v)))
-		}
-		return s, nil
-	}
-	var fl *failure
-	if st.jsonata {
-		sc := f.jsScope(raw)
-		if st.errorExpr != nil {
-			if name, fl = str(st.errorExpr, "Error", sc); fl != nil {
-				return failed(fl)
-			}
-		}
-		if st.causeExpr != nil {
-			if cause, fl = str(st.causeExpr, "Cause", sc); fl != nil {
-				return failed(fl)
-			}
-		}
-	} else {
-		sc := f.scope(raw)
-		if st.errorPath != nil {
-			if name, fl = str(st.errorPath, "ErrorPath", sc); fl != nil {
-				return failed(fl)
-			}
-		}
-		if st.causePath != nil {
-			if cause, fl = str(st.causePath, "CausePath", sc); fl != nil {
-				return failed(fl)
-			}
-		}
-	}
-	return failed(&failure{name: name, cause: cause})
-}
-
-func (t *thread) wait(ctx context.Context, f *frame, raw any) outcome {
-	st := f.st
-	now := t.x.e.clock.Now()
-	var until time.Time
-	eff := raw
-	var fl *failure
-	if !st.jsonata {
-		if eff, fl = f.inputPath(raw); fl != nil {
-			return failed(fl)
-		}
-	}
-	switch {
-	case st.seconds != nil:
-		until = now.Add(time.Duration(*st.seconds) * time.Second)
-	case st.timestamp != "":
-		until, _ = parseTimestamp(st.timestamp)
-	case st.secondsPath != nil:
-		v, err := f.resolve(st.secondsPath, eff)
-		if err != nil {
-			return failed(f.runtime("The SecondsPath parameter does not reference an input value: " + st.secondsPath.src))
-		}
-		n, ok := v.(float64)
-		switch {
-		case !ok || n != float64(int64(n)):
-			return failed(f.runtime(fmt.Sprintf("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath.src, rawText(v))))
-		case n < 0:
-			return failed(f.runtime(fmt.Sprintf("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath.src, rawText(v))))
-		}
-		until = now.Add(time.Duration(n) * time.Second)
-	case st.timestampPath != nil:
-		v, err := f.resolve(st.timestampPath, eff)
-		if err != nil {
-			return failed(f.runtime("The TimestampPath parameter does not reference an input value: " + st.timestampPath.src))
-		}
-		s, _ := v.(string)
-		ts, perr := parseTimestamp(s)
-		if perr != nil {
-			return failed(f.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.timestampPath.src, rawText(v))))
-		}
-		until = ts
-	case st.secondsExpr != nil:
-		v, err := st.secondsExpr.eval(f.jsScope(raw))
-		if err != nil {
-			return failed(asFailure(err))
-		}
-		n, ok := v.(float64)
-		if !ok || n < 0 || n != float64(int64(n)) {
-			return failed(&failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Seconds field must evaluate to a non-negative integer, but was " + jsonText(v)})
-		}
-		until = now.Add(time.Duration(n) * time.Second)
-	case st.timestampExpr != nil:
-		v, err := st.timestampExpr.eval(f.jsScope(raw))
-		if err != nil {
-			return failed(asFailure(err))
-		}
-		s, _ := v.(string)
-		ts, perr := parseTimestamp(s)
-		if perr != nil {
-			return failed(&failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Timestamp field must evaluate to an ISO-8601 timestamp, but was " + jsonText(v)})
-		}
-		until = ts
-	}
-	if err := t.x.e.clock.Sleep(ctx, until); err != nil {
-		return failed(errAborted)
-	}
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
-	}
-	assigned, fl := f.evalAssign(st.assign, f.scope(eff))
-	if fl != nil {
-		return failed(fl)
-	}
-	out, fl := f.outputPath(eff)
-	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
-}
-
 // effective computes the effective input of Task, Parallel and Map: InputPath then
 // Parameters (JSONPath), or Arguments (JSONata).
 func (t *thread) effective(f *frame, raw any) (any, *failure) {
@@ -650,56 +467,6 @@ func (t *thread) effective(f *frame, raw any) (any, *failure) {
 		eff = v
 	}
 	return eff, nil
-}
-
-func (t *thread) parallel(ctx context.Context, f *frame, raw any) outcome {
-	st := f.st
-	eff, fl := t.effective(f, raw)
-	if fl != nil {
-		return failed(fl)
-	}
-	t.emit(Event{Type: "ParallelStateStarted"})
-	results := make([]any, len(st.branches))
-	fails := make([]*failure, len(st.branches))
-	bctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var firstMu sync.Mutex
-	first := -1
-	startPrev := t.prev
-	lasts := make([]int64, len(st.branches))
-	t.fanOut(len(st.branches), len(st.branches), func(i int) {
-		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
-		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
-		lasts[i] = child.prev
-		if bf != nil {
-			fails[i] = bf
-			firstMu.Lock()
-			if first < 0 && bf != errAborted {
-				first = i
-			}
-			firstMu.Unlock()
-			cancel()
-			return
-		}
-		results[i] = out
-	})
-	t.prev = maxID(t.prev, lasts)
-	if ctx.Err() != nil {
-		return failed(errAborted)
-	}
-	if first >= 0 {
-		bf := fails[first]
-		t.emit(Event{Type: "ParallelStateFailed", Error: bf.name, Cause: bf.cause})
-		return failed(bf)
-	}
-	t.emit(Event{Type: "ParallelStateSucceeded"})
-	var result any = results
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
-	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
 }
 
 func maxID(cur int64, ids []int64) int64 {

@@ -1,9 +1,9 @@
 package asl
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // choiceRule is a Choice rule or one of its nested conditions.
@@ -31,11 +31,50 @@ var comparisons = map[string]string{
 	"IsNull": "bool", "IsPresent": "bool", "IsNumeric": "bool", "IsString": "bool", "IsBoolean": "bool", "IsTimestamp": "bool",
 }
 
-func (c *checker) choice(path string, st *state, obj map[string]any) {
-	st.defaultNext = c.optString(path, obj, "Default")
+// choiceNode is a Choice state: its rules, tried in order, and the Default taken when none
+// matches.
+type choiceNode struct {
+	choices     []*choiceRule
+	defaultNext string
+}
+
+// check checks the kind's fields.
+func (n *choiceNode) check(c *checker, path string, st *state, obj map[string]any, lang string) {
+	c.choice(path, st, n, obj)
+}
+
+func (*choiceNode) kind() string { return "Choice" }
+
+var choiceKind = stateKind{
+	jsonPathFields: fieldList([]string{"Choices", "Default", "Assign"}, jsonPathFlow),
+	jsonataFields:  []string{"Choices", "Default", "Assign", "Output"},
+	newNode:        func() node { return &choiceNode{} },
+}
+
+// choiceOf returns st's Choice node, or nil for another kind.
+func choiceOf(st *state) *choiceNode {
+	n, _ := st.node.(*choiceNode)
+	return n
+}
+
+// targets returns the states a Choice may go to: its Default and each rule's Next.
+func (n *choiceNode) targets() []string {
+	if n == nil {
+		return nil
+	}
+	out := []string{n.defaultNext}
+	for _, r := range n.choices {
+		out = append(out, r.next)
+	}
+	return out
+}
+
+// choice checks a Choice state's Default and Choices.
+func (c *checker) choice(path string, st *state, n *choiceNode, obj map[string]any) {
+	n.defaultNext = c.optString(path, obj, "Default")
 	c.objects(path, obj, "Choices", func(p string, ro map[string]any) {
 		if r := c.rule(p, ro, st.jsonata, true); r != nil {
-			st.choices = append(st.choices, r)
+			n.choices = append(n.choices, r)
 		}
 	})
 }
@@ -347,11 +386,13 @@ func stringMatches(s, pattern string) bool {
 	return ti == len(toks)
 }
 
-func (t *thread) choice(f *frame, raw any) outcome {
+// run takes the first rule that matches, else the Default; with neither it fails with
+// States.NoChoiceMatched.
+func (n *choiceNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	st := f.st
 	if st.jsonata {
 		sc := f.jsScope(raw)
-		for _, r := range st.choices {
+		for _, r := range n.choices {
 			v, err := r.condition.eval(sc)
 			if err != nil {
 				return failed(asFailure(err))
@@ -377,11 +418,11 @@ func (t *thread) choice(f *frame, raw any) outcome {
 			}
 			return outcome{out: out, next: r.next, assigned: assigned}
 		}
-		if st.defaultNext == "" {
+		if n.defaultNext == "" {
 			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
 		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: st.defaultNext, assigned: assigned, fail: fl}
+		return outcome{out: out, next: n.defaultNext, assigned: assigned, fail: fl}
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {
@@ -389,7 +430,7 @@ func (t *thread) choice(f *frame, raw any) outcome {
 	}
 	next := ""
 	var assignT template
-	for _, r := range st.choices {
+	for _, r := range n.choices {
 		ok, fl := r.eval(f, eff)
 		if fl != nil {
 			return failed(fl)
@@ -400,10 +441,10 @@ func (t *thread) choice(f *frame, raw any) outcome {
 		}
 	}
 	if next == "" {
-		if st.defaultNext == "" {
+		if n.defaultNext == "" {
 			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
-		next, assignT = st.defaultNext, st.assign
+		next, assignT = n.defaultNext, st.assign
 	}
 	assigned, fl := f.evalAssign(assignT, f.scope(eff))
 	if fl != nil {
@@ -412,5 +453,3 @@ func (t *thread) choice(f *frame, raw any) outcome {
 	out, fl := f.outputPath(eff)
 	return outcome{out: out, next: next, assigned: assigned, fail: fl}
 }
-
-var _ = time.Second

@@ -8,8 +8,89 @@ import (
 	"time"
 )
 
+// taskNode is a Task state: the resource it calls, how (request-response, .sync or
+// .waitForTaskToken), its time limits and its credentials.
+type taskNode struct {
+	resource         string
+	resourceKey      string
+	pattern          IntegrationPattern
+	timeoutSeconds   int64
+	heartbeatSeconds int64
+	timeoutPath      *jsonPath
+	heartbeatPath    *jsonPath
+	timeoutExpr      template
+	heartbeatExpr    template
+	credentials      template
+}
+
+func (*taskNode) kind() string { return "Task" }
+
+// check checks the kind's fields.
+func (n *taskNode) check(c *checker, path string, st *state, obj map[string]any, _ string) {
+	c.task(path, st, n, obj)
+}
+
+var taskKind = stateKind{
+	jsonPathFields: fieldList(transitionKeys, taskFields, []string{"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "TimeoutSecondsPath", "HeartbeatSecondsPath"}),
+	jsonataFields:  fieldList(transitionKeys, taskFields, []string{"Arguments", "Output"}),
+	newNode:        func() node { return &taskNode{} },
+}
+
+var taskFields = []string{"Resource", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials", "Assign"}
+
+// task checks a Task state's resource, time limits and credentials.
+func (c *checker) task(path string, st *state, n *taskNode, obj map[string]any) {
+	n.resource = c.reqString(path, obj, "Resource")
+	if n.resource != "" {
+		n.resourceKey, n.pattern = ResourceKey(n.resource)
+		if !strings.HasPrefix(n.resource, "arn:") && !strings.Contains(n.resource, "${") {
+			c.add(join(path, "Resource"), "%q is not a valid ARN", n.resource)
+		}
+	}
+	if st.jsonata {
+		if v, ok := obj["TimeoutSeconds"]; ok {
+			if _, isStr := v.(string); isStr {
+				n.timeoutExpr = c.jsonata(join(path, "TimeoutSeconds"), v)
+			} else {
+				n.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
+			}
+		}
+		if v, ok := obj["HeartbeatSeconds"]; ok {
+			if _, isStr := v.(string); isStr {
+				n.heartbeatExpr = c.jsonata(join(path, "HeartbeatSeconds"), v)
+			} else {
+				n.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
+			}
+		}
+		if v, ok := obj["Credentials"]; ok {
+			n.credentials = c.jsonata(join(path, "Credentials"), v)
+		}
+	} else {
+		if _, ok := obj["TimeoutSeconds"]; ok {
+			n.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
+		}
+		if _, ok := obj["HeartbeatSeconds"]; ok {
+			n.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
+		}
+		n.timeoutPath = c.refPath(path, obj, "TimeoutSecondsPath")
+		n.heartbeatPath = c.refPath(path, obj, "HeartbeatSecondsPath")
+		if n.timeoutPath != nil && n.timeoutSeconds > 0 {
+			c.add(path, "TimeoutSeconds and TimeoutSecondsPath may not both be set")
+		}
+		if n.heartbeatPath != nil && n.heartbeatSeconds > 0 {
+			c.add(path, "HeartbeatSeconds and HeartbeatSecondsPath may not both be set")
+		}
+		if v, ok := obj["Credentials"]; ok {
+			n.credentials = c.payload(join(path, "Credentials"), v)
+		}
+	}
+	if n.timeoutSeconds > 0 && n.heartbeatSeconds > 0 && n.heartbeatSeconds >= n.timeoutSeconds {
+		c.soft(join(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
+	}
+}
+
 // resourceNames splits a resource into the resourceType and resource of task events.
-func resourceNames(st *state) (typ, res string) {
+func resourceNames(st *taskNode) (typ, res string) {
 	if st.resourceKey == "lambda:function" {
 		return "lambda", st.resource
 	}
@@ -45,7 +126,9 @@ func (f *frame) limit(fixed int64, p *jsonPath, expr template, eff, raw any, fie
 	return fixed, nil
 }
 
-func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
+// run calls the resource once: it resolves the time limits and payload, invokes the handler
+// (or waits for a task token) and runs the data flow on the result.
+func (n *taskNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	st := f.st
 	x := t.x
 	var eff any
@@ -55,16 +138,16 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			return failed(fl)
 		}
 	}
-	timeout, fl := f.limit(st.timeoutSeconds, st.timeoutPath, st.timeoutExpr, eff, raw, "TimeoutSeconds")
+	timeout, fl := f.limit(n.timeoutSeconds, n.timeoutPath, n.timeoutExpr, eff, raw, "TimeoutSeconds")
 	if fl != nil {
 		return failed(fl)
 	}
-	heartbeat, fl := f.limit(st.heartbeatSeconds, st.heartbeatPath, st.heartbeatExpr, eff, raw, "HeartbeatSeconds")
+	heartbeat, fl := f.limit(n.heartbeatSeconds, n.heartbeatPath, n.heartbeatExpr, eff, raw, "HeartbeatSeconds")
 	if fl != nil {
 		return failed(fl)
 	}
 	var wait *tokenWait
-	if st.pattern == PatternWaitForTaskToken {
+	if n.pattern == PatternWaitForTaskToken {
 		if resume != nil && resume.TaskToken != "" {
 			wait = x.e.registerToken(resume.TaskToken)
 		} else {
@@ -96,20 +179,20 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		}
 	}
 	var creds any
-	if st.credentials != nil {
+	if n.credentials != nil {
 		sc := f.scope(eff)
 		if st.jsonata {
 			sc = f.jsScope(raw)
 		}
-		v, err := st.credentials.eval(sc)
+		v, err := n.credentials.eval(sc)
 		if err != nil {
 			return failed(asFailure(err))
 		}
 		creds = v
 	}
 
-	rtype, rname := resourceNames(st)
-	lambdaFn := st.resourceKey == "lambda:function"
+	rtype, rname := resourceNames(n)
+	lambdaFn := n.resourceKey == "lambda:function"
 	evName := func(kind string) string {
 		if lambdaFn {
 			return "LambdaFunction" + kind
@@ -131,7 +214,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 	if !resuming {
 		sched := ev("Scheduled")
 		if lambdaFn {
-			sched.Resource = st.resource
+			sched.Resource = n.resource
 			sched.Input, sched.HasInput = params, true
 		} else {
 			sched.Parameters = params
@@ -160,7 +243,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 	var err error
 	if !resuming {
 		req := &TaskRequest{
-			Resource: st.resource, Key: st.resourceKey, Pattern: st.pattern, Parameters: params,
+			Resource: n.resource, Key: n.resourceKey, Pattern: n.pattern, Parameters: params,
 			Context: f.contextObject(), ExecutionARN: x.arn, StateMachineARN: x.smARN, StateName: st.name,
 			Attempt: f.retryCount, TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, Credentials: creds,
 			Clock: x.e.clock, Engine: x.e,
@@ -217,7 +300,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 			t.emit(e)
 			return failed(tf)
 		}
-		if strings.HasPrefix(st.resourceKey, "lambda:") && !isEngineFailure(err) {
+		if strings.HasPrefix(n.resourceKey, "lambda:") && !isEngineFailure(err) {
 			tf = asFailure(LambdaError(err))
 		} else {
 			tf = asFailure(err)
@@ -228,7 +311,7 @@ func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, re
 		return failed(tf)
 	}
 	if jsonSizeOver(result, maxPayloadBytes) {
-		name := st.resource
+		name := n.resource
 		if !lambdaFn {
 			name = rtype
 		}
