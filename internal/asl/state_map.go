@@ -329,11 +329,11 @@ func (r *mapRun) record(i int, out any, bf *failure, prev int64) {
 	if prev > r.last {
 		r.last = prev
 	}
-	switch {
-	case bf == nil:
+	switch bf {
+	case nil:
 		r.results[i] = out
 		return
-	case bf == errAborted:
+	case errAborted:
 		return
 	}
 	r.nFailed++
