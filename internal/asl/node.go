@@ -2,6 +2,12 @@ package asl
 
 import "context"
 
+// The interpreter's shape: parse.go checks what every state has and hands the rest to the
+// state's kind; each kind lives in state_<kind>.go (state_pass.go, state_task.go,
+// state_map.go, ...) with its node type, its check and its run; interp.go runs a graph state
+// by state (runState: enter, attempt, exit), with the Retry decision in retry.go (pure, the
+// randomness injected) and Catch in catch.go; an attempt's result is an outcome (outcome.go).
+
 // node is the part of a state that depends on its Type: the settings only that kind has,
 // checked when the definition is parsed, and how one attempt of it runs. A state's common
 // parts (name, transitions, data flow, Retry, Catch) stay in *state. The set of nodes is
