@@ -398,47 +398,47 @@ func (t *thread) checkpointFor(f *frame, raw any, attempts []int, token string) 
 }
 
 // finishJSONPath runs the tail of the JSONPath data flow: ResultSelector, Assign, ResultPath,
-// OutputPath.
-func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) (any, map[string]any, *failure) {
+// OutputPath. The outcome goes to the state's Next.
+func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) outcome {
 	st := f.st
 	if selector && st.resultSelector != nil {
 		v, err := st.resultSelector.eval(f.scope(result))
 		if err != nil {
-			return nil, nil, asFailure(err)
+			return failed(asFailure(err))
 		}
 		result = v
 	}
 	assigned, fl := f.evalAssign(st.assign, f.scope(result))
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
 	out, fl := resultPath(f, st.resultPath, raw, result)
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
-	out, fl = f.outputPath(out)
-	if fl != nil {
-		return nil, nil, fl
+	if out, fl = f.outputPath(out); fl != nil {
+		return failed(fl)
 	}
-	return out, assigned, nil
+	return outcome{out: out, next: st.next, assigned: assigned}
 }
 
 // finishJSONata evaluates Assign and Output of a JSONata state; def is the default output.
-func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) (any, map[string]any, *failure) {
+// The outcome goes to the state's Next.
+func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) outcome {
 	sc := f.jsScope(raw, extra...)
 	assigned, fl := f.evalAssign(f.st.assign, sc)
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
 	out := def
 	if f.st.output != nil {
 		v, err := f.st.output.eval(sc)
 		if err != nil {
-			return nil, nil, asFailure(err)
+			return failed(asFailure(err))
 		}
 		out = v
 	}
-	return out, assigned, nil
+	return outcome{out: out, next: f.st.next, assigned: assigned}
 }
 
 // effective computes the effective input of Task, Parallel and Map: InputPath then

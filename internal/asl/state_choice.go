@@ -454,8 +454,9 @@ func (n *choiceNode) run(ctx context.Context, t *thread, f *frame, raw any, atte
 		if n.defaultNext == "" {
 			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: n.defaultNext, assigned: assigned, fail: fl}
+		o := t.finishJSONata(f, raw, raw)
+		o.next = n.defaultNext
+		return o
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {

@@ -132,11 +132,9 @@ func (n *mapNode) finish(t *thread, f *frame, raw, result any) outcome {
 		t.emit(Event{Type: "MapStateSucceeded"})
 	}
 	if f.st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return outcome{out: out, next: f.st.next, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, raw, result, "result", result)
 	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return outcome{out: out, next: f.st.next, assigned: assigned, fail: fl}
+	return t.finishJSONPath(f, raw, result, true)
 }
 
 // itemList returns the items to iterate over: from the ItemReader, the JSONata Items (the

@@ -74,9 +74,7 @@ func (n *parallelNode) run(ctx context.Context, t *thread, f *frame, raw any, at
 	t.emit(Event{Type: "ParallelStateSucceeded"})
 	var result any = results
 	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, raw, result, "result", result)
 	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
+	return t.finishJSONPath(f, raw, result, true)
 }

@@ -21,8 +21,7 @@ var passKind = stateKind{
 func (n *passNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	st := f.st
 	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, raw, raw)
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {
@@ -39,6 +38,5 @@ func (n *passNode) run(ctx context.Context, t *thread, f *frame, raw any, attemp
 	if st.hasResult {
 		result = st.result
 	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, false)
-	return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
+	return t.finishJSONPath(f, raw, result, false)
 }

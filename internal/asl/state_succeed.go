@@ -19,8 +19,7 @@ var succeedKind = stateKind{
 // run gives the input through InputPath and OutputPath, or the JSONata Output.
 func (n *succeedNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	if f.st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, raw, raw)
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {

@@ -387,11 +387,9 @@ func (c *taskCall) succeed(result any) outcome {
 	succ.Output, succ.HasOutput = result, true
 	t.emit(succ)
 	if f.st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, c.raw, result, "result", result)
-		return outcome{out: out, next: f.st.next, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, c.raw, result, "result", result)
 	}
-	out, assigned, fl := t.finishJSONPath(f, c.raw, result, true)
-	return outcome{out: out, next: f.st.next, assigned: assigned, fail: fl}
+	return t.finishJSONPath(f, c.raw, result, true)
 }
 
 var (

@@ -134,8 +134,7 @@ func (n *waitNode) run(ctx context.Context, t *thread, f *frame, raw any, attemp
 		return failed(errAborted)
 	}
 	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return outcome{out: out, next: st.next, assigned: assigned, fail: fl}
+		return t.finishJSONata(f, raw, raw)
 	}
 	assigned, fl := f.evalAssign(st.assign, f.scope(eff))
 	if fl != nil {
