@@ -20,8 +20,8 @@ type childExecution struct {
 // mapRunLabel returns the label AWS puts in a Distributed Map's child ARNs: the state's
 // Label, or its name when it has none.
 func mapRunLabel(st *state) string {
-	if st.label != "" {
-		return st.label
+	if n := mapOf(st); n != nil && n.label != "" {
+		return n.label
 	}
 	return st.name
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -300,157 +299,84 @@ var errAborted = &failure{name: "States.Aborted", cause: "aborted"}
 // output and the next state ("" for a terminal state).
 func (t *thread) runState(ctx context.Context, st *state, raw any, resume *Checkpoint) (any, string, *failure) {
 	x := t.x
-	// One frame per thread is reused: a frame never outlives its state.
+	f := t.enter(st, raw, resume)
+	attempts := t.attempts(f, raw, resume)
+	for {
+		// Each attempt sees its own $$: State.RetryCount counts the retries so far.
+		// EnteredTime stays the state's entry (a retry writes no new StateEntered event).
+		f.ctxCache = nil
+		f.retryCount = retryCount(attempts)
+		o := t.body(ctx, f, raw, attempts, resume)
+		resume = nil
+		if o.fail == nil {
+			return t.exit(st, o)
+		}
+		if o.fail == errAborted || ctx.Err() != nil {
+			return nil, "", errAborted
+		}
+		if delay, retry := retryDelay(st.retry, attempts, o.fail.name, x.random); retry {
+			if err := x.e.clock.Sleep(ctx, x.e.clock.Now().Add(delay)); err != nil {
+				return nil, "", errAborted
+			}
+			continue
+		}
+		if c := matchCatcher(st.catch, o.fail.name); c != nil {
+			return t.caught(f, c, raw, o.fail)
+		}
+		return nil, "", o.fail
+	}
+}
+
+// enter starts a frame for st (one frame per thread is reused: a frame never outlives its
+// state) and writes the StateEntered event unless a checkpoint resumes the state.
+func (t *thread) enter(st *state, raw any, resume *Checkpoint) *frame {
 	f := &t.fr
-	*f = frame{t: t, st: st, enteredTime: x.e.clock.Now()}
+	*f = frame{t: t, st: st, enteredTime: t.x.e.clock.Now()}
 	if resume != nil && resume.EnteredEventID > 0 {
 		f.enteredID = resume.EnteredEventID
 		f.enteredTime = resume.EnteredTime
 	} else {
 		f.enteredID = t.emit(Event{Type: st.enteredType, Name: st.name, Input: raw, HasInput: true})
 	}
+	return f
+}
+
+// attempts returns the state's retry counters (restored from a checkpoint) and reports the
+// checkpoint of a top-level state.
+func (t *thread) attempts(f *frame, raw any, resume *Checkpoint) []int {
 	var attempts []int
-	if len(st.retry) > 0 {
-		attempts = make([]int, len(st.retry))
+	if len(f.st.retry) > 0 {
+		attempts = make([]int, len(f.st.retry))
 	}
 	if resume != nil && len(resume.Attempts) == len(attempts) {
 		copy(attempts, resume.Attempts)
 	}
-	if t.top && x.wantsCheckpoints() && (resume == nil || resume.TaskToken == "") {
+	if x := t.x; t.top && x.wantsCheckpoints() && (resume == nil || resume.TaskToken == "") {
 		x.checkpoint(t.checkpointFor(f, raw, attempts, ""))
 	}
-	for {
-		// Each attempt sees its own $$: State.RetryCount counts the retries so far.
-		// EnteredTime stays the state's entry (a retry writes no new StateEntered event).
-		f.ctxCache = nil
-		f.retryCount = 0
-		for _, a := range attempts {
-			f.retryCount += a
-		}
-		out, next, assigned, fl := t.body(ctx, f, raw, attempts, resume)
-		resume = nil
-		if fl == nil {
-			t.vars.assign(assigned)
-			ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
-			if len(assigned) > 0 {
-				ev.AssignedVariables = assigned
-			}
-			if st.typ != "Fail" {
-				t.emit(ev)
-			}
-			if st.end || st.typ == "Succeed" {
-				next = ""
-			}
-			return out, next, nil
-		}
-		if fl == errAborted || ctx.Err() != nil {
-			return nil, "", errAborted
-		}
-		// Retry.
-		if i := matchRetrier(st.retry, fl.name); i >= 0 {
-			r := st.retry[i]
-			if attempts[i] < r.maxAttempts {
-				attempts[i]++
-				delay := r.interval * pow(r.backoffRate, attempts[i]-1)
-				if r.maxDelaySeconds > 0 && delay > r.maxDelaySeconds {
-					delay = r.maxDelaySeconds
-				}
-				if r.fullJitter {
-					delay *= x.random()
-				}
-				at := x.e.clock.Now().Add(time.Duration(delay * float64(time.Second)))
-				if err := x.e.clock.Sleep(ctx, at); err != nil {
-					return nil, "", errAborted
-				}
-				continue
-			}
-		}
-		// Catch.
-		if c := matchCatcher(st.catch, fl.name); c != nil {
-			errOut := map[string]any{"Error": fl.name, "Cause": fl.cause}
-			x.order.record(errOut, errorOutputKeys)
-			var out any
-			var assigned map[string]any
-			var cf *failure
-			if st.jsonata {
-				sc := f.jsScope(raw, "errorOutput", errOut)
-				assigned, cf = f.evalAssign(c.assign, sc)
-				out = errOut
-				if cf == nil && c.output != nil {
-					v, err := c.output.eval(sc)
-					if err != nil {
-						cf = asFailure(err)
-					}
-					out = v
-				}
-			} else {
-				assigned, cf = f.evalAssign(c.assign, f.scope(errOut))
-				if cf == nil {
-					rp := c.resultPath
-					out, cf = resultPath(f, rp, raw, errOut)
-				}
-			}
-			if cf != nil {
-				return nil, "", cf
-			}
-			t.vars.assign(assigned)
-			ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
-			if len(assigned) > 0 {
-				ev.AssignedVariables = assigned
-			}
-			t.emit(ev)
-			return out, c.next, nil
-		}
-		return nil, "", fl
-	}
+	return attempts
 }
 
-func pow(b float64, n int) float64 {
-	r := 1.0
-	for i := 0; i < n; i++ {
-		r *= b
+// exit ends a state that succeeded: assigns its variables, writes StateExited (a Fail state
+// has none) and returns its output and next state.
+func (t *thread) exit(st *state, o outcome) (any, string, *failure) {
+	t.vars.assign(o.assigned)
+	if st.typ != "Fail" {
+		t.emitExited(st, o.out, o.assigned)
 	}
-	return r
+	if st.end || st.typ == "Succeed" {
+		return o.out, "", nil
+	}
+	return o.out, o.next, nil
 }
 
-// errorMatches reports whether an ErrorEquals name matches the error, with the wildcard rules:
-// nothing matches States.Runtime; States.ALL matches every other error (States.DataLimitExceeded
-// included, as recorded on AWS); States.TaskFailed matches everything but States.Timeout.
-func errorMatches(pattern, name string) bool {
-	if name == ErrRuntime {
-		return false
+// emitExited writes st's StateExited event.
+func (t *thread) emitExited(st *state, out any, assigned map[string]any) {
+	ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
+	if len(assigned) > 0 {
+		ev.AssignedVariables = assigned
 	}
-	switch pattern {
-	case name:
-		return true
-	case ErrAll:
-		return true
-	case ErrTaskFailed:
-		return name != ErrTimeout
-	}
-	return false
-}
-
-func matchRetrier(rs []*retrier, name string) int {
-	for i, r := range rs {
-		for _, p := range r.errorEquals {
-			if errorMatches(p, name) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-func matchCatcher(cs []*catcher, name string) *catcher {
-	for _, c := range cs {
-		for _, p := range c.errorEquals {
-			if errorMatches(p, name) {
-				return c
-			}
-		}
-	}
-	return nil
+	t.emit(ev)
 }
 
 // checkpointFor builds a checkpoint of the current top-level state.
@@ -471,230 +397,48 @@ func (t *thread) checkpointFor(f *frame, raw any, attempts []int, token string) 
 	}
 }
 
-// body runs one attempt of a state.
-func (t *thread) body(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) (any, string, map[string]any, *failure) {
-	st := f.st
-	switch st.typ {
-	case "Pass":
-		return t.pass(f, raw)
-	case "Succeed":
-		return t.succeed(f, raw)
-	case "Fail":
-		return t.fail(f, raw)
-	case "Choice":
-		return t.choice(f, raw)
-	case "Wait":
-		return t.wait(ctx, f, raw)
-	case "Task":
-		return t.task(ctx, f, raw, attempts, resume)
-	case "Parallel":
-		return t.parallel(ctx, f, raw)
-	case "Map":
-		return t.mapState(ctx, f, raw)
-	}
-	return nil, "", nil, f.runtime("unknown state type " + st.typ)
-}
-
 // finishJSONPath runs the tail of the JSONPath data flow: ResultSelector, Assign, ResultPath,
-// OutputPath.
-func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) (any, map[string]any, *failure) {
+// OutputPath. The outcome goes to the state's Next.
+func (t *thread) finishJSONPath(f *frame, raw, result any, selector bool) outcome {
 	st := f.st
 	if selector && st.resultSelector != nil {
 		v, err := st.resultSelector.eval(f.scope(result))
 		if err != nil {
-			return nil, nil, asFailure(err)
+			return failed(asFailure(err))
 		}
 		result = v
 	}
 	assigned, fl := f.evalAssign(st.assign, f.scope(result))
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
 	out, fl := resultPath(f, st.resultPath, raw, result)
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
-	out, fl = f.outputPath(out)
-	if fl != nil {
-		return nil, nil, fl
+	if out, fl = f.outputPath(out); fl != nil {
+		return failed(fl)
 	}
-	return out, assigned, nil
+	return outcome{out: out, next: st.next, assigned: assigned}
 }
 
 // finishJSONata evaluates Assign and Output of a JSONata state; def is the default output.
-func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) (any, map[string]any, *failure) {
+// The outcome goes to the state's Next.
+func (t *thread) finishJSONata(f *frame, raw, def any, extra ...any) outcome {
 	sc := f.jsScope(raw, extra...)
 	assigned, fl := f.evalAssign(f.st.assign, sc)
 	if fl != nil {
-		return nil, nil, fl
+		return failed(fl)
 	}
 	out := def
 	if f.st.output != nil {
 		v, err := f.st.output.eval(sc)
 		if err != nil {
-			return nil, nil, asFailure(err)
+			return failed(asFailure(err))
 		}
 		out = v
 	}
-	return out, assigned, nil
-}
-
-func (t *thread) pass(f *frame, raw any) (any, string, map[string]any, *failure) {
-	st := f.st
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return out, st.next, assigned, fl
-	}
-	eff, fl := f.inputPath(raw)
-	if fl != nil {
-		return nil, "", nil, fl
-	}
-	if st.parameters != nil {
-		v, err := st.parameters.eval(f.scope(eff))
-		if err != nil {
-			return nil, "", nil, asFailure(err)
-		}
-		eff = v
-	}
-	result := eff
-	if st.hasResult {
-		result = st.result
-	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, false)
-	return out, st.next, assigned, fl
-}
-
-func (t *thread) succeed(f *frame, raw any) (any, string, map[string]any, *failure) {
-	if f.st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return out, "", assigned, fl
-	}
-	eff, fl := f.inputPath(raw)
-	if fl != nil {
-		return nil, "", nil, fl
-	}
-	out, fl := f.outputPath(eff)
-	return out, "", nil, fl
-}
-
-func (t *thread) fail(f *frame, raw any) (any, string, map[string]any, *failure) {
-	st := f.st
-	name, cause := st.errorName, st.cause
-	str := func(tm template, field string, sc *scope) (string, *failure) {
-		v, err := tm.eval(sc)
-		if err != nil {
-			return "", asFailure(err)
-		}
-		s, ok := v.(string)
-		if !ok {
-			return "", f.runtime(fmt.Sprintf("The %s value must be a string, but was '%s'", field, jsonText(v)))
-		}
-		return s, nil
-	}
-	var fl *failure
-	if st.jsonata {
-		sc := f.jsScope(raw)
-		if st.errorExpr != nil {
-			if name, fl = str(st.errorExpr, "Error", sc); fl != nil {
-				return nil, "", nil, fl
-			}
-		}
-		if st.causeExpr != nil {
-			if cause, fl = str(st.causeExpr, "Cause", sc); fl != nil {
-				return nil, "", nil, fl
-			}
-		}
-	} else {
-		sc := f.scope(raw)
-		if st.errorPath != nil {
-			if name, fl = str(st.errorPath, "ErrorPath", sc); fl != nil {
-				return nil, "", nil, fl
-			}
-		}
-		if st.causePath != nil {
-			if cause, fl = str(st.causePath, "CausePath", sc); fl != nil {
-				return nil, "", nil, fl
-			}
-		}
-	}
-	return nil, "", nil, &failure{name: name, cause: cause}
-}
-
-func (t *thread) wait(ctx context.Context, f *frame, raw any) (any, string, map[string]any, *failure) {
-	st := f.st
-	now := t.x.e.clock.Now()
-	var until time.Time
-	eff := raw
-	var fl *failure
-	if !st.jsonata {
-		if eff, fl = f.inputPath(raw); fl != nil {
-			return nil, "", nil, fl
-		}
-	}
-	switch {
-	case st.seconds != nil:
-		until = now.Add(time.Duration(*st.seconds) * time.Second)
-	case st.timestamp != "":
-		until, _ = parseTimestamp(st.timestamp)
-	case st.secondsPath != nil:
-		v, err := f.resolve(st.secondsPath, eff)
-		if err != nil {
-			return nil, "", nil, f.runtime("The SecondsPath parameter does not reference an input value: " + st.secondsPath.src)
-		}
-		n, ok := v.(float64)
-		switch {
-		case !ok || n != float64(int64(n)):
-			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath.src, rawText(v)))
-		case n < 0:
-			return nil, "", nil, f.runtime(fmt.Sprintf("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath.src, rawText(v)))
-		}
-		until = now.Add(time.Duration(n) * time.Second)
-	case st.timestampPath != nil:
-		v, err := f.resolve(st.timestampPath, eff)
-		if err != nil {
-			return nil, "", nil, f.runtime("The TimestampPath parameter does not reference an input value: " + st.timestampPath.src)
-		}
-		s, _ := v.(string)
-		ts, perr := parseTimestamp(s)
-		if perr != nil {
-			return nil, "", nil, f.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.timestampPath.src, rawText(v)))
-		}
-		until = ts
-	case st.secondsExpr != nil:
-		v, err := st.secondsExpr.eval(f.jsScope(raw))
-		if err != nil {
-			return nil, "", nil, asFailure(err)
-		}
-		n, ok := v.(float64)
-		if !ok || n < 0 || n != float64(int64(n)) {
-			return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Seconds field must evaluate to a non-negative integer, but was " + jsonText(v)}
-		}
-		until = now.Add(time.Duration(n) * time.Second)
-	case st.timestampExpr != nil:
-		v, err := st.timestampExpr.eval(f.jsScope(raw))
-		if err != nil {
-			return nil, "", nil, asFailure(err)
-		}
-		s, _ := v.(string)
-		ts, perr := parseTimestamp(s)
-		if perr != nil {
-			return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Timestamp field must evaluate to an ISO-8601 timestamp, but was " + jsonText(v)}
-		}
-		until = ts
-	}
-	if err := t.x.e.clock.Sleep(ctx, until); err != nil {
-		return nil, "", nil, errAborted
-	}
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return out, st.next, assigned, fl
-	}
-	assigned, fl := f.evalAssign(st.assign, f.scope(eff))
-	if fl != nil {
-		return nil, "", nil, fl
-	}
-	out, fl := f.outputPath(eff)
-	return out, st.next, assigned, fl
+	return outcome{out: out, next: f.st.next, assigned: assigned}
 }
 
 // effective computes the effective input of Task, Parallel and Map: InputPath then
@@ -723,56 +467,6 @@ func (t *thread) effective(f *frame, raw any) (any, *failure) {
 		eff = v
 	}
 	return eff, nil
-}
-
-func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, map[string]any, *failure) {
-	st := f.st
-	eff, fl := t.effective(f, raw)
-	if fl != nil {
-		return nil, "", nil, fl
-	}
-	t.emit(Event{Type: "ParallelStateStarted"})
-	results := make([]any, len(st.branches))
-	fails := make([]*failure, len(st.branches))
-	bctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var firstMu sync.Mutex
-	first := -1
-	startPrev := t.prev
-	lasts := make([]int64, len(st.branches))
-	t.fanOut(len(st.branches), len(st.branches), func(i int) {
-		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
-		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
-		lasts[i] = child.prev
-		if bf != nil {
-			fails[i] = bf
-			firstMu.Lock()
-			if first < 0 && bf != errAborted {
-				first = i
-			}
-			firstMu.Unlock()
-			cancel()
-			return
-		}
-		results[i] = out
-	})
-	t.prev = maxID(t.prev, lasts)
-	if ctx.Err() != nil {
-		return nil, "", nil, errAborted
-	}
-	if first >= 0 {
-		bf := fails[first]
-		t.emit(Event{Type: "ParallelStateFailed", Error: bf.name, Cause: bf.cause})
-		return nil, "", nil, bf
-	}
-	t.emit(Event{Type: "ParallelStateSucceeded"})
-	var result any = results
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return out, st.next, assigned, fl
-	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return out, st.next, assigned, fl
 }
 
 func maxID(cur int64, ids []int64) int64 {

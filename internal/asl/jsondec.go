@@ -39,6 +39,10 @@ type decoder struct {
 	// keyBuf collects the keys of the objects being decoded (when order is set): an object
 	// appends its keys after its parent's, copies them out when it ends and truncates back.
 	keyBuf []string
+	// double is whether the last number num parsed had a fraction or an exponent;
+	// doubleIdx collects such elements' indexes of the arrays being decoded (when order is set).
+	double    bool
+	doubleIdx []int
 	// keyArena holds the recorded key lists back to back, so recording costs no allocation
 	// per object; a list is a capacity-capped slice of it, so appending to one copies.
 	keyArena []string
@@ -92,6 +96,7 @@ func (d *decoder) value(depth int) (any, bool) {
 			m[k] = v
 			if d.order != nil {
 				d.keyBuf = append(d.keyBuf, k)
+				d.noteDouble(m, v, k, -1)
 			}
 			d.ws()
 			if d.i >= len(d.b) {
@@ -118,6 +123,7 @@ func (d *decoder) value(depth int) (any, bool) {
 	case c == '[':
 		d.i++
 		a := []any{}
+		idxStart := len(d.doubleIdx)
 		d.ws()
 		if d.i < len(d.b) && d.b[d.i] == ']' {
 			d.i++
@@ -130,6 +136,9 @@ func (d *decoder) value(depth int) (any, bool) {
 				return nil, false
 			}
 			a = append(a, v)
+			if _, isNum := v.(float64); isNum && d.order != nil && d.double && d.order.numbers {
+				d.doubleIdx = append(d.doubleIdx, len(a)-1)
+			}
 			d.ws()
 			if d.i >= len(d.b) {
 				return nil, false
@@ -140,6 +149,10 @@ func (d *decoder) value(depth int) (any, bool) {
 			}
 			if d.b[d.i] == ']' {
 				d.i++
+				for _, i := range d.doubleIdx[idxStart:] {
+					d.order.recordDouble(a, "", i)
+				}
+				d.doubleIdx = d.doubleIdx[:idxStart]
 				return a, true
 			}
 			return nil, false
@@ -208,6 +221,7 @@ func (d *decoder) num() (any, bool) {
 			return nil, false
 		}
 	}
+	d.double = !simple
 	text := d.b[start:d.i]
 	if simple && len(text) < 16 {
 		var n int64
@@ -277,4 +291,11 @@ func (d *decoder) strSlow(start int) (string, bool) {
 		i++
 	}
 	return "", false
+}
+
+// noteDouble records member key of m when v is a number num just parsed in floating-point form.
+func (d *decoder) noteDouble(m map[string]any, v any, key string, index int) {
+	if _, isNum := v.(float64); isNum && d.double && d.order.numbers {
+		d.order.recordDouble(m, key, index)
+	}
 }

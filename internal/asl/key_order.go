@@ -15,20 +15,46 @@ import (
 // so a map address is never reused while it is in use; it is safe for concurrent use.
 type keyOrder struct {
 	mu sync.Mutex
-	m  map[uintptr]orderedKeys
+	// small holds the first objects recorded, scanned in order (an execution records few);
+	// m holds the rest.
+	small [smallOrder]orderedKeys
+	n     int
+	m     map[uintptr]orderedKeys
 	// parent is consulted for objects this one has not seen (the machine's, for an execution).
 	parent *keyOrder
+	// frozen is set once nothing more is recorded (the machine's, after parsing): it is then
+	// read without the lock.
+	frozen bool
+	// numbers is set when the floating-point form of numbers is recorded too (the definition
+	// uses States.JsonToString); doubles holds them by container (number_form.go).
+	numbers bool
+	doubles map[uintptr]*doubleMembers
 }
 
+// smallOrder is how many objects a keyOrder records before it needs its map.
+const smallOrder = 6
+
+// orderedKeys is the recorded order of one object: keys, or (for a ResultPath copy) the keys
+// of base followed by extra, worked out only when someone asks.
 type orderedKeys struct {
-	obj  map[string]any
-	keys []string
+	id    uintptr
+	obj   map[string]any
+	keys  []string
+	base  map[string]any
+	extra string
 }
 
 // newKeyOrder returns an empty keyOrder that falls back to parent; hint is the number of
 // objects expected.
 func newKeyOrder(parent *keyOrder, hint int) *keyOrder {
-	return &keyOrder{m: make(map[uintptr]orderedKeys, hint), parent: parent}
+	o := &keyOrder{parent: parent}
+	if hint > smallOrder {
+		o.m = make(map[uintptr]orderedKeys, hint-smallOrder)
+	}
+	if parent != nil {
+		o.numbers = parent.numbers
+	}
+	return o
 }
 
 // objectKeys returns the key-order function for intrinsic functions: nil (sorted) when the
@@ -50,19 +76,65 @@ func (o *keyOrder) record(obj map[string]any, keys []string) {
 	if o == nil || len(obj) < 2 {
 		return
 	}
+	o.put(orderedKeys{id: mapID(obj), obj: obj, keys: keys})
+}
+
+// recordCopy notes that obj is a copy of base with key set: base's keys, then key if new.
+func (o *keyOrder) recordCopy(obj, base map[string]any, key string) {
+	if o == nil || len(obj) < 2 {
+		return
+	}
+	o.put(orderedKeys{id: mapID(obj), obj: obj, base: base, extra: key})
+}
+
+func (o *keyOrder) put(e orderedKeys) {
 	o.mu.Lock()
-	o.m[mapID(obj)] = orderedKeys{obj: obj, keys: keys}
-	o.mu.Unlock()
+	defer o.mu.Unlock()
+	for i := range o.small[:o.n] {
+		if o.small[i].id == e.id {
+			o.small[i] = e
+			return
+		}
+	}
+	if o.n < smallOrder && o.m[e.id].obj == nil {
+		o.small[o.n] = e
+		o.n++
+		return
+	}
+	if o.m == nil {
+		o.m = make(map[uintptr]orderedKeys)
+	}
+	o.m[e.id] = e
+}
+
+// find returns the entry recorded here for id.
+func (o *keyOrder) find(id uintptr) (orderedKeys, bool) {
+	if !o.frozen {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+	}
+	for _, e := range o.small[:o.n] {
+		if e.id == id {
+			return e, true
+		}
+	}
+	e, ok := o.m[id]
+	return e, ok
 }
 
 // recorded returns the keys recorded for obj, or nil.
 func (o *keyOrder) recorded(obj map[string]any) []string {
-	for ; o != nil; o = o.parent {
-		o.mu.Lock()
-		ok, found := o.m[mapID(obj)]
-		o.mu.Unlock()
-		if found {
-			return ok.keys
+	id := mapID(obj)
+	for p := o; p != nil; p = p.parent {
+		if e, found := p.find(id); found {
+			if e.base == nil {
+				return e.keys
+			}
+			keys := append([]string(nil), o.keys(e.base)...)
+			if !contains(keys, e.extra) {
+				keys = append(keys, e.extra)
+			}
+			return keys
 		}
 	}
 	return nil
@@ -130,11 +202,8 @@ func (o *keyOrder) recordSet(raw, out any, steps []step) {
 		if rm != nil && mapID(rm) == mapID(om) {
 			return
 		}
-		keys := o.keys(rm)
-		if !contains(keys, st.key) {
-			keys = append(keys, st.key)
-		}
-		o.record(om, keys)
+		o.recordCopy(om, rm, st.key)
+		o.copyDoubles(rm, om)
 		raw, out = rm[st.key], om[st.key]
 	}
 }

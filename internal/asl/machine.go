@@ -47,7 +47,8 @@ const (
 	langJSONata  = "JSONata"
 )
 
-// state is one parsed state. Fields that do not apply to its Type stay zero.
+// state is one parsed state: what every Type has (name, transitions, data flow, Retry and
+// Catch); what only its Type has is its node.
 type state struct {
 	name string
 	typ  string
@@ -74,62 +75,8 @@ type state struct {
 	retry []*retrier
 	catch []*catcher
 
-	// Task.
-	resource         string
-	resourceKey      string
-	pattern          IntegrationPattern
-	timeoutSeconds   int64
-	heartbeatSeconds int64
-	timeoutPath      *jsonPath
-	heartbeatPath    *jsonPath
-	timeoutExpr      template
-	heartbeatExpr    template
-	credentials      template
-
-	// Choice.
-	choices     []*choiceRule
-	defaultNext string
-
-	// Wait.
-	seconds       *float64
-	timestamp     string
-	secondsPath   *jsonPath
-	timestampPath *jsonPath
-	secondsExpr   template
-	timestampExpr template
-
-	// Fail.
-	errorName, cause     string
-	errorPath, causePath template
-	errorExpr, causeExpr template
-
-	// Parallel.
-	branches []*graph
-
-	// Map.
-	itemsPath            *jsonPath
-	items                template
-	itemSelector         template
-	processor            *graph
-	maxConcurrency       int
-	maxConcurrencyPath   *jsonPath
-	maxConcurrencyExpr   template
-	toleratedCount       int
-	toleratedPercent     float64
-	toleratedCountPath   *jsonPath
-	toleratedPercentPath *jsonPath
-	toleratedCountExpr   template
-	toleratedPercentExpr template
-	hasToleratedCount    bool
-	hasToleratedPercent  bool
-	itemBatcher          *itemBatcher
-	itemReader           map[string]any
-	itemReaderParams     template
-	resultWriter         map[string]any
-	resultWriterParams   template
-	distributed          bool
-	// label is a Distributed Map's Label (used in its child execution ARNs).
-	label string
+	// node holds what only this state's Type has, and runs it.
+	node node
 }
 
 // optPath is an InputPath/OutputPath/ResultPath: a path, or null.
@@ -139,24 +86,6 @@ type optPath struct {
 }
 
 // retrier is one element of Retry.
-type retrier struct {
-	errorEquals     []string
-	interval        float64
-	maxAttempts     int
-	backoffRate     float64
-	maxDelaySeconds float64
-	fullJitter      bool
-}
-
-// catcher is one element of Catch.
-type catcher struct {
-	errorEquals []string
-	next        string
-	resultPath  *optPath
-	assign      template
-	output      template
-}
-
 // itemBatcher is a Map's ItemBatcher.
 type itemBatcher struct {
 	maxItems        int

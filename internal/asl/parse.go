@@ -64,6 +64,8 @@ func ParseWith(definition []byte, opts ParseOptions) (*Machine, error) {
 	var order *keyOrder
 	if bytes.Contains(definition, []byte("States.JsonToString")) || bytes.Contains(definition, []byte("States.Format")) {
 		order = newKeyOrder(nil, bytes.Count(definition, []byte("{")))
+		order.numbers = bytes.Contains(definition, []byte("States.JsonToString"))
+		defer func() { order.frozen = true }()
 	}
 	root, err := decodeJSONOrdered(definition, order)
 	if err != nil {
@@ -261,8 +263,6 @@ func (c *checker) optPathField(path string, obj map[string]any, field string, re
 	return &optPath{path: p}
 }
 
-var stateTypes = map[string]bool{"Pass": true, "Task": true, "Choice": true, "Wait": true, "Succeed": true, "Fail": true, "Parallel": true, "Map": true}
-
 // graph parses a StartAt/States pair (the machine, a branch or a processor).
 func (c *checker) graph(path string, obj map[string]any, lang string, nested bool) *graph {
 	g := &graph{states: map[string]*state{}}
@@ -321,9 +321,11 @@ func (c *checker) graph(path string, obj map[string]any, lang string, nested boo
 			}
 		}
 		check("Next", st.next)
-		check("Default", st.defaultNext)
-		for i, ch := range st.choices {
-			check(index("Choices", i)+".Next", ch.next)
+		if ch := choiceOf(st); ch != nil {
+			check("Default", ch.defaultNext)
+			for i, r := range ch.choices {
+				check(index("Choices", i)+".Next", r.next)
+			}
 		}
 		for i, ca := range st.catch {
 			check(index("Catch", i)+".Next", ca.next)
@@ -342,9 +344,8 @@ func (c *checker) graph(path string, obj map[string]any, lang string, nested boo
 				return
 			}
 			walk(st.next)
-			walk(st.defaultNext)
-			for _, ch := range st.choices {
-				walk(ch.next)
+			for _, target := range choiceOf(st).targets() {
+				walk(target)
 			}
 			for _, ca := range st.catch {
 				walk(ca.next)
@@ -382,74 +383,19 @@ func (c *checker) state(path, name string, obj map[string]any, parentLang string
 	defer func() { c.statePath = saved }()
 	st := &state{name: name}
 	st.typ = c.reqString(path, obj, "Type")
-	if st.typ != "" && !stateTypes[st.typ] {
+	if _, known := stateKinds[st.typ]; st.typ != "" && !known {
 		c.add(join(path, "Type"), "%q is not a state type", st.typ)
 		return nil
 	}
 	st.enteredType, st.exitedType = st.typ+"StateEntered", st.typ+"StateExited"
 	lang := c.queryLanguage(path, obj, parentLang)
 	st.jsonata = lang == langJSONata
-	var allowed []string
 	jp := !st.jsonata
-	switch st.typ {
-	case "Pass":
-		allowed = fieldList(commonFields, transitionKeys, []string{"Assign"})
-		if jp {
-			allowed = append(allowed, "InputPath", "OutputPath", "Parameters", "ResultPath", "Result")
-		} else {
-			allowed = append(allowed, "Output")
-		}
-	case "Task":
-		allowed = fieldList(commonFields, transitionKeys, []string{"Resource", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials", "Assign"})
-		if jp {
-			allowed = append(allowed, "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
-		} else {
-			allowed = append(allowed, "Arguments", "Output")
-		}
-	case "Choice":
-		allowed = fieldList(commonFields, []string{"Choices", "Default", "Assign"})
-		if jp {
-			allowed = append(allowed, jsonPathFlow...)
-		} else {
-			allowed = append(allowed, "Output")
-		}
-	case "Wait":
-		allowed = fieldList(commonFields, transitionKeys, []string{"Seconds", "Timestamp", "Assign"})
-		if jp {
-			allowed = append(allowed, "InputPath", "OutputPath", "SecondsPath", "TimestampPath")
-		} else {
-			allowed = append(allowed, "Output")
-		}
-	case "Succeed":
-		allowed = fieldList(commonFields)
-		if jp {
-			allowed = append(allowed, jsonPathFlow...)
-		} else {
-			allowed = append(allowed, "Output")
-		}
-	case "Fail":
-		allowed = fieldList(commonFields, []string{"Error", "Cause"})
-		if jp {
-			allowed = append(allowed, "ErrorPath", "CausePath")
-		}
-	case "Parallel":
-		allowed = fieldList(commonFields, transitionKeys, []string{"Branches", "Retry", "Catch", "Assign"})
-		if jp {
-			allowed = append(allowed, "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath")
-		} else {
-			allowed = append(allowed, "Arguments", "Output")
-		}
-	case "Map":
-		allowed = fieldList(commonFields, transitionKeys, []string{"ItemProcessor", "Iterator", "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage", "Label", "Retry", "Catch", "Assign", "ItemSelector"})
-		if jp {
-			allowed = append(allowed, "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "ItemsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath")
-		} else {
-			allowed = append(allowed, "Items", "Output")
-		}
-	default:
+	kind := stateKinds[st.typ]
+	if kind.newNode == nil {
 		return nil
 	}
-	c.fields(path, obj, allowed...)
+	c.fields(path, obj, kind.allowed(st.jsonata)...)
 
 	// Transitions.
 	if st.typ != "Choice" && st.typ != "Succeed" && st.typ != "Fail" {
@@ -508,265 +454,9 @@ func (c *checker) state(path, name string, obj map[string]any, parentLang string
 		st.catch = c.catchers(join(path, "Catch"), v, lang)
 	}
 
-	switch st.typ {
-	case "Task":
-		c.task(path, st, obj)
-	case "Choice":
-		c.choice(path, st, obj)
-	case "Wait":
-		c.wait(path, st, obj)
-	case "Fail":
-		c.fail(path, st, obj)
-	case "Parallel":
-		c.parallel(path, st, obj, lang)
-	case "Map":
-		c.mapState(path, st, obj, lang)
-	}
+	st.node = kind.newNode()
+	st.node.check(c, path, st, obj, lang)
 	return st
-}
-
-// errorNames checks an ErrorEquals list.
-func (c *checker) errorEquals(path string, obj map[string]any) []string {
-	v, ok := obj["ErrorEquals"]
-	if !ok {
-		c.add(join(path, "ErrorEquals"), "is required")
-		return nil
-	}
-	arr, ok := v.([]any)
-	if !ok || len(arr) == 0 {
-		c.add(join(path, "ErrorEquals"), "must be a non-empty array of strings")
-		return nil
-	}
-	out := make([]string, 0, len(arr))
-	for i, e := range arr {
-		s, ok := e.(string)
-		if !ok {
-			c.add(index(join(path, "ErrorEquals"), i), "must be a string")
-			continue
-		}
-		if s == ErrAll && len(arr) > 1 {
-			c.soft(join(path, "ErrorEquals"), "States.ALL must appear alone")
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// handlers calls fn for each element of the Retry or Catch array v (at path) with its path
-// and whether it is the array's last element, reporting a v that is not an array and each
-// element that is not an object.
-func (c *checker) handlers(path string, v any, fn func(p string, obj map[string]any, last bool)) {
-	arr, ok := v.([]any)
-	if !ok {
-		c.add(path, "must be an array")
-		return
-	}
-	for i, e := range arr {
-		p := index(path, i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			c.add(p, "must be an object")
-			continue
-		}
-		fn(p, obj, i == len(arr)-1)
-	}
-}
-
-// allLast reports a States.ALL in the ErrorEquals of a retrier or catcher (kind) at p that is
-// not the last of its array.
-func (c *checker) allLast(p string, errorEquals []string, last bool, kind string) {
-	if last {
-		return
-	}
-	for j, name := range errorEquals {
-		if name == ErrAll {
-			c.soft(index(join(p, "ErrorEquals"), j), "a %s with States.ALL must be the last one", kind)
-		}
-	}
-}
-
-func (c *checker) retriers(path string, v any) []*retrier {
-	var out []*retrier
-	c.handlers(path, v, func(p string, obj map[string]any, last bool) {
-		c.fields(p, obj, "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
-		r := &retrier{interval: 1, maxAttempts: 3, backoffRate: 2}
-		r.errorEquals = c.errorEquals(p, obj)
-		if _, ok := obj["IntervalSeconds"]; ok {
-			r.interval = float64(c.posInt(p, obj, "IntervalSeconds", 1, 99999999))
-		}
-		if _, ok := obj["MaxAttempts"]; ok {
-			r.maxAttempts = int(c.posInt(p, obj, "MaxAttempts", 0, 99999999))
-		}
-		if f, ok := c.number(p, obj, "BackoffRate"); ok {
-			if f < 1 {
-				c.soft(join(p, "BackoffRate"), "must be at least 1.0")
-			}
-			r.backoffRate = f
-		}
-		if _, ok := obj["MaxDelaySeconds"]; ok {
-			r.maxDelaySeconds = float64(c.posInt(p, obj, "MaxDelaySeconds", 1, 31622400))
-		}
-		if _, ok := obj["JitterStrategy"]; ok {
-			switch c.optString(p, obj, "JitterStrategy") {
-			case "FULL":
-				r.fullJitter = true
-			case "NONE":
-			default:
-				c.add(join(p, "JitterStrategy"), "must be \"FULL\" or \"NONE\"")
-			}
-		}
-		c.allLast(p, r.errorEquals, last, "retrier")
-		out = append(out, r)
-	})
-	return out
-}
-
-func (c *checker) catchers(path string, v any, lang string) []*catcher {
-	var out []*catcher
-	c.handlers(path, v, func(p string, obj map[string]any, last bool) {
-		ca := &catcher{}
-		if lang == langJSONata {
-			c.fields(p, obj, "ErrorEquals", "Next", "Output", "Assign", "Comment")
-			if v, ok := obj["Output"]; ok {
-				ca.output = c.jsonata(join(p, "Output"), v)
-			}
-		} else {
-			c.fields(p, obj, "ErrorEquals", "Next", "ResultPath", "Assign", "Comment")
-			ca.resultPath = c.optPathField(p, obj, "ResultPath", true)
-		}
-		if v, ok := obj["Assign"]; ok {
-			ca.assign = c.assign(join(p, "Assign"), v, lang == langJSONata)
-		}
-		ca.errorEquals = c.errorEquals(p, obj)
-		ca.next = c.reqString(p, obj, "Next")
-		c.allLast(p, ca.errorEquals, last, "catcher")
-		out = append(out, ca)
-	})
-	return out
-}
-
-func (c *checker) task(path string, st *state, obj map[string]any) {
-	st.resource = c.reqString(path, obj, "Resource")
-	if st.resource != "" {
-		st.resourceKey, st.pattern = ResourceKey(st.resource)
-		if !strings.HasPrefix(st.resource, "arn:") && !strings.Contains(st.resource, "${") {
-			c.add(join(path, "Resource"), "%q is not a valid ARN", st.resource)
-		}
-	}
-	if st.jsonata {
-		if v, ok := obj["TimeoutSeconds"]; ok {
-			if _, isStr := v.(string); isStr {
-				st.timeoutExpr = c.jsonata(join(path, "TimeoutSeconds"), v)
-			} else {
-				st.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
-			}
-		}
-		if v, ok := obj["HeartbeatSeconds"]; ok {
-			if _, isStr := v.(string); isStr {
-				st.heartbeatExpr = c.jsonata(join(path, "HeartbeatSeconds"), v)
-			} else {
-				st.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
-			}
-		}
-		if v, ok := obj["Credentials"]; ok {
-			st.credentials = c.jsonata(join(path, "Credentials"), v)
-		}
-	} else {
-		if _, ok := obj["TimeoutSeconds"]; ok {
-			st.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
-		}
-		if _, ok := obj["HeartbeatSeconds"]; ok {
-			st.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
-		}
-		st.timeoutPath = c.refPath(path, obj, "TimeoutSecondsPath")
-		st.heartbeatPath = c.refPath(path, obj, "HeartbeatSecondsPath")
-		if st.timeoutPath != nil && st.timeoutSeconds > 0 {
-			c.add(path, "TimeoutSeconds and TimeoutSecondsPath may not both be set")
-		}
-		if st.heartbeatPath != nil && st.heartbeatSeconds > 0 {
-			c.add(path, "HeartbeatSeconds and HeartbeatSecondsPath may not both be set")
-		}
-		if v, ok := obj["Credentials"]; ok {
-			st.credentials = c.payload(join(path, "Credentials"), v)
-		}
-	}
-	if st.timeoutSeconds > 0 && st.heartbeatSeconds > 0 && st.heartbeatSeconds >= st.timeoutSeconds {
-		c.soft(join(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
-	}
-}
-
-func (c *checker) wait(path string, st *state, obj map[string]any) {
-	n := 0
-	if v, ok := obj["Seconds"]; ok {
-		n++
-		if _, isStr := v.(string); isStr && st.jsonata {
-			st.secondsExpr = c.jsonata(join(path, "Seconds"), v)
-		} else {
-			f := float64(c.posInt(path, obj, "Seconds", 0, 99999999))
-			st.seconds = &f
-		}
-	}
-	if v, ok := obj["Timestamp"]; ok {
-		n++
-		s, _ := v.(string)
-		if _, isExpr := jsonataTemplate(s); isExpr && st.jsonata {
-			st.timestampExpr = c.jsonata(join(path, "Timestamp"), v)
-		} else if _, err := parseTimestamp(s); err != nil {
-			c.add(join(path, "Timestamp"), "must be an RFC 3339 timestamp")
-		} else {
-			st.timestamp = s
-		}
-	}
-	if _, ok := obj["SecondsPath"]; ok {
-		n++
-		st.secondsPath = c.refPath(path, obj, "SecondsPath")
-	}
-	if _, ok := obj["TimestampPath"]; ok {
-		n++
-		st.timestampPath = c.refPath(path, obj, "TimestampPath")
-	}
-	if n != 1 {
-		c.add(path, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath")
-	}
-}
-
-func (c *checker) fail(path string, st *state, obj map[string]any) {
-	st.errorName, st.errorExpr, st.errorPath = c.failField(path, obj, "Error", st.jsonata)
-	st.cause, st.causeExpr, st.causePath = c.failField(path, obj, "Cause", st.jsonata)
-}
-
-// failField reads the Fail state's Error or Cause (field): a string, a JSONata template in a
-// JSONata state (expr), or a reference path or intrinsic in field+"Path" (ref); giving both
-// field and field+"Path" is an error.
-func (c *checker) failField(path string, obj map[string]any, field string, jsonata bool) (s string, expr, ref template) {
-	if v, ok := obj[field]; ok {
-		str, _ := v.(string)
-		if _, isExpr := jsonataTemplate(str); isExpr && jsonata {
-			expr = c.jsonata(join(path, field), v)
-		} else {
-			s = c.optString(path, obj, field)
-		}
-	}
-	if _, ok := obj[field+"Path"]; ok {
-		ref = c.failPath(path, obj, field+"Path")
-		if _, both := obj[field]; both {
-			c.add(path, "%s and %sPath may not both be set", field, field)
-		}
-	}
-	return s, expr, ref
-}
-
-// failPath parses ErrorPath/CausePath: a reference path or an intrinsic function.
-func (c *checker) failPath(path string, obj map[string]any, field string) template {
-	s := c.optString(path, obj, field)
-	if isIntrinsic(s) {
-		return c.dollarValue(join(path, field), field, s)
-	}
-	p := c.refPath(path, obj, field)
-	if p == nil {
-		return nil
-	}
-	return &tmplPath{field: field, path: p}
 }
 
 // objects calls fn with the path and value of each element of the required, non-empty array
@@ -792,135 +482,6 @@ func (c *checker) objects(path string, obj map[string]any, field string, fn func
 		}
 		fn(p, o)
 	}
-}
-
-func (c *checker) parallel(path string, st *state, obj map[string]any, lang string) {
-	c.objects(path, obj, "Branches", func(p string, bo map[string]any) {
-		c.fields(p, bo, "StartAt", "States", "Comment", "QueryLanguage")
-		st.branches = append(st.branches, c.graph(p, bo, c.queryLanguage(p, bo, lang), true))
-	})
-}
-
-func (c *checker) mapState(path string, st *state, obj map[string]any, lang string) {
-	field := "ItemProcessor"
-	pv, ok := obj["ItemProcessor"]
-	if !ok {
-		pv, ok = obj["Iterator"]
-		field = "Iterator"
-	} else if _, both := obj["Iterator"]; both {
-		c.add(path, "ItemProcessor and Iterator may not both be set")
-	}
-	if !ok {
-		c.add(join(path, "ItemProcessor"), "is required")
-	} else if po, isObj := pv.(map[string]any); !isObj {
-		c.add(join(path, field), "must be an object")
-	} else {
-		p := join(path, field)
-		c.fields(p, po, "StartAt", "States", "Comment", "ProcessorConfig", "QueryLanguage")
-		if cfg, ok := po["ProcessorConfig"].(map[string]any); ok {
-			c.fields(join(p, "ProcessorConfig"), cfg, "Mode", "ExecutionType")
-			switch cfg["Mode"] {
-			case nil, "INLINE":
-			case "DISTRIBUTED":
-				st.distributed = true
-				st.label, _ = obj["Label"].(string)
-			default:
-				c.add(join(p, "ProcessorConfig.Mode"), "must be \"INLINE\" or \"DISTRIBUTED\"")
-			}
-		}
-		st.processor = c.graph(p, po, c.queryLanguage(p, po, lang), true)
-		st.processor.distributed = st.distributed
-	}
-	if st.jsonata {
-		if v, ok := obj["Items"]; ok {
-			st.items = c.jsonata(join(path, "Items"), v)
-		}
-	} else {
-		st.itemsPath = c.refPath(path, obj, "ItemsPath")
-		if v, ok := obj["Parameters"]; ok {
-			if _, both := obj["ItemSelector"]; both {
-				c.add(path, "ItemSelector and Parameters may not both be set")
-			}
-			st.itemSelector = st.parameters
-			st.parameters = nil
-			_ = v
-		}
-	}
-	if v, ok := obj["ItemSelector"]; ok {
-		if st.jsonata {
-			st.itemSelector = c.jsonata(join(path, "ItemSelector"), v)
-		} else {
-			st.itemSelector = c.payload(join(path, "ItemSelector"), v)
-		}
-	}
-	c.intSetting(path, obj, "MaxConcurrency", 0, 99999999, st.jsonata, true,
-		intTarget{&st.maxConcurrency, &st.maxConcurrencyPath, &st.maxConcurrencyExpr})
-	st.hasToleratedCount = c.intSetting(path, obj, "ToleratedFailureCount", 0, 99999999, st.jsonata, true,
-		intTarget{&st.toleratedCount, &st.toleratedCountPath, &st.toleratedCountExpr})
-	if v, ok := obj["ToleratedFailurePercentage"]; ok {
-		st.hasToleratedPercent = true
-		if _, isStr := v.(string); isStr && st.jsonata {
-			st.toleratedPercentExpr = c.jsonata(join(path, "ToleratedFailurePercentage"), v)
-		} else if f, ok := c.number(path, obj, "ToleratedFailurePercentage"); ok {
-			if f < 0 || f > 100 {
-				c.soft(join(path, "ToleratedFailurePercentage"), "must be between 0 and 100")
-			}
-			st.toleratedPercent = f
-		}
-	}
-	if _, ok := obj["ToleratedFailurePercentagePath"]; ok {
-		st.hasToleratedPercent = true
-		st.toleratedPercentPath = c.refPath(path, obj, "ToleratedFailurePercentagePath")
-	}
-	if v, ok := obj["ItemBatcher"]; ok {
-		p := join(path, "ItemBatcher")
-		bo, isObj := v.(map[string]any)
-		if !isObj {
-			c.add(p, "must be an object")
-		} else {
-			b := &itemBatcher{}
-			c.fields(p, bo, "MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
-			// As with the Map state's own settings, a limit and its Path may not both be given.
-			b.hasMaxItems = c.intSetting(p, bo, "MaxItemsPerBatch", 1, 99999999, st.jsonata, true,
-				intTarget{&b.maxItems, &b.maxItemsPath, &b.maxItemsExpr})
-			b.hasMaxInputSize = c.intSetting(p, bo, "MaxInputBytesPerBatch", 1, 262144, st.jsonata, true,
-				intTarget{&b.maxBytes, &b.maxBytesPath, &b.maxBytesExpr})
-			if bi, ok := bo["BatchInput"]; ok {
-				if st.jsonata {
-					b.batchInput = c.jsonata(join(p, "BatchInput"), bi)
-				} else {
-					b.batchInput = c.payload(join(p, "BatchInput"), bi)
-				}
-			}
-			if !b.hasMaxItems && !b.hasMaxInputSize {
-				c.add(p, "needs MaxItemsPerBatch or MaxInputBytesPerBatch")
-			}
-			st.itemBatcher = b
-		}
-	}
-	readerWriter := func(field string, dst *map[string]any, params *template) {
-		v, ok := obj[field]
-		if !ok {
-			return
-		}
-		p := join(path, field)
-		ro, isObj := v.(map[string]any)
-		if !isObj {
-			c.add(p, "must be an object")
-			return
-		}
-		if _, ok := ro["Resource"].(string); !ok {
-			c.add(join(p, "Resource"), "is required")
-		}
-		*dst = ro
-		if pv, ok := ro["Parameters"]; ok {
-			*params = c.payload(join(p, "Parameters"), pv)
-		} else if av, ok := ro["Arguments"]; ok {
-			*params = c.jsonata(join(p, "Arguments"), av)
-		}
-	}
-	readerWriter("ItemReader", &st.itemReader, &st.itemReaderParams)
-	readerWriter("ResultWriter", &st.resultWriter, &st.resultWriterParams)
 }
 
 // parseTimestamp parses an ASL timestamp: RFC 3339 with an upper-case T and a zone.

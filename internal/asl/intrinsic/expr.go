@@ -19,6 +19,12 @@ type Sources struct {
 	// keep no order, so a caller that records it (at decode time, say) supplies it here;
 	// nil sorts the keys.
 	Keys func(m map[string]any) []string
+	// Double reports whether member key (index in an array, key "") of container was written
+	// in floating-point form (1.0, 2e3) where it came from, so States.JsonToString writes it as
+	// Java does (1.0, 2000.0); nil reports none, and integral numbers print as integers.
+	Double func(container any, key string, index int) bool
+	// DoublePath is Double for a number a path argument selects, by the path as written.
+	DoublePath func(path string) bool
 }
 
 // Expr is a parsed intrinsic function call. It is immutable after Parse and safe for

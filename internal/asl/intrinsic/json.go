@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 )
 
 // stringToJSON implements States.StringToJson(string): the JSON value the string holds.
@@ -46,8 +48,13 @@ func parseJSON(s string) (any, error) {
 
 // jsonToString implements States.JsonToString(value): the compact JSON text of the value.
 // Object keys come out in Sources.Keys order, sorted when it is nil.
-func jsonToString(src Sources, _ *Call, args []any) (any, error) {
-	b, err := appendJSON(nil, args[0], src.Keys)
+func jsonToString(src Sources, c *Call, args []any) (any, error) {
+	if f, ok := args[0].(float64); ok && src.DoublePath != nil {
+		if p, isPath := c.Args[0].(*Path); isPath && src.DoublePath(p.Path) {
+			return string(jsonvalue.AppendJavaDouble(nil, f)), nil
+		}
+	}
+	b, err := appendJSON(nil, args[0], src)
 	if err != nil {
 		return nil, errorf("States.JsonToString", "%v", err)
 	}

@@ -113,10 +113,10 @@ func keysOf(m map[string]any, keys func(map[string]any) []string) []string {
 }
 
 // appendJSON appends the compact JSON text of v as AWS's intrinsic functions serialise it
-// (Jackson): object keys in the order keys gives (sorted when nil), numbers as Java formats
-// them, strings escaped as Jackson escapes them, numbers of any Go type accepted.
-func appendJSON(b []byte, v any, keys func(map[string]any) []string) ([]byte, error) {
-	enc := jsonvalue.Encoder{Keys: keys, Numbers: jsonvalue.JavaNumbers, Strings: jsonvalue.JacksonStrings, Other: appendNumber}
+// (Jackson): object keys in the order src.Keys gives (sorted when nil), numbers as Java
+// formats them (in floating-point form where src.Double says the input had it), strings escaped as Jackson escapes them, numbers of any Go type accepted.
+func appendJSON(b []byte, v any, src Sources) ([]byte, error) {
+	enc := jsonvalue.Encoder{Keys: src.Keys, Double: src.Double, Numbers: jsonvalue.JavaNumbers, Strings: jsonvalue.JacksonStrings, Other: appendNumber}
 	return enc.Append(b, v)
 }
 

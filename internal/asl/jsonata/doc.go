@@ -1,5 +1,5 @@
 // Package jsonata evaluates the JSONata expressions of Step Functions states that use
-// "QueryLanguage": "JSONata", on github.com/blues/jsonata-go v1.5.4 (JSONata 1.5.4).
+// "QueryLanguage": "JSONata", on github.com/blues/jsonata-go v1.5.4 (JSONata 1.5.4) with kiln's fixes.
 //
 // [Template] recognises a "{% ... %}" field value, [Compile] parses the expression once (and
 // caches it by text), and [Expr.Eval] evaluates it with $states and the workflow's Variables
@@ -25,11 +25,12 @@
 //
 // # Concurrency
 //
-// A compiled Expr is immutable and safe for concurrent use. jsonata-go 1.5.4 is not: while it
-// calls a built-in function it writes the call's name and context into the function value all
-// expressions share, and evaluating "x ~> $f(a)" rewrites the parsed tree on every run. This
-// package rewrites such calls to the equivalent partial application once at compile time, and
-// serialises evaluations on one lock, so JSONata evaluation uses one core at a time.
+// A compiled Expr is immutable and safe for concurrent use, and evaluations run in parallel.
+// The released jsonata-go 1.5.4 is not safe so: kiln carries it as a fork in
+// third_party/jsonata-go (under a replace in go.mod) whose CHANGES.md lists what kiln changed
+// and why (shared built-ins no longer written during a call, "x ~> $f(a)" no longer rewrites
+// the parsed tree, per-evaluation bindings, a recursion limit, and a path ending in an empty
+// array giving that array).
 //
 // # JSONata 2.x features AWS supports that jsonata-go 1.5.4 lacks
 //
@@ -41,9 +42,9 @@
 //   - key order: Go maps do not keep insertion order, so $keys, $each, $spread and object
 //     output list keys in an unspecified order where AWS keeps document order;
 //   - AWS's evaluation limits (a depth of 100, about 7 MB per value) and its non-finite
-//     results ("Infinity" for 1/0, where jsonata-go fails with D1001). Runaway recursion of
-//     named functions is stopped at [MaxRecursion] calls deep with U1001, where AWS stops a
-//     non-tail-recursive function at about 32;
+//     results ("Infinity" for 1/0, where jsonata-go fails with D1001). Runaway recursion is
+//     stopped at [MaxRecursion] calls deep with U1001, where AWS stops a non-tail-recursive
+//     function at about 32;
 //   - tail-call optimisation, so deep tail recursion costs Go stack here.
 //
 // Added or corrected here because it was cheap: $assert(condition, message) (1.8); $string

@@ -95,9 +95,12 @@ func evalError(expr string, err error) *Error {
 	var acv jsonatago.ArgCountError
 	var at *jsonatago.ArgTypeError
 	var atv jsonatago.ArgTypeError
+	var de *jsonatago.DepthError
 	switch {
 	case errors.As(err, &ce):
 		e.Code, e.Message = ce.code, ce.msg
+	case errors.As(err, &de):
+		e.Code, e.Message = "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."
 	case errors.As(err, &ev):
 		e.Code, e.Message = evalErrorCode(*ev)
 	case errors.As(err, &evv):

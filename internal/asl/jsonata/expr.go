@@ -29,10 +29,6 @@ type Expr struct {
 	compiled *jsonatago.Expr
 }
 
-// evalMu serialises every evaluation: jsonata-go 1.5.4 stores the call context and name in its
-// shared built-in function values during a call, so two evaluations at once race on them.
-var evalMu sync.Mutex
-
 // cache holds compiled expressions by text; it stops growing at cacheLimit entries.
 var (
 	cache      sync.Map
@@ -52,8 +48,6 @@ func Compile(expr string) (*Expr, error) {
 	if err != nil {
 		return nil, &Error{Expr: expr, Message: err.Error(), Err: err}
 	}
-	rewriteApplications(c)
-	setRegistry(c, nil)
 	e := &Expr{src: expr, compiled: c}
 	cacheMu.Lock()
 	if cacheSize < cacheLimit {
@@ -104,9 +98,7 @@ func NewBindings(states any, vars map[string]any, src Sources) *Bindings {
 		r["uuid"] = reflect.ValueOf(uuidFunc(src))
 	}
 	for k, v := range vars {
-		if _, reserved := internalNames[k]; !reserved {
-			r[k] = reflect.ValueOf(toJSONata(v))
-		}
+		r[k] = reflect.ValueOf(toJSONata(v))
 	}
 	r["states"] = reflect.ValueOf(toJSONata(states))
 	return &Bindings{registry: r}
@@ -119,12 +111,13 @@ var baseRegistry = func() map[string]reflect.Value {
 		r[k] = v
 	}
 	r["random"], r["uuid"] = defaultRandom, defaultUUID
-	r[enterName], r[exitName] = enterFunc, exitFunc
 	return r
 }()
 
-// internalNames are the bindings a workflow variable must not replace.
-var internalNames = map[string]struct{}{enterName: {}, exitName: {}, resultName: {}}
+// MaxRecursion is how deeply JSONata function calls may nest before the evaluation fails with
+// U1001. It stops runaway recursion long before the Go stack is exhausted; AWS's own limit is
+// lower (it refuses a non-tail-recursive function about 32 calls deep).
+const MaxRecursion = 10_000
 
 // Eval evaluates the expression with $states bound to states (a map with input, result,
 // errorOutput and context as the state's phase provides) and each entry of vars bound as
@@ -132,7 +125,7 @@ var internalNames = map[string]struct{}{enterName: {}, exitName: {}, resultName:
 // (map[string]any, []any, string, float64, bool or nil) which may share unchanged parts with
 // states and vars, so treat both as immutable. An undefined result gives an *Error wrapping
 // ErrUndefined; a failed evaluation an *Error with jsonata-js's code. Safe for concurrent
-// use; evaluations run one at a time (see the package documentation).
+// use; evaluations run concurrently.
 func (e *Expr) Eval(states any, vars map[string]any) (any, error) {
 	return e.EvalBindings(NewBindings(states, vars, Sources{}))
 }
@@ -144,12 +137,7 @@ func (e *Expr) EvalWith(states any, vars map[string]any, src Sources) (any, erro
 
 // EvalBindings evaluates the expression against prepared bindings; see Eval.
 func (e *Expr) EvalBindings(b *Bindings) (result any, err error) {
-	c := *e.compiled
-	setRegistry(&c, b.registry)
-	evalMu.Lock()
-	depth = 0
-	v, err := evalRecover(&c)
-	evalMu.Unlock()
+	v, err := evalRecover(e.compiled, b.registry)
 	if errors.Is(err, jsonatago.ErrUndefined) {
 		return nil, &Error{Expr: e.src, Undefined: true}
 	}
@@ -176,11 +164,11 @@ func compileRecover(expr string) (c *jsonatago.Expr, err error) {
 
 // evalRecover runs the evaluation, turning a panic inside jsonata-go into an error so that one
 // bad expression cannot bring the engine down.
-func evalRecover(c *jsonatago.Expr) (v any, err error) {
+func evalRecover(c *jsonatago.Expr, registry map[string]reflect.Value) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("jsonata-go panicked: %v", r)
 		}
 	}()
-	return c.Eval(nil)
+	return c.EvalWithOptions(nil, jsonatago.EvalOptions{Bindings: registry, MaxDepth: MaxRecursion})
 }

@@ -12,15 +12,19 @@ import (
 )
 
 // contextFunction is a function that, called with no arguments, works on the context value
-// (as "a.$string()" does). jsonata-go hands the context over through SetContext just before
-// Call; evaluations are serialised, so the field is never shared by two calls at once.
+// (as "a.$string()" does). jsonata-go (kiln's fork) hands the context over through
+// BindContext just before the call, which returns a copy, so the shared value is never written.
 type contextFunction struct {
 	function
 	context reflect.Value
 }
 
-// SetContext records the value the next argument-less call works on.
-func (f *contextFunction) SetContext(v reflect.Value) { f.context = v }
+// BindContext returns a copy of f whose argument-less call works on v.
+func (f *contextFunction) BindContext(v reflect.Value) jtypes.Callable {
+	c := *f
+	c.context = v
+	return &c
+}
 
 // Call runs the function, passing the context when there are no arguments.
 func (f *contextFunction) Call(args []reflect.Value) (reflect.Value, error) {

@@ -23,6 +23,10 @@ type Encoder struct {
 	Numbers NumberStyle
 	// Strings is how strings and object keys are escaped; see StringStyle.
 	Strings StringStyle
+	// Double reports whether a number held in an object (key) or an array (index; key is then
+	// "") was written in floating-point form in the JSON it came from; such a number is
+	// written with AppendJavaDouble when Numbers is JavaNumbers. nil reports none.
+	Double func(container any, key string, index int) bool
 	// Other appends a value that is not plain JSON (an int, a json.Number, a struct); nil
 	// encodes it with encoding/json.
 	Other func(b []byte, v any) ([]byte, error)
@@ -57,7 +61,7 @@ func (e *Encoder) Append(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = e.Append(b, el); err != nil {
+			if b, err = e.appendMember(b, el, x, "", i); err != nil {
 				return nil, err
 			}
 		}
@@ -99,9 +103,18 @@ func (e *Encoder) appendObject(b []byte, x map[string]any) ([]byte, error) {
 		b = AppendString(b, k, e.Strings)
 		b = append(b, ':')
 		var err error
-		if b, err = e.Append(b, x[k]); err != nil {
+		if b, err = e.appendMember(b, x[k], x, k, -1); err != nil {
 			return nil, err
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// appendMember appends v, the member key (or element index) of container, writing it in
+// floating-point form when e.Double says its source did.
+func (e *Encoder) appendMember(b []byte, v, container any, key string, index int) ([]byte, error) {
+	if f, ok := v.(float64); ok && e.Double != nil && e.Numbers == JavaNumbers && e.Double(container, key, index) {
+		return AppendJavaDouble(b, f), nil
+	}
+	return e.Append(b, v)
 }

@@ -195,3 +195,37 @@ func FuzzJavaNumbersRoundTrip(f *testing.F) {
 		assert.NotContains(t, exp, "+")
 	})
 }
+
+func TestAppendJavaDoubleWritesDoubleToString(t *testing.T) {
+	cases := []struct {
+		name string
+		f    float64
+		want string
+	}{
+		{"an integral double keeps a fraction", 1, "1.0"},
+		{"a fraction is written as it is", 2.5, "2.5"},
+		{"zero keeps its sign", math.Copysign(0, -1), "-0.0"},
+		{"from 1e7 on the exponent form is used", 12345678, "1.2345678E7"},
+		{"below 1e-3 the exponent form is used", 0.0001, "1.0E-4"},
+		{"1e-3 itself is plain", 0.001, "0.001"},
+		{"a non-finite number is named as Java names it", math.Inf(1), "Infinity"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, "x"+c.want, string(AppendJavaDouble([]byte("x"), c.f)))
+		})
+	}
+}
+
+func TestEncoderAsksDoubleOnlyForJavaNumbers(t *testing.T) {
+	always := func(any, string, int) bool { return true }
+	v := map[string]any{"a": 1.0, "b": []any{2.0}}
+	java := Encoder{Numbers: JavaNumbers, Double: always}
+	b, err := java.Append(nil, v)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1.0,"b":[2.0]}`, string(b))
+	goStyle := Encoder{Double: always}
+	b, err = goStyle.Append(nil, v)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1,"b":[2]}`, string(b))
+}

@@ -76,6 +76,31 @@ func AppendJava(b []byte, f float64) []byte {
 	if f == math.Trunc(f) && abs < 1e21 || abs >= 1e-3 && abs < 1e7 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
+	return appendJavaE(b, f)
+}
+
+// AppendJavaDouble appends f as Java's Double.toString writes it, which is how AWS's intrinsic
+// functions print a number the input wrote in floating-point form (1.0, 2.50, 1e3): always
+// with a fraction (1.0, 1000.0), plain between 1e-3 and 1e7 and otherwise in 1.0E7 notation.
+// NaN and ±Inf are written as AppendJava writes them.
+func AppendJavaDouble(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return AppendJava(b, f)
+	}
+	if abs != 0 && (abs < 1e-3 || abs >= 1e7) {
+		return appendJavaE(b, f)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if bytes.IndexByte(b[start:], '.') < 0 {
+		b = append(b, ".0"...)
+	}
+	return b
+}
+
+// appendJavaE appends f in Java's computerised scientific notation (1.5E-7, 1.0E22).
+func appendJavaE(b []byte, f float64) []byte {
 	// Go writes 1.5E-07 or 1E+22 where Java writes 1.5E-7 and 1.0E22.
 	start := len(b)
 	b = strconv.AppendFloat(b, f, 'E', -1, 64)
