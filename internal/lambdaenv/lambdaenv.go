@@ -18,7 +18,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/policy"
 )
 
-
 // Env is a function's start-up environment.
 type Env struct {
 	// Log is the Lambda runtime's structured logger (JSON, with the request id).

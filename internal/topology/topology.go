@@ -16,7 +16,7 @@ import (
 
 // Environment variables the Lambda handlers read; infra sets them, the local stack too.
 const (
-	EnvStage            = "KILN_STAGE"
+	EnvStage = "KILN_STAGE"
 	// EnvPolicy is the policy itself (a document or @FILE, see policy.Load): what `make synth`
 	// and kiln local read; the deployed functions read [EnvPolicyObject] instead.
 	EnvPolicy           = "KILN_POLICY"
