@@ -45,8 +45,7 @@ func ecrPulls(t *testing.T, tdoc map[string]map[string]map[string]any) []string 
 }
 
 func TestTheSageMakerRolePullsExactlyTheStageImages(t *testing.T) {
-	var tdoc map[string]map[string]map[string]any
-	tdoc = map[string]map[string]map[string]any{"Resources": {}}
+	tdoc := map[string]map[string]map[string]any{"Resources": {}}
 	for id, r := range doc["Resources"].(map[string]any) {
 		tdoc["Resources"][id] = r.(map[string]any)
 	}

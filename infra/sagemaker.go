@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -108,6 +107,3 @@ func (k *kiln) endpointARNs() []string {
 func (k *kiln) sagemakerARN(kind, name string) string {
 	return fmt.Sprintf("arn:%s:sagemaker:%s:%s:%s/%s", k.env.Partition, k.env.Region, k.env.Account, kind, name)
 }
-
-// jsonMarshal encodes v compactly.
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
