@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,7 +14,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -31,10 +31,10 @@ func (k *kiln) lambdas() {
 		},
 	})
 
-	policyJSON := compactPolicy(k.props.Policy)
 	env := map[string]*string{
 		topology.EnvStage:            jsii.String(k.props.Stage),
-		topology.EnvPolicy:           jsii.String(policyJSON),
+		topology.EnvPolicyObject:     k.policyObject.S3ObjectUrl(),
+		topology.EnvAccount:          jsii.String(k.env.Account),
 		topology.EnvBusName:          jsii.String(topology.BusName(k.props.Stage)),
 		topology.EnvPipelineARN:      jsii.String(topology.StateMachineARN(k.env, "pipeline")),
 		topology.EnvDeployARN:        jsii.String(topology.StateMachineARN(k.env, "deploy")),
@@ -79,6 +79,9 @@ func (k *kiln) lambdas() {
 		// The runtime writes only to its own log group, created above.
 		role.AddToPolicy(statement([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*logs.LogGroupArn()}))
 		k.grant(f.Name, role, secret.SecretArn())
+		if slices.Contains(f.Env, topology.EnvPolicyObject) {
+			k.grantPolicyObject(role)
+		}
 		if f.URL {
 			// GitHub cannot sign requests with SigV4: the function authenticates each delivery by
 			// its X-Hub-Signature-256 HMAC instead, and rejects anything unsigned with 401.
@@ -177,15 +180,6 @@ func statement(actions, resources []string) awsiam.PolicyStatement {
 		Actions:   jsii.Strings(actions...),
 		Resources: jsii.Strings(resources...),
 	})
-}
-
-// compactPolicy is the policy document as the Lambdas' KILN_POLICY (one line, no spaces).
-func compactPolicy(p *policy.Policy) string {
-	b, err := jsonMarshal(p.ForAWS())
-	if err != nil {
-		panic("infra: encode policy: " + err.Error())
-	}
-	return string(b)
 }
 
 // pascal turns a kebab-case name into PascalCase for construct ids.

@@ -39,6 +39,9 @@ func run() error {
 	if _, ok := pol.Stages[stage]; !ok {
 		return fmt.Errorf("stage %q is not in the policy (stages: %v)", stage, pol.StageNames())
 	}
+	if _, err := stageImages(pol, stage); err != nil {
+		return err
+	}
 	root, err := repoRoot()
 	if err != nil {
 		return err

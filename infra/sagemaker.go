@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -25,10 +24,14 @@ func (k *kiln) sagemaker() {
 	k.smRole.AddToPolicy(statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()}))
 	k.smRole.AddToPolicy(statement([]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 		[]string{fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/sagemaker/*", k.env.Partition, k.env.Region, k.env.Account)}))
-	// ECR's GetAuthorizationToken is account-wide: it supports no resource-level permission.
+	// Pulling the stage's images: ECR's GetAuthorizationToken is account-wide (it supports no
+	// resource-level permission); the pull actions go on exactly the repositories the stage's
+	// images name, another account's included (that account's repository policy must also
+	// allow this role: docs/aws.md). "Give SageMaker AI access to ECR images":
+	// https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html
 	k.smRole.AddToPolicy(statement([]string{"ecr:GetAuthorizationToken"}, []string{"*"}))
 	k.smRole.AddToPolicy(statement([]string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
-		[]string{fmt.Sprintf("arn:%s:ecr:%s:%s:repository/kiln/*", k.env.Partition, k.env.Region, k.env.Account)}))
+		k.ecrRepositoryARNs()))
 	// SageMaker publishes endpoint and job metrics under its own namespaces; no resource-level permission exists.
 	st := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})
 	st.AddCondition(jsii.String("StringLike"), map[string]any{"cloudwatch:namespace": []string{"aws/sagemaker/*", "/aws/sagemaker/*"}})
@@ -104,6 +107,3 @@ func (k *kiln) endpointARNs() []string {
 func (k *kiln) sagemakerARN(kind, name string) string {
 	return fmt.Sprintf("arn:%s:sagemaker:%s:%s:%s/%s", k.env.Partition, k.env.Region, k.env.Account, kind, name)
 }
-
-// jsonMarshal encodes v compactly.
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

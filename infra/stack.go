@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -39,6 +40,8 @@ type kiln struct {
 	functions map[string]awslambda.Function
 	machines  map[string]awsstepfunctions.StateMachine
 	smRole    awsiam.Role
+	// policyObject is the policy as an S3 file asset (policy_object.go).
+	policyObject awss3assets.Asset
 }
 
 // NewKilnStack builds the whole control plane of one stage: storage, functions, workflows,
@@ -59,6 +62,7 @@ func NewKilnStack(scope constructs.Construct, id string, props *KilnStackProps) 
 	}
 	awscdk.Tags_Of(stack).Add(jsii.String("kiln:stage"), jsii.String(props.Stage), nil)
 	k.storage()
+	k.writePolicyObject()
 	k.sagemaker()
 	k.lambdas()
 	k.workflows()

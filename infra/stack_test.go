@@ -443,6 +443,9 @@ func render(v any) string {
 		if r, ok := x["Ref"].(string); ok {
 			return "${" + r + "}"
 		}
+		if sub, ok := x["Fn::Sub"].(string); ok {
+			return sub
+		}
 		b, _ := json.Marshal(x)
 		return string(b)
 	}

@@ -73,6 +73,9 @@ func (k *kiln) substitutions() map[string]string {
 		"NotificationTopicArn":       *k.topic.TopicArn(),
 		"ArtifactsBucket":            *k.bucket.BucketName(),
 		"Stage":                      k.props.Stage,
+		"Account":                    k.env.Account,
+		"Region":                     k.env.Region,
+		"Partition":                  k.env.Partition,
 	}
 }
 

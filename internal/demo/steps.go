@@ -64,7 +64,11 @@ func (d *demo) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, mapped := images[d.model().TrainingImage]; !mapped {
+	train, err := topology.ResolveImage(d.model().TrainingImage, topology.Local(Stage))
+	if err != nil {
+		return err
+	}
+	if _, mapped := images[train]; !mapped {
 		if d.o.Root == "" {
 			return errors.New("the policy does not map the sample's images (local.images) and there is no kiln checkout to build them from")
 		}

@@ -338,6 +338,7 @@ func startReason(p Plan) string {
 func BuildInput(p *policy.Policy, stage, bucket string, m policy.Model, t Trigger) statemachines.PipelineInput {
 	s := p.Stages[stage]
 	d := s.Deployment
+	trainingImage, servingImage := m.ImagesFor(stage)
 	in := statemachines.PipelineInput{
 		Model: m.Name,
 		Stage: stage,
@@ -347,7 +348,7 @@ func BuildInput(p *policy.Policy, stage, bucket string, m policy.Model, t Trigge
 			Alarm: orNone(t.Alarm), Time: t.Time.UTC().Format(time.RFC3339),
 		},
 		Training: statemachines.Training{
-			Image:             m.TrainingImage,
+			Image:             trainingImage,
 			InstanceType:      m.TrainingInstanceType,
 			InstanceCount:     1,
 			VolumeSizeGB:      30,
@@ -362,7 +363,7 @@ func BuildInput(p *policy.Policy, stage, bucket string, m policy.Model, t Trigge
 			Enabled:          s.Deploy,
 			EndpointName:     topology.EndpointName(stage, m.Name),
 			VariantName:      topology.VariantName,
-			ServingImage:     m.ServingImage,
+			ServingImage:     servingImage,
 			InstanceType:     d.InstanceType,
 			InstanceCount:    d.InstanceCount,
 			Strategy:         d.Strategy,

@@ -326,7 +326,10 @@ func TestGovernorDecides(t *testing.T) {
 }
 
 func TestPlanBuildsTheFullPipelineInput(t *testing.T) {
-	g := governor.Governor{Policy: policy.Default(), Stage: "prod", Bucket: bucket}
+	pol := policy.Default()
+	// A per-stage override replaces the serving image in prod only; training keeps the model's.
+	pol.Models[0].Stages = map[string]policy.ModelStage{"prod": {ServingImage: "kiln/abalone-serve:prod"}}
+	g := governor.Governor{Policy: pol, Stage: "prod", Bucket: bucket}
 	plan, d := g.Plan(sample(t, "git-push.json", nil), at("2026-11-20T09:15:05Z"))
 	require.Nil(t, d)
 	in := plan.Input
@@ -338,7 +341,7 @@ func TestPlanBuildsTheFullPipelineInput(t *testing.T) {
 		DataKey: "none", Alarm: "none", Time: "2026-11-20T09:15:02Z",
 	}, in.Trigger)
 	assert.Equal(t, statemachines.Training{
-		Image: "kiln/abalone-train:latest", InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeGB: 30,
+		Image: pol.Models[0].TrainingImage, InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeGB: 30,
 		MaxRuntimeSeconds: 3600, Hyperparameters: policy.Default().Models[0].Hyperparameters,
 		DataS3URI:   "s3://kiln-prod-artifacts-000000000000-us-east-1/data/abalone/",
 		OutputS3URI: "s3://kiln-prod-artifacts-000000000000-us-east-1/training/abalone/",
@@ -349,7 +352,7 @@ func TestPlanBuildsTheFullPipelineInput(t *testing.T) {
 	assert.True(t, dep.Enabled)
 	assert.Equal(t, "kiln-prod-abalone", dep.EndpointName)
 	assert.Equal(t, "AllTraffic", dep.VariantName)
-	assert.Equal(t, "kiln/abalone-serve:latest", dep.ServingImage)
+	assert.Equal(t, "kiln/abalone-serve:prod", dep.ServingImage)
 	assert.Equal(t, "ml.m5.large", dep.InstanceType)
 	assert.Equal(t, 2, dep.InstanceCount)
 	assert.Equal(t, "CANARY", dep.Strategy)

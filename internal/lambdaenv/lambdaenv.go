@@ -1,8 +1,9 @@
 // Package lambdaenv is what every kiln Lambda's main needs before it builds its handler: the
-// runtime's logger, the AWS configuration, the release policy, and the rule for S3 addressing
-// against a local endpoint. It imports no service client, so a function links only the clients
-// it uses. A failure here happens at cold start: it is logged once and the process exits, which
-// the Lambda service reports as an init error.
+// runtime's logger, the AWS configuration, the release policy (read once per cold start from
+// the S3 object the stack writes), and the rule for S3 addressing against a local endpoint.
+// The only service client it imports is S3's, for the policy object. A failure here happens at
+// cold start: it is logged once and the process exits, which the Lambda service reports as an
+// init error.
 package lambdaenv
 
 import (
@@ -39,10 +40,11 @@ func Load() Env {
 	return Env{Log: log, AWS: cfg}
 }
 
-// Policy returns the release policy (KILN_POLICY, else the embedded default), or logs why
-// not and exits.
+// Policy returns the release policy, read once at cold start from the policy object
+// (KILN_POLICY_OBJECT, see [ReadPolicy]) with its images resolved for the function's account
+// and region, or logs why not and exits. Call it once, in main.
 func (e Env) Policy() *policy.Policy {
-	p, err := policy.Load()
+	p, err := e.loadPolicy(context.Background())
 	if err != nil {
 		e.Log.Error("load policy", "error", err)
 		exit(1)

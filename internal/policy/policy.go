@@ -137,7 +137,9 @@ type Model struct {
 	Name string `json:"name"`
 	// Repository is the git repository (owner/name) whose pushes train this model.
 	Repository string `json:"repository"`
-	// TrainingImage and ServingImage are container images; locally each maps to a command.
+	// TrainingImage and ServingImage are container image references (on AWS, ECR ones, which
+	// may hold ${Account}, ${Region} and ${Partition}: see image.go); locally each maps to a
+	// command or runs in Docker.
 	TrainingImage string `json:"trainingImage"`
 	ServingImage  string `json:"servingImage"`
 	// TrainingInstanceType sizes the training job.
@@ -155,6 +157,8 @@ type Model struct {
 	Features []string `json:"features"`
 	// DriftThreshold is the distance above which a feature has drifted.
 	DriftThreshold float64 `json:"driftThreshold"`
+	// Stages overrides the images per stage (see [Model.ImagesFor]); optional.
+	Stages map[string]ModelStage `json:"stages,omitempty"`
 }
 
 // Gate is the evaluation gate a candidate model must pass.
@@ -347,6 +351,7 @@ func (p *Policy) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, p.validateImages()...)
 	for image, li := range p.Local.Images {
 		f := "local.images." + image
 		if len(li.Command) == 0 || li.Command[0] == "" {

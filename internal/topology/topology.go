@@ -16,7 +16,9 @@ import (
 
 // Environment variables the Lambda handlers read; infra sets them, the local stack too.
 const (
-	EnvStage            = "KILN_STAGE"
+	EnvStage = "KILN_STAGE"
+	// EnvPolicy is the policy itself (a document or @FILE, see policy.Load): what `make synth`
+	// and kiln local read; the deployed functions read [EnvPolicyObject] instead.
 	EnvPolicy           = "KILN_POLICY"
 	EnvBusName          = "KILN_BUS_NAME"
 	EnvPipelineARN      = "KILN_PIPELINE_ARN"
@@ -24,6 +26,12 @@ const (
 	EnvTopicARN         = "KILN_TOPIC_ARN"
 	EnvDeployARN        = "KILN_DEPLOY_ARN"
 	EnvWebhookSecretARN = "KILN_WEBHOOK_SECRET_ARN"
+	// EnvPolicyObject is the policy object's s3://bucket/key (see [PolicyObject]); the
+	// functions that read the policy read it once per cold start.
+	EnvPolicyObject = "KILN_POLICY_OBJECT"
+	// EnvAccount is the stack's account: with the runtime's AWS_REGION it resolves the
+	// policy's image placeholders ([ResolveImages]).
+	EnvAccount = "KILN_ACCOUNT"
 )
 
 // Function is one Lambda function: its folder is functions/<Name>, its handler package
@@ -48,13 +56,13 @@ var Functions = []Function{
 	{Name: "webhook", Summary: "verifies GitHub push webhooks and puts Git Push events on the kiln bus",
 		Env: []string{EnvBusName, EnvArtifactsBucket, EnvWebhookSecretARN}, URL: true, TimeoutSeconds: 10},
 	{Name: "trigger", Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
-		Env: []string{EnvStage, EnvPolicy, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
+		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
 	{Name: "evaluate", Summary: "checks a trained model against the gate and against the model in production",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 900},
+		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 900},
 	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
+		Env: []string{EnvStage, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
 	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 60},
+		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 60},
 	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
 		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 300},
 }
@@ -205,8 +213,8 @@ func SageMakerRoleARN(env Env) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, ResourceName(env.Stage, "sagemaker"))
 }
 
-// Placeholders returns every ${...} key the workflows and rule patterns use, each with the
-// value it has in env. infra provides the same keys with CloudFormation references; a test
+// Placeholders returns every ${...} key the workflows, rule patterns and policy images use,
+// each with the value it has in env (images may use only [ImagePlaceholders]). infra provides the same keys with CloudFormation references; a test
 // proves each file's placeholders are all provided.
 func Placeholders(env Env) map[string]string {
 	return map[string]string{
@@ -217,6 +225,9 @@ func Placeholders(env Env) map[string]string {
 		"NotificationTopicArn":       TopicARN(env),
 		"ArtifactsBucket":            ArtifactsBucket(env),
 		"Stage":                      env.Stage,
+		"Account":                    env.Account,
+		"Region":                     env.Region,
+		"Partition":                  env.Partition,
 	}
 }
 

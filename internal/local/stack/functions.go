@@ -74,7 +74,8 @@ func WebhookSecretARN(env topology.Env) string {
 func (s *Stack) Env(short string) map[string]string {
 	all := map[string]string{
 		topology.EnvStage:            s.env.Stage,
-		topology.EnvPolicy:           s.policyJSON,
+		topology.EnvPolicyObject:     s.policyObject,
+		topology.EnvAccount:          s.env.Account,
 		topology.EnvBusName:          topology.BusName(s.env.Stage),
 		topology.EnvPipelineARN:      topology.StateMachineARN(s.env, "pipeline"),
 		topology.EnvArtifactsBucket:  topology.ArtifactsBucket(s.env),
@@ -115,23 +116,30 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	s.webhook = lambda.Handler(wh.Handle)
 	s.lambdas.Register("webhook", s.webhook)
 
-	tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
-		Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
-		Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
-	s.lambdas.Register("trigger", lambda.Handler(tr.Handle))
+	// The functions that read the policy read the policy object at their cold start, as on AWS.
+	s.lambdas.Register("trigger", s.withPolicy("trigger", func(p *policy.Policy) lambda.Func {
+		tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
+			Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
+			Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
+		return lambda.Handler(tr.Handle)
+	}))
 
-	ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
-		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
-	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
+	s.lambdas.Register("evaluate", s.withPolicy("evaluate", func(p *policy.Policy) lambda.Func {
+		ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
+			Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
+		return lambda.Handler(ev.Handle)
+	}))
 
 	ae := env("approval")
-	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
-		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
-		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
-	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
-		Clock: s.clock, Log: s.functionLog("approval")}
-	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
+	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
+		rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
+			Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
+			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
+			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
+		ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
+			Clock: s.clock, Log: s.functionLog("approval")}
+		return lambda.Handler(ap.Handle)
+	}))
 
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}

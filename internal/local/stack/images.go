@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kiln-dev/kiln/internal/policy"
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // The sample model's programs, as the images of the abalone model run locally.
@@ -53,6 +54,10 @@ const BindHostEnv = "KILN_BIND_HOST=127.0.0.1"
 // policy does not map itself to them, run as SageMaker runs them: `abalone-train train` and
 // `abalone-serve serve`, paths from the SM_* variables.
 func BuildImages(ctx context.Context, root, dir string, p *policy.Policy) (map[string]Command, error) {
+	p, err := localImages(p)
+	if err != nil {
+		return nil, fmt.Errorf("build images: %w", err)
+	}
 	bin, err := filepath.Abs(filepath.Join(dir, "bin"))
 	if err != nil {
 		return nil, fmt.Errorf("build images: %w", err)
@@ -86,8 +91,21 @@ func BuildImages(ctx context.Context, root, dir string, p *policy.Policy) (map[s
 	return images, nil
 }
 
-// IsSampleImage reports whether image is one of the sample model's (kiln/abalone-*).
-func IsSampleImage(image string) bool { return strings.HasPrefix(image, "kiln/abalone-") }
+// IsSampleImage reports whether image is one of the sample model's: a repository kiln/abalone-*
+// in any registry (the shipped policy names the account's ECR).
+func IsSampleImage(image string) bool {
+	repo := image
+	if i := strings.IndexByte(repo, '/'); i >= 0 && (strings.ContainsAny(repo[:i], ".:") || repo[:i] == "localhost") {
+		repo = repo[i+1:]
+	}
+	return strings.HasPrefix(repo, "kiln/abalone-")
+}
+
+// localImages returns p with its images resolved as kiln local runs them (the local
+// account and region: topology.Local), so a mapping and a model's image compare equal.
+func localImages(p *policy.Policy) (*policy.Policy, error) {
+	return topology.ResolveImages(p, topology.Local(""))
+}
 
 // MappedImages returns the commands the policy's local.images section maps images to, run
 // as SageMaker runs a container: "train" or "serve" appended, in the policy file's folder
@@ -95,6 +113,10 @@ func IsSampleImage(image string) bool { return strings.HasPrefix(image, "kiln/ab
 // (holding a slash) resolves against that folder, a bare name through PATH; a program that
 // is not there is an error naming the image.
 func MappedImages(p *policy.Policy) (map[string]Command, error) {
+	p, err := localImages(p)
+	if err != nil {
+		return nil, fmt.Errorf("map images: %w", err)
+	}
 	base := p.Dir
 	if base == "" {
 		wd, err := os.Getwd()
@@ -146,6 +168,10 @@ func (e *UnmappedError) Error() string {
 // the sample's programs built from the kiln checkout holding the working directory, when
 // there is one. Images left over are an [UnmappedError].
 func LocalImages(ctx context.Context, p *policy.Policy, stateDir string) (map[string]Command, error) {
+	p, err := localImages(p)
+	if err != nil {
+		return nil, fmt.Errorf("map images: %w", err)
+	}
 	images, err := MappedImages(p)
 	if err != nil {
 		return nil, err

@@ -104,13 +104,14 @@ type Options struct {
 
 // Stack is a running local stack. Build one with [Open].
 type Stack struct {
-	opts       Options
-	env        topology.Env
-	policy     *policy.Policy
-	policyJSON string
-	clock      func() time.Time
-	log        *slog.Logger
-	opened     time.Time
+	opts   Options
+	env    topology.Env
+	policy *policy.Policy // images resolved for the local account and region
+	// policyObject is the s3:// URI of the policy object (policy_object.go).
+	policyObject string
+	clock        func() time.Time
+	log          *slog.Logger
+	opened       time.Time
 
 	db         *bolt.DB
 	lock       *DirLock
@@ -174,12 +175,15 @@ func Open(opts Options) (st *Stack, err error) {
 	if opts.ScheduleInterval <= 0 {
 		opts.ScheduleInterval = 30 * time.Second
 	}
-	pj, err := json.Marshal(opts.Policy)
+	env := topology.Local(opts.Stage)
+	resolved, err := topology.ResolveImages(opts.Policy, env)
 	if err != nil {
-		return nil, fmt.Errorf("open local stack: encode policy: %w", err)
+		return nil, fmt.Errorf("open local stack: %w", err)
 	}
-	s := &Stack{opts: opts, env: topology.Local(opts.Stage), policy: opts.Policy, policyJSON: string(pj),
-		clock: opts.Clock, log: opts.Log, opened: opts.Clock()}
+	if opts.Images, err = resolveImageKeys(opts.Images, env); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	s := &Stack{opts: opts, env: env, policy: resolved, clock: opts.Clock, log: opts.Log, opened: opts.Clock()}
 	defer func() {
 		if err != nil {
 			_ = s.closeAll() // the Open error is the one to report
@@ -241,6 +245,9 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 	if err := s.s3.EnsureBucket(bucket); err != nil {
 		return nil, fmt.Errorf("open local stack: create bucket %s: %w", bucket, err)
+	}
+	if s.policyObject, err = s.writePolicyObject(); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
 	s.cloudwatch = cloudwatch.New(cloudwatch.Options{Region: s.env.Region, Account: s.env.Account, Clock: s.clock,
