@@ -45,6 +45,8 @@ type Authorizer struct {
 	account  string
 	log      *slog.Logger
 
+	closer func() error
+
 	mu     sync.Mutex
 	cache  map[string]Decision
 	report *recorder

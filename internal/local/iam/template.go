@@ -128,7 +128,6 @@ func (p *Policies) addRole(r resolver, id string, byID map[string]*Role) error {
 	return nil
 }
 
-
 // addResource adds what one resource contributes: a policy attached to roles, a resource
 // policy, or the role a function, state machine or schedule runs under.
 func (p *Policies) addResource(r resolver, id string, res Resource, byID map[string]*Role) error {
