@@ -33,6 +33,9 @@ func jsonCalls(env topology.Env, svc, op string, body map[string]any) []Call {
 	calls := make([]Call, len(res))
 	for i, r := range res {
 		calls[i] = Call{Action: action, Resource: r, Context: secure()}
+		if ns := str(body, "Namespace"); svc == "cloudwatch" && ns != "" {
+			calls[i].Context["cloudwatch:namespace"] = ns
+		}
 	}
 	return calls
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"mime"
@@ -83,17 +84,35 @@ func peek(r *http.Request) []byte {
 
 func jsonBody(r *http.Request) map[string]any {
 	var m map[string]any
-	_ = json.Unmarshal(peek(r), &m)
+	_ = json.Unmarshal(plain(r), &m)
 	return m
 }
 
+// plain returns r's body as sent, decompressed when the SDK gzipped it (CloudWatch's
+// PutMetricData is).
+func plain(r *http.Request) []byte {
+	b := peek(r)
+	if !strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		return b
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, maxDescribeBody))
+	return out
+}
+
 func cborBody(r *http.Request) map[string]any {
-	v, err := cbor.Decode(peek(r))
+	v, err := cbor.Decode(plain(r))
 	m, ok := v.(cbor.Map)
 	if err != nil || !ok {
 		return nil
 	}
 	out := map[string]any{}
+	if ns, ok := m["Namespace"].(cbor.String); ok {
+		out["Namespace"] = string(ns)
+	}
 	if names, ok := m["AlarmNames"].(cbor.List); ok {
 		var list []any
 		for _, n := range names {
@@ -119,7 +138,7 @@ func queryForm(r *http.Request) (url.Values, bool) {
 	if r.Method != http.MethodPost || ct != "application/x-www-form-urlencoded" {
 		return nil, false
 	}
-	v, err := url.ParseQuery(string(peek(r)))
+	v, err := url.ParseQuery(string(plain(r)))
 	return v, err == nil && v.Get("Action") != ""
 }
 
@@ -135,6 +154,9 @@ func queryCalls(r *http.Request, env topology.Env, form url.Values) Described {
 		}
 		if names != nil {
 			body["AlarmNames"] = names
+		}
+		if ns := form.Get("Namespace"); ns != "" {
+			body["Namespace"] = ns
 		}
 		return Described{Protocol: ProtocolQuery, Service: "cloudwatch", Calls: jsonCalls(env, "cloudwatch", op, body)}
 	}

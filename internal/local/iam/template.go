@@ -44,6 +44,8 @@ type Policies struct {
 	// Functions, StateMachines and Schedules map a function name, a state machine ARN and a
 	// schedule name to the ARN of the role it runs under.
 	Functions, StateMachines, Schedules map[string]string
+	// ScheduleTargets maps the ARN a schedule targets to the schedule's role.
+	ScheduleTargets map[string]string
 }
 
 // LoadTemplate reads a template `make synth` wrote (cdk.out/kiln-<stage>.template.json).
@@ -78,7 +80,8 @@ func ParseTemplate(b []byte) (*Template, error) {
 func (t *Template) Policies(env topology.Env) (*Policies, error) {
 	r := resolver{env: env, resources: t.Resources}
 	p := &Policies{Roles: map[string]*Role{}, Resources: map[string]NamedPolicy{},
-		Functions: map[string]string{}, StateMachines: map[string]string{}, Schedules: map[string]string{}}
+		Functions: map[string]string{}, StateMachines: map[string]string{}, Schedules: map[string]string{},
+		ScheduleTargets: map[string]string{}}
 	byID := map[string]*Role{}
 	for _, id := range sortedIDs(t.Resources, "AWS::IAM::Role") {
 		if err := p.addRole(r, id, byID); err != nil {
@@ -162,6 +165,9 @@ func (p *Policies) addResource(r resolver, id string, res Resource, byID map[str
 		return p.runsAs(r, p.StateMachines, arn, props["RoleArn"])
 	case "AWS::Scheduler::Schedule":
 		target, _ := props["Target"].(map[string]any)
+		if err := p.runsAs(r, p.ScheduleTargets, target["Arn"], target["RoleArn"]); err != nil {
+			return err
+		}
 		return p.runsAs(r, p.Schedules, props["Name"], target["RoleArn"])
 	}
 	return nil

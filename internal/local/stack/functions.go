@@ -41,12 +41,15 @@ type Clients struct {
 }
 
 // NewClients returns clients for the local stack at endpoint (http://host:port).
-func NewClients(endpoint string) *Clients {
+func NewClients(endpoint string) *Clients { return newClientsWithKey(endpoint, "test") }
+
+// newClientsWithKey returns clients signing with the access key id key (secret "test").
+func newClientsWithKey(endpoint, key string) *Clients {
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "kiln-local"}, nil
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "test", Source: "kiln-local"}, nil
 		}),
 		HTTPClient: &http.Client{Timeout: 5 * time.Minute},
 	}
@@ -105,8 +108,8 @@ func (s *Stack) functionLog(short string) *slog.Logger {
 // registerFunctions builds each Lambda's real handler with real clients and registers it.
 // Every configuration value comes from Env, the topology's table of what each one reads.
 func (s *Stack) registerFunctions(p *policy.Policy) error {
-	c := s.clients
 	env := s.Env
+	c := s.clientsFor("webhook")
 
 	wh := &webhook.Handler{Secrets: s.secret, SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
 		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
@@ -115,15 +118,18 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	s.webhook = lambda.Handler(wh.Handle)
 	s.lambdas.Register("webhook", s.webhook)
 
+	c = s.clientsFor("trigger")
 	tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
 		Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
 		Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
 	s.lambdas.Register("trigger", lambda.Handler(tr.Handle))
 
+	c = s.clientsFor("evaluate")
 	ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
 		Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
 	s.lambdas.Register("evaluate", lambda.Handler(ev.Handle))
 
+	c = s.clientsFor("approval")
 	ae := env("approval")
 	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
@@ -133,6 +139,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 		Clock: s.clock, Log: s.functionLog("approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
 
+	c = s.clientsFor("monitor-drift")
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))

@@ -1,0 +1,66 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/local/iam"
+	"github.com/kiln-dev/kiln/internal/schedule"
+	"github.com/kiln-dev/kiln/internal/topology"
+)
+
+// clientsFor returns the SDK clients of function short: with IAM on, they sign with an
+// access key id naming the function's role from the template, so the endpoint's middleware
+// evaluates each call under that role, as Lambda's execution role is on AWS. Without IAM, or
+// for a function the template does not name, they are the stack's clients (the account root).
+func (s *Stack) clientsFor(short string) *Clients {
+	a := s.opts.IAM
+	if a == nil {
+		return s.clients
+	}
+	name := topology.ResourceName(s.env.Stage, short)
+	role, ok := a.Policies().Functions[name]
+	if !ok {
+		s.log.Warn("IAM: the template has no function; it runs as the account root", "function", name)
+		return s.clients
+	}
+	return newClientsWithKey(s.endpoint, iam.AccessKeyID(iam.RoleName(role), name))
+}
+
+// authorizeTasks makes every Task of a template state machine run under its role.
+func (s *Stack) authorizeTasks(r *asl.Resources) {
+	if s.opts.IAM != nil {
+		r.Over(s.opts.IAM.TaskLayer(s.env))
+	}
+}
+
+// scheduleInvoker returns inv behind the Scheduler's check: a schedule invokes its target
+// under the schedule's role (lambda:InvokeFunction on the function), as EventBridge Scheduler
+// does; a denied invocation is an error the runner logs, as a failed delivery. A target no
+// template schedule names is invoked as the account root.
+func (s *Stack) scheduleInvoker(inv schedule.Invoker) schedule.Invoker {
+	a := s.opts.IAM
+	if a == nil {
+		return inv
+	}
+	return scheduleInvokerFunc(func(ctx context.Context, function string, payload []byte) error {
+		arn := function
+		if !strings.HasPrefix(arn, "arn:") {
+			arn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.env.Partition, s.env.Region, s.env.Account, function)
+		}
+		role := a.Policies().ScheduleTargets[arn]
+		call := iam.Call{Action: "lambda:InvokeFunction", Resource: arn, Context: map[string]string{"aws:SecureTransport": "true"}}
+		if err := a.Authorize(ctx, a.RolePrincipal(role, "scheduler"), call); err != nil {
+			return err
+		}
+		return inv.Invoke(ctx, function, payload)
+	})
+}
+
+type scheduleInvokerFunc func(ctx context.Context, function string, payload []byte) error
+
+func (f scheduleInvokerFunc) Invoke(ctx context.Context, function string, payload []byte) error {
+	return f(ctx, function, payload)
+}
