@@ -7,6 +7,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/local/iam"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -63,4 +64,22 @@ type scheduleInvokerFunc func(ctx context.Context, function string, payload []by
 
 func (f scheduleInvokerFunc) Invoke(ctx context.Context, function string, payload []byte) error {
 	return f(ctx, function, payload)
+}
+
+// sagemakerS3 authorizes SageMaker's own S3 call (s3:GetObject, s3:PutObject on
+// bucket/key, or s3:ListBucket with s3:prefix key) under the execution role ctx carries, as
+// SageMaker reads channels and model data and writes output with the role passed to it. No
+// role (SageMaker's bookkeeping) or no authorizer: allowed.
+func sagemakerS3(ctx context.Context, a *iam.Authorizer, action, bucket, key string) error {
+	role := sagemaker.RoleFrom(ctx)
+	if a == nil || role == "" {
+		return nil
+	}
+	c := iam.Call{Action: action, Resource: "arn:aws:s3:::" + bucket + "/" + key,
+		Context: map[string]string{"aws:SecureTransport": "true"}}
+	if action == "s3:ListBucket" {
+		c.Resource = "arn:aws:s3:::" + bucket
+		c.Context["s3:prefix"] = key
+	}
+	return a.Authorize(ctx, a.RolePrincipal(role, "SageMaker"), c)
 }
