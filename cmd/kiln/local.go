@@ -91,7 +91,11 @@ func newLocalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer writeIAMReport(authz, dir)
+			defer func() {
+				if err := writeIAMReport(authz, dir); err != nil {
+					log.Error("IAM report", "err", err)
+				}
+			}()
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
 				Stage: stage, Policy: p, Images: images, Log: log, IAM: authz})
 			if err != nil {

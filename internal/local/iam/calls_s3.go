@@ -20,7 +20,8 @@ func s3Calls(r *http.Request) []Call {
 	q := r.URL.Query()
 	obj := "arn:aws:s3:::" + bucket + "/" + key
 	bkt := "arn:aws:s3:::" + bucket
-	var action, res = "", obj
+	var action string
+	res := obj
 	switch {
 	case key != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		action = "s3:GetObject"
