@@ -83,3 +83,31 @@ func sagemakerS3(ctx context.Context, a *iam.Authorizer, action, bucket, key str
 	}
 	return a.Authorize(ctx, a.RolePrincipal(role, "SageMaker"), c)
 }
+
+// sagemakerAlarms returns a behind the check SageMaker's deployment guardrails make: reading
+// the rollback alarms needs cloudwatch:DescribeAlarms on each alarm, under the execution role
+// the deploy workflow passes (topology.SageMakerRoleARN, its ${SageMakerRoleArn}). A denied
+// read is logged and reads as no alarm state, so the alarm cannot roll the release back.
+func (s *Stack) sagemakerAlarms(a sagemaker.Alarms) sagemaker.Alarms {
+	if s.opts.IAM == nil {
+		return a
+	}
+	return checkedAlarms{Alarms: a, stack: s}
+}
+
+type checkedAlarms struct {
+	sagemaker.Alarms
+	stack *Stack
+}
+
+func (c checkedAlarms) AlarmState(name string) string {
+	s := c.stack
+	a := s.opts.IAM
+	call := iam.Call{Action: "cloudwatch:DescribeAlarms", Context: map[string]string{"aws:SecureTransport": "true"},
+		Resource: fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", s.env.Partition, s.env.Region, s.env.Account, name)}
+	if err := a.Authorize(context.Background(), a.RolePrincipal(topology.SageMakerRoleARN(s.env), "SageMaker"), call); err != nil {
+		s.log.Error("SageMaker cannot read a rollback alarm", "alarm", name, "err", err)
+		return ""
+	}
+	return c.Alarms.AlarmState(name)
+}

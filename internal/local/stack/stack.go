@@ -267,7 +267,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: alarms{s.cloudwatch},
+		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}),
 		Images: opts.Images, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
