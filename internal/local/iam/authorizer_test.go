@@ -142,3 +142,30 @@ func BenchmarkDecision(b *testing.B) {
 		}
 	})
 }
+
+func TestEventBridgeInvokesOnlyWhatTheFunctionsPermissionsAllow(t *testing.T) {
+	a := prodAuthorizer(t, ModeEnforce)
+	env := topology.Local("prod")
+	events := Principal{Service: "events.amazonaws.com", Account: env.Account}
+	rule := func(name string) map[string]string {
+		return map[string]string{"aws:SourceArn": "arn:aws:events:us-east-1:000000000000:rule/" + name, "aws:SourceAccount": env.Account}
+	}
+	cases := []struct {
+		name    string
+		call    Call
+		allowed bool
+	}{
+		{"the drift rule may invoke the trigger", Call{Action: "lambda:InvokeFunction", Resource: topology.FunctionARN(env, "trigger"), Context: rule("kiln-prod-drift-alarm")}, true},
+		{"the approval rule may invoke the approval function", Call{Action: "lambda:InvokeFunction", Resource: topology.FunctionARN(env, "approval"), Context: rule("kiln-prod-model-approval")}, true},
+		{"another rule may not invoke the trigger", Call{Action: "lambda:InvokeFunction", Resource: topology.FunctionARN(env, "trigger"), Context: rule("someone-elses")}, false},
+		{"no rule may invoke the evaluate function", Call{Action: "lambda:InvokeFunction", Resource: topology.FunctionARN(env, "evaluate"), Context: rule("kiln-prod-drift-alarm")}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := a.Authorize(context.Background(), events, c.call)
+			if got := err == nil; got != c.allowed {
+				t.Errorf("got allowed=%v (%v), want %v", got, err, c.allowed)
+			}
+		})
+	}
+}

@@ -9,8 +9,11 @@ import (
 // Principal is who makes a call: an IAM role's session (a Lambda, a state machine, SageMaker
 // running a job), or, with an empty RoleARN, the account's root (the user's own credentials).
 type Principal struct {
-	// RoleARN is the role's ARN; empty for the account root.
+	// RoleARN is the role's ARN; empty for the account root and for a service.
 	RoleARN string
+	// Service is an AWS service principal (events.amazonaws.com) calling on its own behalf,
+	// allowed only by resource policies.
+	Service string
 	// Session names the role session (the function, the execution, the job).
 	Session string
 	// Account is the account id.
@@ -18,11 +21,14 @@ type Principal struct {
 }
 
 // Root reports whether p is the account root, which IAM does not restrict.
-func (p Principal) Root() bool { return p.RoleARN == "" }
+func (p Principal) Root() bool { return p.RoleARN == "" && p.Service == "" }
 
 // SessionARN returns the principal as AWS names it in an AccessDenied message:
 // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, or arn:aws:iam::ACCOUNT:root.
 func (p Principal) SessionARN() string {
+	if p.Service != "" {
+		return p.Service
+	}
 	if p.Root() {
 		return fmt.Sprintf("arn:aws:iam::%s:root", p.Account)
 	}
@@ -54,6 +60,7 @@ type Query struct {
 func (q Query) key() string {
 	var b strings.Builder
 	b.WriteString(q.Principal.RoleARN)
+	b.WriteString(q.Principal.Service)
 	b.WriteByte(0)
 	b.WriteString(q.Action)
 	b.WriteByte(0)

@@ -20,7 +20,8 @@ type Report struct {
 	Grants  int           `json:"grants"`
 }
 
-// Triple is one (principal role, action, resource) the stack authorized.
+// Triple is one (principal, action, resource) the stack authorized; Role is the role's ARN
+// or a service principal's name.
 type Triple struct {
 	Role     string `json:"role"`
 	Action   string `json:"action"`
@@ -96,10 +97,14 @@ func allowGrants(role string, np NamedPolicy) []grantKey {
 func (r *recorder) add(q Query, d Decision) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	k := [3]string{q.Principal.RoleARN, q.Action, q.Resource}
+	who := q.Principal.RoleARN
+	if who == "" {
+		who = q.Principal.Service
+	}
+	k := [3]string{who, q.Action, q.Resource}
 	t := r.triples[k]
 	if t == nil {
-		t = &Triple{Role: q.Principal.RoleARN, Action: q.Action, Resource: q.Resource}
+		t = &Triple{Role: who, Action: q.Action, Resource: q.Resource}
 		r.triples[k] = t
 	}
 	t.Count++

@@ -155,6 +155,8 @@ func (p *Policies) addResource(r resolver, id string, res Resource, byID map[str
 		}
 	case "AWS::S3::BucketPolicy", "AWS::SNS::TopicPolicy":
 		return p.addResourcePolicy(r, id, res)
+	case "AWS::Lambda::Permission":
+		return p.addPermission(r, id, props)
 	case "AWS::Lambda::Function":
 		return p.runsAs(r, p.Functions, props["FunctionName"], props["Role"])
 	case "AWS::StepFunctions::StateMachine":
@@ -210,6 +212,48 @@ func (p *Policies) addResourcePolicy(r resolver, id string, res Resource) error 
 	for _, tg := range targets {
 		p.Resources[fmt.Sprint(tg)] = NamedPolicy{Name: id, Policy: doc}
 	}
+	return nil
+}
+
+// addPermission adds a Lambda permission to its function's resource policy, as Lambda keeps
+// AddPermission's grants: one statement each, the source ARN and account as conditions.
+func (p *Policies) addPermission(r resolver, id string, props map[string]any) error {
+	v, err := r.resolve(map[string]any{"f": props["FunctionName"], "a": props["Action"], "p": props["Principal"],
+		"arn": props["SourceArn"], "acct": props["SourceAccount"]})
+	if err != nil {
+		return err
+	}
+	m := v.(map[string]any)
+	fn, _ := m["f"].(string)
+	if !strings.HasPrefix(fn, "arn:") {
+		fn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", r.env.Partition, r.env.Region, r.env.Account, fn)
+	}
+	stmt := map[string]any{"Sid": id, "Effect": "Allow", "Action": m["a"], "Resource": fn}
+	if pr, _ := m["p"].(string); strings.HasSuffix(pr, ".amazonaws.com") {
+		stmt["Principal"] = map[string]any{"Service": pr}
+	} else {
+		stmt["Principal"] = map[string]any{"AWS": pr}
+	}
+	cond := map[string]any{}
+	if src, ok := m["arn"].(string); ok {
+		cond["ArnLike"] = map[string]any{"AWS:SourceArn": src}
+	}
+	if acct, ok := m["acct"].(string); ok {
+		cond["StringEquals"] = map[string]any{"AWS:SourceAccount": acct}
+	}
+	if len(cond) > 0 {
+		stmt["Condition"] = cond
+	}
+	doc := map[string]any{"Version": "2012-10-17", "Statement": []any{}}
+	if old, ok := p.Resources[fn]; ok {
+		_ = json.Unmarshal(old.Policy, &doc)
+	}
+	doc["Statement"] = append(doc["Statement"].([]any), stmt)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	p.Resources[fn] = NamedPolicy{Name: "lambda-permissions", Policy: b}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/schedule"
@@ -47,10 +48,7 @@ func (s *Stack) scheduleInvoker(inv schedule.Invoker) schedule.Invoker {
 		return inv
 	}
 	return scheduleInvokerFunc(func(ctx context.Context, function string, payload []byte) error {
-		arn := function
-		if !strings.HasPrefix(arn, "arn:") {
-			arn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.env.Partition, s.env.Region, s.env.Account, function)
-		}
+		arn := s.functionARN(function)
 		role := a.Policies().ScheduleTargets[arn]
 		call := iam.Call{Action: "lambda:InvokeFunction", Resource: arn, Context: map[string]string{"aws:SecureTransport": "true"}}
 		if err := a.Authorize(ctx, a.RolePrincipal(role, "scheduler"), call); err != nil {
@@ -110,4 +108,34 @@ func (c checkedAlarms) AlarmState(name string) string {
 		return ""
 	}
 	return c.Alarms.AlarmState(name)
+}
+
+// busInvoker returns inv behind the check Lambda makes when EventBridge invokes a rule's
+// target: the function's resource policy (its AWS::Lambda::Permission grants) must allow
+// events.amazonaws.com with the rule as aws:SourceArn. A denied delivery is an error, retried
+// and dead-lettered as AWS does. Invocations outside a rule pass.
+func (s *Stack) busInvoker(inv eventbus.Invoker) eventbus.Invoker {
+	a := s.opts.IAM
+	if a == nil {
+		return inv
+	}
+	return eventbus.InvokerFunc(func(ctx context.Context, function string, payload []byte) error {
+		if rule := eventbus.SourceRule(ctx); rule != "" {
+			call := iam.Call{Action: "lambda:InvokeFunction", Resource: s.functionARN(function),
+				Context: map[string]string{"aws:SecureTransport": "true", "aws:SourceArn": rule, "aws:SourceAccount": s.env.Account}}
+			p := iam.Principal{Service: "events.amazonaws.com", Account: s.env.Account}
+			if err := a.Authorize(ctx, p, call); err != nil {
+				return err
+			}
+		}
+		return inv.Invoke(ctx, function, payload)
+	})
+}
+
+// functionARN returns a function's ARN from its name or ARN.
+func (s *Stack) functionARN(function string) string {
+	if strings.HasPrefix(function, "arn:") {
+		return function
+	}
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.env.Partition, s.env.Region, s.env.Account, function)
 }

@@ -226,7 +226,7 @@ func Open(opts Options) (st *Stack, err error) {
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
 
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
-		Lambda: invoker, DB: s.db, Log: s.log.With("service", "events")}); err != nil {
+		Lambda: s.busInvoker(invoker), DB: s.db, Log: s.log.With("service", "events")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	if err := s.bus.LoadTopology(s.env); err != nil {
