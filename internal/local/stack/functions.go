@@ -111,7 +111,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	env := s.Env
 	c := s.clientsFor("webhook")
 
-	wh := &webhook.Handler{Secrets: s.secret, SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
+	wh := &webhook.Handler{Secrets: s.secretsFor("webhook"), SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
 		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
 		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
 		Clock: s.clock, Log: s.functionLog("webhook")}

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/schedule"
@@ -138,4 +142,31 @@ func (s *Stack) functionARN(function string) string {
 		return function
 	}
 	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", s.env.Partition, s.env.Region, s.env.Account, function)
+}
+
+// secretsFor returns the webhook secret's reader for function short: with IAM on, the read is
+// secretsmanager:GetSecretValue on the secret's ARN under the function's role (Secrets
+// Manager is not emulated over HTTP, so the check is made here, as its endpoint would).
+func (s *Stack) secretsFor(short string) webhook.SecretsAPI {
+	a := s.opts.IAM
+	if a == nil {
+		return s.secret
+	}
+	name := topology.ResourceName(s.env.Stage, short)
+	return checkedSecrets{secretFile: s.secret, a: a, p: a.RolePrincipal(a.Policies().Functions[name], name)}
+}
+
+type checkedSecrets struct {
+	*secretFile
+	a *iam.Authorizer
+	p iam.Principal
+}
+
+func (c checkedSecrets) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	call := iam.Call{Action: "secretsmanager:GetSecretValue", Resource: aws.ToString(in.SecretId),
+		Context: map[string]string{"aws:SecureTransport": "true"}}
+	if err := c.a.Authorize(ctx, c.p, call); err != nil {
+		return nil, err
+	}
+	return c.secretFile.GetSecretValue(ctx, in, opts...)
 }
