@@ -60,6 +60,8 @@ func TestAuthorizeDecidesAsTheTemplateGrants(t *testing.T) {
 			Call{Action: "s3:GetObject", Resource: bucket + "/training/abalone/x.csv", Context: secure}, true},
 		{"the bucket policy denies plain HTTP even to a granted role", role("kiln-prod-sagemaker"),
 			Call{Action: "s3:GetObject", Resource: bucket + "/training/abalone/x.csv", Context: map[string]string{"aws:SecureTransport": "false"}}, false},
+		{"the approval function may complete task tokens, which IAM authorizes on * only", role("kiln-prod-approval-fn"),
+			Call{Action: "states:SendTaskSuccess", Resource: "*", Context: secure}, true},
 		{"the account root is not restricted", a.RolePrincipal("", ""),
 			Call{Action: "sagemaker:DeleteEndpoint", Resource: "*"}, true},
 	}

@@ -168,13 +168,7 @@ func queryCalls(r *http.Request, env topology.Env, form url.Values) Described {
 }
 
 func credentialService(r *http.Request) string {
-	scope := r.URL.Query().Get("X-Amz-Credential")
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			scope, _, _ = strings.Cut(after, ",")
-		}
-	}
-	if parts := strings.Split(strings.TrimSpace(scope), "/"); len(parts) == 5 {
+	if parts := strings.Split(credentialScope(r), "/"); len(parts) == 5 {
 		return parts[3]
 	}
 	return ""

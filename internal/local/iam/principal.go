@@ -35,12 +35,18 @@ func (a *Authorizer) PrincipalOf(r *http.Request) Principal {
 
 // accessKey returns the access key id of r's SigV4 credential, or "".
 func accessKey(r *http.Request) string {
+	key, _, _ := strings.Cut(credentialScope(r), "/")
+	return key
+}
+
+// credentialScope returns r's SigV4 Credential (KEY/DATE/REGION/SERVICE/aws4_request), from
+// the Authorization header or a presigned URL's X-Amz-Credential, or "".
+func credentialScope(r *http.Request) string {
 	scope := r.URL.Query().Get("X-Amz-Credential")
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if _, after, ok := strings.Cut(auth, "Credential="); ok {
 			scope, _, _ = strings.Cut(after, ",")
 		}
 	}
-	key, _, _ := strings.Cut(strings.TrimSpace(scope), "/")
-	return key
+	return strings.TrimSpace(scope)
 }
