@@ -9,7 +9,6 @@ import (
 // resource gives on AWS, with the local stack's account, region and partition. Names come
 // from the resource's own name property (kiln's infra names every resource it grants on).
 func (r resolver) physical(id string, res Resource, attr string) (any, error) {
-	e := r.env
 	name := func(prop string) (string, error) {
 		v, ok := res.Properties[prop]
 		if !ok {
@@ -21,38 +20,7 @@ func (r resolver) physical(id string, res Resource, attr string) (any, error) {
 		}
 		return fmt.Sprint(rv), nil
 	}
-	arn := func(service, rest string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition, service, e.Region, e.Account, rest)
-	}
-	type shape struct {
-		prop     string
-		ref      func(n string) string // nil: Ref gives the name
-		arn      func(n string) string
-		refIsARN bool
-	}
-	shapes := map[string]shape{
-		"AWS::IAM::Role": {prop: "RoleName", arn: func(n string) string {
-			return fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition, e.Account, n)
-		}},
-		"AWS::Lambda::Function": {prop: "FunctionName", arn: func(n string) string { return arn("lambda", "function:"+n) }},
-		"AWS::S3::Bucket":       {prop: "BucketName", arn: func(n string) string { return fmt.Sprintf("arn:%s:s3:::%s", e.Partition, n) }},
-		"AWS::SNS::Topic":       {prop: "TopicName", arn: func(n string) string { return arn("sns", n) }, refIsARN: true},
-		"AWS::SQS::Queue": {prop: "QueueName", arn: func(n string) string { return arn("sqs", n) },
-			ref: func(n string) string {
-				return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", e.Region, e.Account, n)
-			}},
-		"AWS::StepFunctions::StateMachine": {prop: "StateMachineName", arn: func(n string) string { return arn("states", "stateMachine:"+n) }, refIsARN: true},
-		"AWS::Events::EventBus":            {prop: "Name", arn: func(n string) string { return arn("events", "event-bus/"+n) }},
-		"AWS::Events::Rule":                {prop: "Name", arn: r.ruleARN(res, arn)},
-		"AWS::Logs::LogGroup":              {prop: "LogGroupName", arn: func(n string) string { return arn("logs", "log-group:"+n+":*") }},
-		"AWS::KMS::Key":                    {prop: "-", arn: func(n string) string { return arn("kms", "key/"+n) }},
-		"AWS::SecretsManager::Secret":      {prop: "Name", arn: func(n string) string { return arn("secretsmanager", "secret:"+n) }, refIsARN: true},
-		"AWS::CloudWatch::Alarm":           {prop: "AlarmName", arn: func(n string) string { return arn("cloudwatch", "alarm:"+n) }},
-		"AWS::SageMaker::ModelPackageGroup": {prop: "ModelPackageGroupName", arn: func(n string) string {
-			return arn("sagemaker", "model-package-group/"+strings.ToLower(n))
-		}},
-		"AWS::Scheduler::Schedule": {prop: "Name", arn: func(n string) string { return arn("scheduler", "schedule/default/"+n) }},
-	}
+	shapes := r.shapes(res)
 	sh, ok := shapes[res.Type]
 	if !ok {
 		return nil, fmt.Errorf("resolve %s of %s: resources of type %s are not resolved", attr, id, res.Type)
@@ -86,5 +54,45 @@ func (r resolver) ruleARN(res Resource, arn func(service, rest string) string) f
 			return arn("events", "rule/"+n)
 		}
 		return arn("events", "rule/"+bus+"/"+n)
+	}
+}
+
+// shape says how a resource type names itself: its name property, its ARN, and what Ref gives.
+type shape struct {
+	prop     string
+	ref      func(n string) string // nil: Ref gives the name (or the ARN when refIsARN)
+	arn      func(n string) string
+	refIsARN bool
+}
+
+// shapes returns the shape of each resource type kiln's templates grant on; res is the
+// resource being resolved (a rule's ARN depends on its bus).
+func (r resolver) shapes(res Resource) map[string]shape {
+	e := r.env
+	arn := func(service, rest string) string {
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition, service, e.Region, e.Account, rest)
+	}
+	return map[string]shape{
+		"AWS::IAM::Role": {prop: "RoleName", arn: func(n string) string {
+			return fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition, e.Account, n)
+		}},
+		"AWS::Lambda::Function": {prop: "FunctionName", arn: func(n string) string { return arn("lambda", "function:"+n) }},
+		"AWS::S3::Bucket":       {prop: "BucketName", arn: func(n string) string { return fmt.Sprintf("arn:%s:s3:::%s", e.Partition, n) }},
+		"AWS::SNS::Topic":       {prop: "TopicName", arn: func(n string) string { return arn("sns", n) }, refIsARN: true},
+		"AWS::SQS::Queue": {prop: "QueueName", arn: func(n string) string { return arn("sqs", n) },
+			ref: func(n string) string {
+				return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", e.Region, e.Account, n)
+			}},
+		"AWS::StepFunctions::StateMachine": {prop: "StateMachineName", arn: func(n string) string { return arn("states", "stateMachine:"+n) }, refIsARN: true},
+		"AWS::Events::EventBus":            {prop: "Name", arn: func(n string) string { return arn("events", "event-bus/"+n) }},
+		"AWS::Events::Rule":                {prop: "Name", arn: r.ruleARN(res, arn)},
+		"AWS::Logs::LogGroup":              {prop: "LogGroupName", arn: func(n string) string { return arn("logs", "log-group:"+n+":*") }},
+		"AWS::KMS::Key":                    {prop: "-", arn: func(n string) string { return arn("kms", "key/"+n) }},
+		"AWS::SecretsManager::Secret":      {prop: "Name", arn: func(n string) string { return arn("secretsmanager", "secret:"+n) }, refIsARN: true},
+		"AWS::CloudWatch::Alarm":           {prop: "AlarmName", arn: func(n string) string { return arn("cloudwatch", "alarm:"+n) }},
+		"AWS::SageMaker::ModelPackageGroup": {prop: "ModelPackageGroupName", arn: func(n string) string {
+			return arn("sagemaker", "model-package-group/"+strings.ToLower(n))
+		}},
+		"AWS::Scheduler::Schedule": {prop: "Name", arn: func(n string) string { return arn("scheduler", "schedule/default/"+n) }},
 	}
 }
