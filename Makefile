@@ -27,7 +27,7 @@ help: ## list the targets
 
 .PHONY: run
 run: ## play the whole loop locally: push → train → evaluate → approve → canary → drift → retrain
-	$(GO) run ./cmd/kiln demo
+	$(GO) run ./cmd/kiln demo $(if $(IAM),--iam $(IAM))
 
 .PHONY: local
 local: ## run the local stack in the foreground on 127.0.0.1:4566

@@ -148,7 +148,10 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject"}, []string{obj("approvals/")}))
 		// An approval event for a package nobody waits on finds no record: a 404, harmless.
 		role.AddToPolicy(listUnder("approvals/", "deployments/"))
-		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{pipelineARN}))
+		// The Service Authorization Reference lists no resource type for SendTask*: "you must
+		// specify all resources (*)". A grant on the pipeline's ARN fails kiln local's IAM
+		// evaluation (iam-simulate follows the reference); tokens are unguessable secrets.
+		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{"*"}))
 		// Withdrawing a rejected package: stop its run, read what is live, roll back or delete.
 		deployARN := topology.StateMachineARN(k.env, "deploy")
 		deployExecutions := strings.Replace(deployARN, ":stateMachine:", ":execution:", 1) + ":*"

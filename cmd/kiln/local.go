@@ -56,7 +56,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // newLocalCmd builds `kiln local`: the local stack in the foreground until SIGINT or SIGTERM.
 func newLocalCmd() *cobra.Command {
-	var dir, addr, stage, policyFile, logLevel string
+	var dir, addr, stage, policyFile, logLevel, iamMode, template string
 	var corsOrigins []string
 	var allowRemote, noImages bool
 	cmd := &cobra.Command{
@@ -87,8 +87,17 @@ func newLocalCmd() *cobra.Command {
 					return fmt.Errorf("%w (or pass --no-images: training and endpoints then fail)", err)
 				}
 			}
+			authz, err := openLocalIAM(ctx, cmd.OutOrStdout(), iamMode, template, stage, p)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if err := writeIAMReport(authz, dir); err != nil {
+					log.Error("IAM report", "err", err)
+				}
+			}()
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
-				Stage: stage, Policy: p, Images: images, Log: log})
+				Stage: stage, Policy: p, Images: images, Log: log, IAM: authz})
 			if err != nil {
 				return err
 			}
@@ -116,6 +125,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&stage, "stage", "prod", "the policy stage the stack runs")
 	f.StringVar(&policyFile, "policy", "", "policy file (default $KILN_POLICY or the embedded kiln.json)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")
+	addIAMFlags(cmd, &iamMode, &template)
 	f.BoolVar(&noImages, "no-images", false, "run no model images (training and endpoints then fail); default: the policy's local.images, and the sample's programs built from a kiln checkout")
 	return cmd
 }

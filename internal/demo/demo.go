@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/governor"
+	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -55,6 +56,10 @@ type Options struct {
 	Log *slog.Logger
 	// Timeout bounds the whole demo; default 4 minutes.
 	Timeout time.Duration
+	// IAM is --iam (default enforce) and Template --template (default: the stage's template
+	// synthesized from the checkout); see iam.go.
+	IAM      iam.Mode
+	Template string
 }
 
 // Stage is the stage the demo releases to: production, with a manual approval and a canary.
@@ -76,6 +81,8 @@ type demo struct {
 	st    *stack.Stack
 	data  dataset
 	ahead atomic.Int64 // nanoseconds the stack's clock runs ahead of the wall clock
+
+	iam *iam.Authorizer
 
 	decisions chan governor.Decision
 	timings   []timing
@@ -112,6 +119,7 @@ func Run(ctx context.Context, o Options) error {
 			o.Root = root
 		}
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
@@ -133,6 +141,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d.pol = pol
 	d.p.line("kiln demo: the whole loop on this machine, no AWS account (state in %s/)", o.Dir)
+	if err := d.openIAM(parent); err != nil { // outside the timeout: a first synthesis takes a while
+		return err
+	}
 
 	steps := []struct {
 		title string
@@ -205,6 +216,7 @@ func (d *demo) close() {
 		}
 		d.st = nil
 	}
+	d.closeIAM()
 }
 
 // dataset is the abalone data, header and rows, as the examples ship it.

@@ -84,7 +84,7 @@ func (d *demo) prepare(ctx context.Context) error {
 	d.p.line("  seeded %d abalone rows (Nash et al. 1994, UCI, CC BY 4.0) at %s", InitialRows, uri)
 	st, err := stack.Open(stack.Options{
 		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images, Lock: lock,
-		Clock: d.clock, Log: d.o.Log, Observer: d.observer(),
+		Clock: d.clock, Log: d.o.Log, Observer: d.observer(), IAM: d.iam,
 	})
 	if err != nil {
 		return err // the deferred Close releases the lock (Close is idempotent)

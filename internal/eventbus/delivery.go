@@ -164,7 +164,7 @@ func (s *Service) attempt(ctx context.Context, d *delivery) error {
 		if s.cfg.Lambda == nil {
 			return Permanent(fmt.Errorf("invoke function %s: no Lambda invoker is configured", name))
 		}
-		if err := s.cfg.Lambda.Invoke(ctx, name, payload); err != nil {
+		if err := s.cfg.Lambda.Invoke(withSourceRule(ctx, d.ruleARN), name, payload); err != nil {
 			return fmt.Errorf("invoke function %s: %w", name, err)
 		}
 	case kindStateMachine:

@@ -194,6 +194,7 @@ func fleetWeights(f *fleet, share float64) []VariantWeight {
 func (s *Service) startFleet(ctx context.Context, endpoint, config string) (*fleet, error) {
 	type plan struct {
 		variant, image, modelData string
+		role                      string // the model's execution role, which reads its artifacts
 		env                       map[string]string
 		weight                    float64
 		cmd                       Command
@@ -221,11 +222,11 @@ func (s *Service) startFleet(ctx context.Context, endpoint, config string) (*fle
 		if pv.InitialVariantWeight != nil {
 			w = *pv.InitialVariantWeight
 		}
-		plans = append(plans, plan{pv.VariantName, image, data, env, w, cmd})
+		plans = append(plans, plan{pv.VariantName, image, data, s.modelRole(pv.ModelName), env, w, cmd})
 	}
 	s.mu.Unlock()
 	for _, p := range plans {
-		v, err := s.startVariant(ctx, endpoint, config, p.variant, p.modelData, p.env, p.cmd)
+		v, err := s.startVariant(WithRole(ctx, p.role), endpoint, config, p.variant, p.modelData, p.env, p.cmd)
 		if err != nil {
 			f.stop()
 			return nil, fmt.Errorf("variant %s: %w", p.variant, err)

@@ -111,7 +111,7 @@ func (s *Service) runTrainingJob(name string, run *jobRun) {
 	s.mu.Lock()
 	j := cloneJob(s.jobs[name])
 	s.mu.Unlock()
-	ctx := s.ctx
+	ctx := WithRole(s.ctx, j.RoleArn) // channels and output are read and written under the job's role
 	dir := s.jobDir(name)
 	fail := func(reason string) {
 		s.finishJob(name, run, JobFailed, "Failed", "Training job failed", truncate(reason, 1024), nil)

@@ -16,25 +16,39 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 )
 
-// blobs adapts the local S3 store to the SageMaker stand-in.
-type blobs struct{ store *s3.Store }
+// blobs adapts the local S3 store to the SageMaker stand-in; with IAM on, each read and write
+// is authorized under the execution role the context carries (see sagemakerS3 in iam.go).
+type blobs struct {
+	store *s3.Store
+	authz *iam.Authorizer
+}
 
 var _ sagemaker.Blobs = blobs{}
 
-func (b blobs) Get(_ context.Context, bucket, key string) ([]byte, error) {
+func (b blobs) Get(ctx context.Context, bucket, key string) ([]byte, error) {
+	if err := sagemakerS3(ctx, b.authz, "s3:GetObject", bucket, key); err != nil {
+		return nil, err
+	}
 	return b.store.Get(bucket, key)
 }
 
-func (b blobs) Put(_ context.Context, bucket, key string, body []byte) error {
+func (b blobs) Put(ctx context.Context, bucket, key string, body []byte) error {
+	if err := sagemakerS3(ctx, b.authz, "s3:PutObject", bucket, key); err != nil {
+		return err
+	}
 	_, err := b.store.Put(bucket, key, body, "")
 	return err
 }
 
-func (b blobs) List(_ context.Context, bucket, prefix string) ([]string, error) {
+func (b blobs) List(ctx context.Context, bucket, prefix string) ([]string, error) {
+	if err := sagemakerS3(ctx, b.authz, "s3:ListBucket", bucket, prefix); err != nil {
+		return nil, err
+	}
 	objs, err := b.store.List(bucket, prefix)
 	if err != nil {
 		return nil, err

@@ -41,12 +41,15 @@ type Clients struct {
 }
 
 // NewClients returns clients for the local stack at endpoint (http://host:port).
-func NewClients(endpoint string) *Clients {
+func NewClients(endpoint string) *Clients { return newClientsWithKey(endpoint, "test") }
+
+// newClientsWithKey returns clients signing with the access key id key (secret "test").
+func newClientsWithKey(endpoint, key string) *Clients {
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "kiln-local"}, nil
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "test", Source: "kiln-local"}, nil
 		}),
 		HTTPClient: &http.Client{Timeout: 5 * time.Minute},
 	}
@@ -106,41 +109,46 @@ func (s *Stack) functionLog(short string) *slog.Logger {
 // registerFunctions builds each Lambda's real handler with real clients and registers it.
 // Every configuration value comes from Env, the topology's table of what each one reads.
 func (s *Stack) registerFunctions(p *policy.Policy) error {
-	c := s.clients
 	env := s.Env
+	c := s.clientsFor("webhook")
 
-	wh := &webhook.Handler{Secrets: s.secret, SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
+	wh := &webhook.Handler{Secrets: s.secretsFor("webhook"), SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
 		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
 		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
 		Clock: s.clock, Log: s.functionLog("webhook")}
 	s.webhook = lambda.Handler(wh.Handle)
 	s.lambdas.Register("webhook", s.webhook)
 
-	// The functions that read the policy read the policy object at their cold start, as on AWS.
+	// The functions that read the policy read the policy object at their cold start, as on AWS;
+	// each closure keeps its own function's clients (signed as that function's role).
+	tc := s.clientsFor("trigger")
 	s.lambdas.Register("trigger", s.withPolicy("trigger", func(p *policy.Policy) lambda.Func {
-		tr := &trigger.Handler{SFN: c.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
+		tr := &trigger.Handler{SFN: tc.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
 			Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
 			Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
 		return lambda.Handler(tr.Handle)
 	}))
 
+	ec := s.clientsFor("evaluate")
 	s.lambdas.Register("evaluate", s.withPolicy("evaluate", func(p *policy.Policy) lambda.Func {
-		ev := &evaluate.Handler{S3: c.S3, List: c.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: c.SageMaker,
+		ev := &evaluate.Handler{S3: ec.S3, List: ec.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: ec.SageMaker,
 			Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
 		return lambda.Handler(ev.Handle)
 	}))
 
+	ac := s.clientsFor("approval")
 	ae := env("approval")
 	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
-		rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
+		rel := &release.Releaser{SFN: ac.StepFunctions, SageMaker: ac.SageMaker, S3: ac.S3, SNS: ac.SNS, TopicARN: ae[topology.EnvTopicARN],
 			Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
 			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
 			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
-		ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
+		ap := &approval.Handler{S3: ac.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: ac.StepFunctions, Releases: rel,
 			Clock: s.clock, Log: s.functionLog("approval")}
 		return lambda.Handler(ap.Handle)
 	}))
 
+	c = s.clientsFor("monitor-drift")
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))

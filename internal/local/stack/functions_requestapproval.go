@@ -10,8 +10,9 @@ import (
 // registerRequestApproval registers the request-approval function with its real handler.
 func (s *Stack) registerRequestApproval(*policy.Policy) error {
 	env := s.Env("request-approval")
-	h := &requestapproval.Handler{S3: s.clients.S3, Bucket: env[topology.EnvArtifactsBucket],
-		SNS: s.clients.SNS, TopicARN: env[topology.EnvTopicARN], SageMaker: s.clients.SageMaker,
+	c := s.clientsFor("request-approval")
+	h := &requestapproval.Handler{S3: c.S3, Bucket: env[topology.EnvArtifactsBucket],
+		SNS: c.SNS, TopicARN: env[topology.EnvTopicARN], SageMaker: c.SageMaker,
 		Clock: s.clock, Log: s.functionLog("request-approval")}
 	s.lambdas.Register("request-approval", lambda.Handler(h.Handle))
 	return nil

@@ -34,6 +34,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/console"
 	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/local/logs"
 	"github.com/kiln-dev/kiln/internal/local/s3"
@@ -100,6 +101,8 @@ type Options struct {
 	// Inspect makes Start serve the API only: no execution resumes, no alarm or schedule
 	// ticker runs (kiln status reading a stopped stack's state).
 	Inspect bool
+	// IAM, when set, evaluates every call under its principal (see iam.go); nil allows all.
+	IAM *iam.Authorizer
 }
 
 // Stack is a running local stack. Build one with [Open].
@@ -228,7 +231,7 @@ func Open(opts Options) (st *Stack, err error) {
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
 
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
-		Lambda: invoker, DB: s.db, Log: s.log.With("service", "events")}); err != nil {
+		Lambda: s.busInvoker(invoker), DB: s.db, Log: s.log.With("service", "events")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	if err := s.bus.LoadTopology(s.env); err != nil {
@@ -272,7 +275,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: alarms{s.cloudwatch},
+		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}),
 		Images: opts.Images, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
@@ -296,6 +299,7 @@ func Open(opts Options) (st *Stack, err error) {
 			return s.sns.Publish(ctx, m)
 		},
 	}.Register(resources)
+	s.authorizeTasks(resources)
 	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
 		Observer: s.observeExecution, Log: s.log.With("service", "states")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
@@ -308,7 +312,7 @@ func Open(opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
-	s.schedules = schedule.NewRunner(invoker, s.log.With("service", "scheduler"))
+	s.schedules = schedule.NewRunner(s.scheduleInvoker(invoker), s.log.With("service", "scheduler"))
 	defs, err := schedule.TopologyDefinitions(s.env, s.policy)
 	if err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
@@ -362,12 +366,12 @@ func (s *Stack) objectCreated(ev s3.ObjectCreated) {
 
 // Handler returns the stack's router (the same one Start serves).
 func (s *Stack) Handler() http.Handler {
-	return server.Handler(server.Routes{
+	return s.opts.IAM.Middleware(s.env, server.Handler(server.Routes{
 		StepFunctions: s.sfn, SageMaker: s.sagemaker.APIHandler(), Runtime: s.sagemaker.RuntimeHandler(),
 		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(), Logs: s.logs, Console: s.console,
 		Lambda: s.lambdaAPI(), Scheduler: s.schedulerAPI(),
 		Functions: map[string]http.Handler{"webhook": lambda.FunctionURL(s.webhook, s.clock)},
-	}, s.log.With("service", "http"))
+	}, s.log.With("service", "http")))
 }
 
 // Start serves the endpoint, resumes the executions a previous process left running, and
