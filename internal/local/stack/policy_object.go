@@ -42,7 +42,7 @@ func (s *Stack) withPolicy(short string, build func(*policy.Policy) lambda.Func)
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
 		mu.Lock()
 		if fn == nil {
-			p, err := lambdaenv.ReadPolicy(ctx, s.clients.S3, s.Env(short)[topology.EnvPolicyObject], s.env)
+			p, err := lambdaenv.ReadPolicy(ctx, s.clientsFor(short).S3, s.Env(short)[topology.EnvPolicyObject], s.env)
 			if err != nil {
 				mu.Unlock()
 				return nil, fmt.Errorf("init %s: %w", short, err)
