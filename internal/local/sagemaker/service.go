@@ -15,6 +15,9 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
 // Blobs is the local S3 the stand-in reads training data and model artifacts from and writes
@@ -63,21 +66,8 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // After returns time.After(d).
 func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Command is the local program an image runs as. Args and Env may hold the {root},
-// {model_dir} and {port} tokens (see the package documentation).
-type Command struct {
-	// Path is the executable.
-	Path string
-	// Args are its arguments (without the program name).
-	Args []string
-	// Env are extra KEY=VALUE entries, added to the process's inherited environment.
-	Env []string
-	// Dir is the working directory; empty means the job or variant directory.
-	Dir string
-	// AppendRole appends "train" (training) or "serve" (serving) to Args, as SageMaker runs
-	// `docker run IMAGE train|serve`: the form a policy's local.images command takes.
-	AppendRole bool
-}
+// Command is the local program an image runs as (see [container.Command]).
+type Command = container.Command
 
 // Config wires a Service. Root, DB and Blobs are required; the rest have defaults.
 type Config struct {
@@ -132,6 +122,7 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	client *http.Client
+	images *container.Images
 
 	mu        sync.Mutex
 	jobs      map[string]*trainingJob
@@ -143,12 +134,12 @@ type Service struct {
 	running   map[string]*jobRun // training jobs with a live process
 	waiters   map[string][]chan struct{}
 
-	// rtMu guards runtimes, the endpoints with live fleets, apart from mu so the router's hot
-	// path never waits on a database write. Lock order: mu, then rtMu.
-	rtMu     sync.RWMutex
-	runtimes map[string]*endpointLive
-
-	capture *captureWriter
+	// live holds the endpoints with running fleets, under a lock of its own so the router's
+	// hot path never waits on a database write.
+	live     *serving.Endpoints
+	router   *serving.Router
+	launcher *serving.Launcher
+	capture  *serving.Capture
 
 	evMu     sync.Mutex
 	evQueue  []pendingEvent
@@ -229,7 +220,7 @@ func New(cfg Config) (*Service, error) {
 		configs:   map[string]*endpointConfig{},
 		endpoints: map[string]*endpointRecord{},
 		running:   map[string]*jobRun{},
-		runtimes:  map[string]*endpointLive{},
+		live:      serving.NewEndpoints(),
 		waiters:   map[string][]chan struct{}{},
 		evSignal:  make(chan struct{}, 1),
 		evStop:    make(chan struct{}),
@@ -237,16 +228,16 @@ func New(cfg Config) (*Service, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 	}
-	s.capture = newCaptureWriter(s)
+	s.wireDataPlane()
 	go s.deliverEvents(s.evStop)
 	if err := s.load(); err != nil {
 		cancel()
 		close(s.evStop)
 		return nil, err
 	}
-	reapChildren(s.cfg.Root, s.log)
+	container.Reap(s.cfg.Root, s.log)
 	s.recover()
-	s.capture.start()
+	s.startCaptureFlush()
 	return s, nil
 }
 
@@ -262,20 +253,10 @@ func (s *Service) Close(ctx context.Context) error {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
-	s.mu.Lock()
-	for _, run := range s.running {
-		run.kill()
-	}
-	s.rtMu.RLock()
-	lives := make([]*endpointLive, 0, len(s.runtimes))
-	for _, l := range s.runtimes {
-		lives = append(lives, l)
-	}
-	s.rtMu.RUnlock()
-	s.mu.Unlock()
-	for _, l := range lives {
-		l.cancel() // ends waits for /ping and deployments in progress
-		l.stopAll()
+	s.killJobs()
+	for _, l := range s.live.All() {
+		l.Cancel() // ends waits for /ping and deployments in progress
+		l.StopAll()
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -284,7 +265,7 @@ func (s *Service) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close sagemaker: %w", ctx.Err())
 	}
-	err := s.capture.flushAll(ctx)
+	err := s.capture.Flush(ctx)
 	close(s.evStop)
 	select {
 	case <-s.evDone:

@@ -218,8 +218,8 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 			return nil, validationf("channel %s: %s", c.ChannelName, apiMessage(err))
 		}
 	}
-	if _, ok := s.cfg.Images[in.AlgorithmSpecification.TrainingImage]; !ok {
-		return nil, validationf("training image %s has no local command: add it to kiln's image mapping", in.AlgorithmSpecification.TrainingImage)
+	if err := s.images.Runs(in.AlgorithmSpecification.TrainingImage); err != nil {
+		return nil, validationf("training %s", err)
 	}
 
 	now := newTime(s.now())
