@@ -245,13 +245,9 @@ func New(cfg Config) (*Service, error) {
 // as they are, so the next New reports them as lost), flushes captured data, and waits for
 // background work. It is safe to call more than once.
 func (s *Service) Close(ctx context.Context) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.markClosed() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	s.cancel()
 	s.killJobs()
 	for _, l := range s.live.All() {
@@ -277,6 +273,17 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 	s.client.CloseIdleConnections()
 	return nil
+}
+
+// markClosed marks the service closed; false when it already was.
+func (s *Service) markClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.closed = true
+	return true
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }

@@ -89,7 +89,22 @@ func (s *Service) finishJob(name string, run *jobRun, status, secondary, message
 	if run.isClosing() {
 		return
 	}
+	s.endJob(name, reason, artifacts)
+	final := s.transition(name, status, secondary, message)
+	s.emitJob(final)
+	s.releaseWaiters(name)
+	if status == JobFailed {
+		s.log.Warn("training job failed", "job", name, "reason", reason)
+	} else {
+		s.log.Info("training job ended", "job", name, "status", status)
+	}
+}
+
+// endJob records the end of the job's training time, its failure reason and artifacts, and
+// forgets its run.
+func (s *Service) endJob(name, reason string, artifacts *modelArtifacts) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	j := s.jobs[name]
 	now := newTime(s.now())
 	if j.TrainingStartTime != nil {
@@ -105,26 +120,34 @@ func (s *Service) finishJob(name string, run *jobRun, status, secondary, message
 		j.ModelArtifacts = artifacts
 	}
 	delete(s.running, name)
-	s.mu.Unlock()
-	final := s.transition(name, status, secondary, message)
-	s.emitJob(final)
+}
+
+// releaseWaiters wakes every WaitTrainingJob of the job.
+func (s *Service) releaseWaiters(name string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, ch := range s.waiters[name] {
 		close(ch)
 	}
 	delete(s.waiters, name)
-	s.mu.Unlock()
-	if status == JobFailed {
-		s.log.Warn("training job failed", "job", name, "reason", reason)
-	} else {
-		s.log.Info("training job ended", "job", name, "status", status)
-	}
+}
+
+// jobCopy returns a copy of the job's record.
+func (s *Service) jobCopy(name string) *trainingJob {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneJob(s.jobs[name])
+}
+
+// markTrainingStart records that the job's program starts now.
+func (s *Service) markTrainingStart(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs[name].TrainingStartTime = newTime(s.now())
 }
 
 func (s *Service) runTrainingJob(name string, run *jobRun) {
-	s.mu.Lock()
-	j := cloneJob(s.jobs[name])
-	s.mu.Unlock()
+	j := s.jobCopy(name)
 	ctx := s.ctx
 	dir := s.jobDir(name)
 	fail := func(reason string) {
@@ -139,9 +162,7 @@ func (s *Service) runTrainingJob(name string, run *jobRun) {
 		fail("ClientError: " + err.Error())
 		return
 	}
-	s.mu.Lock()
-	s.jobs[name].TrainingStartTime = newTime(s.now())
-	s.mu.Unlock()
+	s.markTrainingStart(name)
 	s.transition(name, "", "Training", "Training image download completed. Training in progress.")
 
 	exitErr, stopReason, err := s.runProcess(j, dir, run)
