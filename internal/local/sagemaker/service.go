@@ -87,6 +87,12 @@ type Config struct {
 	Clock Clock
 	// Images maps a container image URI to the command that stands in for it.
 	Images map[string]Command
+	// Docker runs the images Images does not map, in containers; nil runs none (see
+	// [container.Docker]). Its Root is set to this service's.
+	Docker *container.Docker
+	// NoDocker says why Docker is nil, for the error an unmapped image gets ("" when kiln was
+	// told not to use Docker).
+	NoDocker string
 	// IsolatedEnvironment reports whether the runtime that runs an image gives its program an
 	// environment of its own (a container runtime). Requests for such an image may set any
 	// variable; for the others (kiln's process runtime: nil, or false) a request may not set
@@ -235,7 +241,7 @@ func New(cfg Config) (*Service, error) {
 		close(s.evStop)
 		return nil, err
 	}
-	container.Reap(s.cfg.Root, s.log)
+	s.reap()
 	s.recover()
 	s.startCaptureFlush()
 	return s, nil

@@ -11,7 +11,13 @@ import (
 
 // wireDataPlane builds the runtimes and the serving data plane from the config.
 func (s *Service) wireDataPlane() {
-	s.images = &container.Images{Commands: &container.Commands{Images: s.cfg.Images, Root: s.cfg.Root, Log: s.log}}
+	s.images = &container.Images{Commands: &container.Commands{Images: s.cfg.Images, Root: s.cfg.Root, Log: s.log},
+		NoDocker: s.cfg.NoDocker}
+	if s.cfg.Docker != nil {
+		d := *s.cfg.Docker
+		d.Root, d.Log = s.cfg.Root, s.log
+		s.images.Docker = &d
+	}
 	s.capture = &serving.Capture{Rand: s.cfg.Rand, MaxRecords: s.cfg.CaptureMaxRecords, Log: s.log,
 		Put: func(ctx context.Context, uri string, body []byte) error {
 			bucket, key, err := parseS3URI(uri)
@@ -23,6 +29,19 @@ func (s *Service) wireDataPlane() {
 	s.launcher = &serving.Launcher{Runtime: s.images, Client: s.client, PingTimeout: s.cfg.PingTimeout}
 	s.router = &serving.Router{Client: s.client, Metrics: s.cfg.Metrics, Capture: s.capture, Rand: s.cfg.Rand,
 		Now: s.cfg.Clock.Now}
+}
+
+// reap stops the processes and removes the containers an earlier run on the same Root left.
+func (s *Service) reap() {
+	container.Reap(s.cfg.Root, s.log)
+	if s.images.Docker == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := s.images.Docker.Reap(ctx); err != nil {
+		s.log.Warn("leftover containers not removed", "err", err)
+	}
 }
 
 // startCaptureFlush flushes the capture buffers every CaptureFlushInterval on the clock

@@ -13,10 +13,15 @@ type Runtime interface {
 	Serve(ctx context.Context, srv Serving) (Process, error)
 }
 
-// Images picks each image's runtime: the command mapped to it, else none ([UnrunnableError]). It is itself a [Runtime].
+// Images picks each image's runtime: the command mapped to it, else Docker when one is
+// configured, else none ([UnrunnableError]). It is itself a [Runtime].
 type Images struct {
 	// Commands runs mapped images.
 	Commands *Commands
+	// Docker runs the others; nil when no daemon is to be used.
+	Docker *Docker
+	// NoDocker says why Docker is nil ("" when kiln was told not to use it), for the error.
+	NoDocker string
 }
 
 var _ Runtime = (*Images)(nil)
@@ -49,7 +54,10 @@ func (im *Images) For(image string) (Runtime, error) {
 			return im.Commands, nil
 		}
 	}
-	return nil, &UnrunnableError{Image: image}
+	if im.Docker != nil {
+		return im.Docker, nil
+	}
+	return nil, &UnrunnableError{Image: image, Docker: im.NoDocker}
 }
 
 // Runs reports whether some runtime can run image.
@@ -60,8 +68,9 @@ func (im *Images) Runs(image string) error {
 
 // Isolated reports whether image's program gets an environment of its own (it runs in a
 // container), so that a request may set any variable for it.
-func (im *Images) Isolated(string) bool {
-	return false
+func (im *Images) Isolated(image string) bool {
+	r, err := im.For(image)
+	return err == nil && im.Docker != nil && r == Runtime(im.Docker)
 }
 
 // Train starts job on its image's runtime.
