@@ -55,6 +55,9 @@ type Options struct {
 	Log *slog.Logger
 	// Timeout bounds the whole demo; default 4 minutes.
 	Timeout time.Duration
+	// Runtime runs the sample's images: "command" (default: local programs), "docker" (the
+	// images in containers) or "auto" (containers when the programs cannot be had).
+	Runtime string
 }
 
 // Stage is the stage the demo releases to: production, with a manual approval and a canary.
