@@ -99,6 +99,30 @@ $(NODE_TOOLS): package.json package-lock.json
 	@echo 'module kiln.invalid/node_modules' > node_modules/go.mod
 	@touch $@
 
+# The sample's images: static programs (CGO_ENABLED=0) in images FROM scratch, built offline.
+# With ECR_REGISTRY (ACCOUNT.dkr.ecr.REGION.amazonaws.com) and AWS credentials set, they are
+# also tagged and pushed to the ECR repositories kiln/abalone-train and kiln/abalone-serve.
+IMAGES_CTX := build/images/abalone
+IMAGE_TAG  ?= latest
+
+.PHONY: images
+images: ## build the sample's images kiln/abalone-{train,serve} (FROM scratch); with ECR_REGISTRY set, push them to ECR
+	mkdir -p $(IMAGES_CTX)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(IMAGES_CTX)/abalone-train ./examples/abalone/train
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(IMAGES_CTX)/abalone-serve ./examples/abalone/serve
+	cp examples/abalone/Dockerfile $(IMAGES_CTX)/Dockerfile
+	for role in train serve; do \
+		DOCKER_BUILDKIT=0 docker build -q --target $$role -t kiln/abalone-$$role:$(IMAGE_TAG) $(IMAGES_CTX); \
+	done
+	@if [ -n "$${ECR_REGISTRY:-}" ]; then \
+		region=$$(echo "$$ECR_REGISTRY" | cut -d. -f4); \
+		aws ecr get-login-password --region "$$region" | docker login --username AWS --password-stdin "$$ECR_REGISTRY"; \
+		for role in train serve; do \
+			docker tag kiln/abalone-$$role:$(IMAGE_TAG) "$$ECR_REGISTRY/kiln/abalone-$$role:$(IMAGE_TAG)"; \
+			docker push "$$ECR_REGISTRY/kiln/abalone-$$role:$(IMAGE_TAG)"; \
+		done; \
+	else echo "images built; set ECR_REGISTRY (and AWS credentials) to push them to ECR"; fi
+
 .PHONY: clean
 clean: ## remove build output and local state
 	rm -rf build cdk.out .kiln

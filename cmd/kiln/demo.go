@@ -9,10 +9,11 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/demo"
 	"github.com/kiln-dev/kiln/internal/local/iam"
+	"github.com/kiln-dev/kiln/internal/local/stack"
 )
 
 func init() {
-	var dir, addr, policyFile, template, iamMode string
+	var dir, addr, policyFile, template, iamMode, runtimeMode string
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -30,7 +31,7 @@ happened as described. The state stays in --dir for 'kiln status' and 'kiln loca
 				return err
 			}
 			err = demo.Run(cmd.Context(), demo.Options{Dir: dir, Addr: addr, Out: cmd.OutOrStdout(), Timeout: timeout,
-				PolicyFile: policyFile, IAM: mode, Template: template})
+				PolicyFile: policyFile, IAM: mode, Template: template, Runtime: runtimeMode})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kiln demo:", err)
 				return exitError{code: 1}
@@ -41,6 +42,7 @@ happened as described. The state stays in --dir for 'kiln status' and 'kiln loca
 	cmd.Flags().StringVar(&dir, "dir", envOr("KILN_DIR", ".kiln"), "state directory (emptied first, bin/ kept)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "listen address of the demo's stack (port 0 picks a free one)")
 	cmd.Flags().StringVar(&policyFile, "policy", "", "policy file holding the sample model (default the embedded kiln.json); its local.images may map the sample's images to built programs, so no kiln checkout is needed")
+	runtimeFlag(cmd, &runtimeMode, stack.RuntimeCommand)
 	cmd.Flags().DurationVar(&timeout, "timeout", 4*time.Minute, "give up after this long")
 	addIAMFlags(cmd, &iamMode, &template)
 	rootCmd.AddCommand(cmd)

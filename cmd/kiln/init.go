@@ -9,19 +9,21 @@ import (
 )
 
 func init() {
-	var name string
+	var name, lang string
 	cmd := &cobra.Command{
 		Use:   "init DIR",
 		Short: "scaffold a model repository: policy, trainer and server (SageMaker's contract), Dockerfile, data, README",
 		Long: `kiln init DIR writes DIR/kiln.json (a complete policy: dev, staging and prod, the new model,
 its image mapped to a local command), model.py (a trainer and a server in Python's standard
 library following SageMaker's container contract), a Dockerfile, example training data and a
-README that walks the loop. From DIR, kiln local --policy kiln.json --stage staging trains,
+README that walks the loop. With --lang go, main.go (the same in Go's standard library), a
+FROM scratch Dockerfile and a Makefile instead, and no local command: the image runs in Docker.
+From DIR, kiln local --policy kiln.json --stage staging trains,
 gates, registers, deploys and serves it once the data is uploaded. A DIR that already holds a
 kiln.json is left as it is.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			written, err := scaffold.Write(args[0], name)
+			written, err := scaffold.WriteLang(args[0], name, lang)
 			if err != nil {
 				return err
 			}
@@ -34,10 +36,16 @@ kiln.json is left as it is.`,
 			for _, f := range written {
 				fmt.Fprintln(out, "  "+f)
 			}
-			fmt.Fprintf(out, "next: cd %s && kiln local --policy kiln.json --stage staging (then see README.md)\n", args[0])
+			next := "kiln local --policy kiln.json --stage staging"
+			if lang == scaffold.Go {
+				next = "make image && " + next + " --runtime docker"
+			}
+			fmt.Fprintf(out, "next: cd %s && %s (then see README.md)\n", args[0], next)
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&lang, "lang", scaffold.Python, "the trainer and server's language: python (standard library, run as a local command) "+
+		"or go (standard library, a FROM scratch image kiln local runs in Docker)")
 	cmd.Flags().StringVar(&name, "name", "", "the model's name (default: from DIR; lower-case letters, digits, hyphens, at most 16)")
 	rootCmd.AddCommand(cmd)
 }

@@ -56,7 +56,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // newLocalCmd builds `kiln local`: the local stack in the foreground until SIGINT or SIGTERM.
 func newLocalCmd() *cobra.Command {
-	var dir, addr, stage, policyFile, logLevel, iamMode, template string
+	var dir, addr, stage, policyFile, logLevel, iamMode, template, runtimeMode string
 	var corsOrigins []string
 	var allowRemote, noImages bool
 	cmd := &cobra.Command{
@@ -81,9 +81,9 @@ func newLocalCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			var images map[string]stack.Command
+			var rt stack.Runtime
 			if !noImages {
-				if images, err = stack.LocalImages(ctx, p, dir); err != nil {
+				if rt, err = stack.ResolveRuntime(ctx, runtimeMode, p, dir, log); err != nil {
 					return fmt.Errorf("%w (or pass --no-images: training and endpoints then fail)", err)
 				}
 			}
@@ -97,7 +97,7 @@ func newLocalCmd() *cobra.Command {
 				}
 			}()
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
-				Stage: stage, Policy: p, Images: images, Log: log, IAM: authz})
+				Stage: stage, Policy: p, Images: rt.Images, Docker: rt.Docker, Log: log, IAM: authz})
 			if err != nil {
 				return err
 			}
@@ -126,6 +126,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&policyFile, "policy", "", "policy file (default $KILN_POLICY or the embedded kiln.json)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")
 	addIAMFlags(cmd, &iamMode, &template)
+	runtimeFlag(cmd, &runtimeMode, stack.RuntimeAuto)
 	f.BoolVar(&noImages, "no-images", false, "run no model images (training and endpoints then fail); default: the policy's local.images, and the sample's programs built from a kiln checkout")
 	return cmd
 }

@@ -60,6 +60,9 @@ type Options struct {
 	// synthesized from the checkout); see iam.go.
 	IAM      iam.Mode
 	Template string
+	// Runtime runs the sample's images: "command" (default: local programs), "docker" (the
+	// images in containers) or "auto" (containers when the programs cannot be had).
+	Runtime string
 }
 
 // Stage is the stage the demo releases to: production, with a manual approval and a canary.

@@ -60,30 +60,18 @@ func (d *demo) prepare(ctx context.Context) error {
 		return err
 	}
 	t0 := time.Now()
-	images, err := stack.MappedImages(d.pol)
+	images, docker, did, err := d.runtime(ctx)
 	if err != nil {
 		return err
 	}
-	train, err := topology.ResolveImage(d.model().TrainingImage, topology.Local(Stage))
-	if err != nil {
-		return err
-	}
-	if _, mapped := images[train]; !mapped {
-		if d.o.Root == "" {
-			return errors.New("the policy does not map the sample's images (local.images) and there is no kiln checkout to build them from")
-		}
-		if images, err = stack.BuildImages(ctx, d.o.Root, d.o.Dir, d.pol); err != nil {
-			return err
-		}
-	}
-	d.p.line("  built the sample model's training and serving programs in %s", since(t0))
+	d.p.line("  %s in %s", did, since(t0))
 	uri, err := d.writeData("abalone-part-1.csv", d.data.rows[:InitialRows])
 	if err != nil {
 		return err
 	}
 	d.p.line("  seeded %d abalone rows (Nash et al. 1994, UCI, CC BY 4.0) at %s", InitialRows, uri)
 	st, err := stack.Open(stack.Options{
-		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images, Lock: lock,
+		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images, Docker: docker, Lock: lock,
 		Clock: d.clock, Log: d.o.Log, Observer: d.observer(), IAM: d.iam,
 	})
 	if err != nil {

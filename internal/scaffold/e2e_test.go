@@ -43,14 +43,25 @@ func TestScaffoldedModelTrainsGatesDeploysAndServes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "acme-rings")
 	_, err := scaffold.Write(dir, "")
 	require.NoError(t, err)
-
 	p, err := policy.LoadFile(filepath.Join(dir, "kiln.json"))
 	require.NoError(t, err)
 	state := filepath.Join(t.TempDir(), "state")
 	images, err := stack.LocalImages(ctx, p, state)
 	require.NoError(t, err)
 	require.Contains(t, images, "acme-rings:latest")
-	st, err := stack.Open(stack.Options{Dir: state, Addr: "127.0.0.1:0", Stage: "staging", Policy: p, Images: images})
+	releaseAndPredict(ctx, t, dir, "acme-rings", state, stack.Options{Images: images})
+	t.Logf("kiln init to a served prediction (command mode): %s", time.Since(t0).Round(10*time.Millisecond))
+}
+
+// releaseAndPredict runs a local stack on the scaffold in dir (staging, opts' images), uploads
+// its data through the S3 API, and checks that the pipeline trains, gates, registers (with the
+// baseline kiln computed), deploys, and that the endpoint answers a prediction.
+func releaseAndPredict(ctx context.Context, t *testing.T, dir, name, state string, opts stack.Options) {
+	t.Helper()
+	p, err := policy.LoadFile(filepath.Join(dir, "kiln.json"))
+	require.NoError(t, err)
+	opts.Dir, opts.Addr, opts.Stage, opts.Policy = state, "127.0.0.1:0", "staging", p
+	st, err := stack.Open(opts)
 	require.NoError(t, err)
 	defer st.Close()
 	require.NoError(t, st.Start(ctx))
@@ -59,10 +70,10 @@ func TestScaffoldedModelTrainsGatesDeploysAndServes(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dir, "data", "train.csv"))
 	require.NoError(t, err)
 	_, err = c.S3.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(topology.ArtifactsBucket(st.TopologyEnv())),
-		Key: aws.String("data/acme-rings/train.csv"), Body: bytes.NewReader(data)})
+		Key: aws.String("data/" + name + "/train.csv"), Body: bytes.NewReader(data)})
 	require.NoError(t, err)
 
-	endpoint := topology.EndpointName("staging", "acme-rings")
+	endpoint := topology.EndpointName("staging", name)
 	var last string
 	require.Eventually(t, func() bool {
 		d, err := c.SageMaker.DescribeEndpoint(ctx, &awssm.DescribeEndpointInput{EndpointName: aws.String(endpoint)})
@@ -82,10 +93,9 @@ func TestScaffoldedModelTrainsGatesDeploysAndServes(t *testing.T) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(string(body)), 64)
 	require.NoError(t, err, string(body))
 	assert.InDelta(t, 1.5, v, 0.3, "y = 1 + 3·1 − 2·2 + 0.5·3")
-	t.Logf("kiln init to a served prediction (command mode): %s", time.Since(t0).Round(10*time.Millisecond))
 
 	// The registered package carries the baseline kiln computed from the training data.
-	pkgs, err := c.SageMaker.ListModelPackages(ctx, &awssm.ListModelPackagesInput{ModelPackageGroupName: aws.String(topology.PackageGroup("staging", "acme-rings"))})
+	pkgs, err := c.SageMaker.ListModelPackages(ctx, &awssm.ListModelPackagesInput{ModelPackageGroupName: aws.String(topology.PackageGroup("staging", name))})
 	require.NoError(t, err)
 	require.Len(t, pkgs.ModelPackageSummaryList, 1)
 	pkg, err := c.SageMaker.DescribeModelPackage(ctx, &awssm.DescribeModelPackageInput{ModelPackageName: pkgs.ModelPackageSummaryList[0].ModelPackageArn})

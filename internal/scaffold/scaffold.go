@@ -1,8 +1,8 @@
 // Package scaffold writes the model repository `kiln init DIR` creates: a complete, valid
-// policy (kiln.json, three stages, the new model, its image mapped to a local command), a
-// trainer and server in Python's standard library following SageMaker's container contract
-// (model.py train|serve), a Dockerfile, example training data and a README that walks the
-// loop. The files are embedded templates; Write is safe for concurrent use on distinct folders.
+// policy (kiln.json, three stages, the new model), a trainer and server following SageMaker's
+// container contract — in Python's standard library (model.py train|serve, its image mapped
+// to a local command) or in Go's (main.go, a FROM scratch image that kiln local runs in
+// Docker) — a Dockerfile, example training data and a README that walks the loop. The files are embedded templates; Write is safe for concurrent use on distinct folders.
 package scaffold
 
 import (
@@ -52,61 +52,104 @@ func ModelName(dir string) string {
 	return name
 }
 
-// Write creates dir (if needed) and writes the scaffold for the model named name into it
-// (empty name: [ModelName] of dir). It refuses, writing nothing, when dir already holds a
-// kiln.json or name is not a valid model name; it returns the written paths, relative to dir.
-func Write(dir, name string) ([]string, error) {
+// Languages of the trainer and server [WriteLang] scaffolds.
+const (
+	// Python is model.py in Python's standard library, mapped to `python3 model.py` in the
+	// policy's local.images (its Dockerfile needs a Python base image from a registry).
+	Python = "python"
+	// Go is main.go in Go's standard library, with a FROM scratch Dockerfile that builds
+	// offline; the policy maps no command, so kiln local runs the image in Docker.
+	Go = "go"
+)
+
+// file is one scaffolded file: its template (under template/), where it goes, its mode.
+type file struct {
+	tmpl, name string
+	mode       os.FileMode
+}
+
+// layouts are each language's files, in the order Write reports them.
+var layouts = map[string][]file{
+	Python: {{"kiln.json.tmpl", "kiln.json", 0o644}, {"model.py", "model.py", 0o755}, {"Dockerfile", "Dockerfile", 0o644},
+		{"README.md.tmpl", "README.md", 0o644}},
+	Go: {{"kiln.json.tmpl", "kiln.json", 0o644}, {"golang/main.go", "main.go", 0o644}, {"golang/go.mod.tmpl", "go.mod", 0o644},
+		{"golang/Dockerfile", "Dockerfile", 0o644}, {"golang/Makefile.tmpl", "Makefile", 0o644}, {"golang/README.md.tmpl", "README.md", 0o644}},
+}
+
+// commands are the local.images command each language's policy maps its image to (JSON;
+// empty: none, the image runs in a container).
+var commands = map[string]string{Python: `["python3", "model.py"]`, Go: ""}
+
+// Write scaffolds the Python variant: [WriteLang] with [Python].
+func Write(dir, name string) ([]string, error) { return WriteLang(dir, name, Python) }
+
+// WriteLang creates dir (if needed) and writes the scaffold of lang ([Python] or [Go]) for the
+// model named name into it (empty name: [ModelName] of dir). It refuses, writing nothing, when
+// dir already holds a kiln.json, lang is unknown or name is not a valid model name; it
+// returns the written paths, relative to dir.
+func WriteLang(dir, name, lang string) ([]string, error) {
+	layout, ok := layouts[lang]
+	if !ok {
+		return nil, fmt.Errorf("init %s: language %q: want %s or %s", dir, lang, Python, Go)
+	}
 	if name == "" {
 		name = ModelName(dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kiln.json")); err == nil {
 		return nil, fmt.Errorf("init %s: %w", dir, ErrExists)
 	}
-	data := struct {
-		Name string
-		Rows int
-	}{name, Rows}
-	out := map[string][]byte{}
-	for _, f := range []struct{ tmpl, name string }{
-		{"kiln.json.tmpl", "kiln.json"}, {"README.md.tmpl", "README.md"}, {"model.py", "model.py"}, {"Dockerfile", "Dockerfile"},
-	} {
-		b, err := files.ReadFile("template/" + f.tmpl)
-		if err != nil {
-			return nil, fmt.Errorf("init %s: %w", dir, err)
-		}
-		if strings.HasSuffix(f.tmpl, ".tmpl") {
-			t, err := template.New(f.tmpl).Option("missingkey=error").Parse(string(b))
-			if err != nil {
-				return nil, fmt.Errorf("init %s: template %s: %w", dir, f.tmpl, err)
-			}
-			var buf bytes.Buffer
-			if err := t.Execute(&buf, data); err != nil {
-				return nil, fmt.Errorf("init %s: template %s: %w", dir, f.tmpl, err)
-			}
-			b = buf.Bytes()
-		}
-		out[f.name] = b
+	out, err := render(layout, templateData{Name: name, Rows: Rows, Command: commands[lang]})
+	if err != nil {
+		return nil, fmt.Errorf("init %s: %w", dir, err)
 	}
 	if _, err := policy.Parse(out["kiln.json"]); err != nil {
 		return nil, fmt.Errorf("init %s: model name %q: %w", dir, name, err)
 	}
 	out[filepath.Join("data", "train.csv")] = TrainingData(Rows, 1)
-	written := make([]string, 0, len(out))
-	for _, rel := range []string{"kiln.json", "model.py", "Dockerfile", "README.md", filepath.Join("data", "train.csv")} {
-		p := filepath.Join(dir, rel)
+	layout = append(layout, file{name: filepath.Join("data", "train.csv"), mode: 0o644})
+	written := make([]string, 0, len(layout))
+	for _, f := range layout {
+		p := filepath.Join(dir, f.name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return written, fmt.Errorf("init %s: %w", dir, err)
 		}
-		mode := os.FileMode(0o644)
-		if rel == "model.py" {
-			mode = 0o755
-		}
-		if err := os.WriteFile(p, out[rel], mode); err != nil {
+		if err := os.WriteFile(p, out[f.name], f.mode); err != nil {
 			return written, fmt.Errorf("init %s: %w", dir, err)
 		}
-		written = append(written, rel)
+		written = append(written, f.name)
 	}
 	return written, nil
+}
+
+// templateData fills the templates.
+type templateData struct {
+	Name    string
+	Rows    int
+	Command string
+}
+
+// render returns each file of layout, its .tmpl templates executed with data.
+func render(layout []file, data templateData) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, f := range layout {
+		b, err := files.ReadFile("template/" + f.tmpl)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(f.tmpl, ".tmpl") {
+			t, err := template.New(f.tmpl).Option("missingkey=error").Parse(string(b))
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", f.tmpl, err)
+			}
+			var buf bytes.Buffer
+			if err := t.Execute(&buf, data); err != nil {
+				return nil, fmt.Errorf("template %s: %w", f.tmpl, err)
+			}
+			b = buf.Bytes()
+		}
+		out[f.name] = b
+	}
+	return out, nil
 }
 
 // TrainingData returns n rows of example data with a header (x1,x2,x3,y): y = 1 + 3·x1 −

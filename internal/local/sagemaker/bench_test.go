@@ -48,8 +48,8 @@ func BenchmarkRouter(b *testing.B) {
 	h.waitStatus(b, "bench", types.EndpointStatusInService)
 
 	live := h.svc.runtime("bench")
-	_, v := live.pick(0, "")
-	direct := v.url
+	_, v := live.Pick(0, "")
+	direct := v.URL
 	srv := httptest.NewServer(h.svc.RuntimeHandler())
 	b.Cleanup(srv.Close)
 	routed := srv.URL + "/endpoints/bench/invocations"

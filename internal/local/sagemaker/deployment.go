@@ -2,73 +2,38 @@ package sagemaker
 
 import (
 	"fmt"
-	"math"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
-// trafficPlan is the sequence of shares the new fleet takes, and the wait after each share
-// below 1.
-type trafficPlan struct {
-	shares []float64
-	wait   time.Duration
-	bake   time.Duration
-	limit  time.Duration // 0: none
-	alarms []string
-	kind   string
+// planTraffic returns the traffic plan of dc for a new fleet of newInstances instances.
+func planTraffic(dc *deploymentConfig, newInstances int) serving.Plan {
+	return serving.PlanTraffic(routingOf(dc), newInstances)
 }
 
-func planTraffic(dc *deploymentConfig, newInstances int) trafficPlan {
-	p := trafficPlan{shares: []float64{1}, kind: "ALL_AT_ONCE"}
+// routingOf is what dc asks of the traffic (nil: all at once, no alarms).
+func routingOf(dc *deploymentConfig) serving.Routing {
+	var r serving.Routing
 	if dc == nil {
-		return p
+		return r
 	}
 	if ar := dc.AutoRollbackConfiguration; ar != nil {
 		for _, a := range ar.Alarms {
-			p.alarms = append(p.alarms, a.AlarmName)
+			r.Alarms = append(r.Alarms, a.AlarmName)
 		}
 	}
 	bg := dc.BlueGreenUpdatePolicy
 	if bg == nil {
-		return p
+		return r
 	}
-	p.bake = time.Duration(bg.TerminationWaitInSeconds) * time.Second
-	p.limit = time.Duration(bg.MaximumExecutionTimeoutInSeconds) * time.Second
-	tr := bg.TrafficRoutingConfiguration
-	if tr == nil {
-		return p
+	r.Bake = time.Duration(bg.TerminationWaitInSeconds) * time.Second
+	r.Limit = time.Duration(bg.MaximumExecutionTimeoutInSeconds) * time.Second
+	if tr := bg.TrafficRoutingConfiguration; tr != nil {
+		r.Kind, r.Wait = tr.Type, time.Duration(tr.WaitIntervalInSeconds)*time.Second
+		r.Canary, r.Linear = tr.CanarySize, tr.LinearStepSize
 	}
-	p.kind = tr.Type
-	p.wait = time.Duration(tr.WaitIntervalInSeconds) * time.Second
-	size := func(c *capacitySize) float64 {
-		if c == nil {
-			return 1
-		}
-		if c.Type == "INSTANCE_COUNT" {
-			if newInstances < 1 {
-				newInstances = 1
-			}
-			return math.Min(1, c.Value/float64(newInstances))
-		}
-		return c.Value / 100
-	}
-	switch tr.Type {
-	case "CANARY":
-		c := size(tr.CanarySize)
-		if c < 1 {
-			p.shares = []float64{c, 1}
-		}
-	case "LINEAR":
-		step := size(tr.LinearStepSize)
-		if step <= 0 {
-			step = 1
-		}
-		p.shares = nil
-		for x := step; x < 1-1e-9; x += step {
-			p.shares = append(p.shares, math.Round(x*1e6)/1e6)
-		}
-		p.shares = append(p.shares, 1)
-	}
-	return p
+	return r
 }
 
 // deploy runs a blue/green update of the endpoint from the config now serving to the new
@@ -76,10 +41,10 @@ func planTraffic(dc *deploymentConfig, newInstances int) trafficPlan {
 // bake, then retire the old fleet; roll back on an alarm or the execution timeout.
 func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConfig) {
 	start := s.cfg.Clock.Now()
-	newFleet, err := s.startFleet(live.ctx, live.name, to)
+	newFleet, err := s.startFleet(live.Context(), live.Name(), to)
 	if s.abandoned(live) {
 		if newFleet != nil {
-			newFleet.stop()
+			newFleet.Stop()
 		}
 		return
 	}
@@ -95,21 +60,19 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 	}
 	s.mu.Unlock()
 	plan := planTraffic(dc, instances)
-	if !live.install(newFleet, true) {
-		newFleet.stop()
+	if !live.Install(newFleet, true) {
+		newFleet.Stop()
 		return
 	}
 
-	for i, share := range plan.shares {
-		live.mu.Lock()
-		live.nextShare = share
-		live.mu.Unlock()
-		msg := fmt.Sprintf("%s: %.0f%% of traffic on %s", plan.kind, share*100, to)
+	for i, share := range plan.Shares {
+		live.SetShare(share)
+		msg := fmt.Sprintf("%s: %.0f%% of traffic on %s", plan.Kind, share*100, to)
 		s.recordShift(live, from, to, share, PhaseShifting, "ActivatingTraffic", msg)
-		if share >= 1 || i == len(plan.shares)-1 {
+		if share >= 1 || i == len(plan.Shares)-1 {
 			break
 		}
-		if reason := s.watch(live, plan, start, plan.wait); reason != "" {
+		if reason := s.watch(live, plan, start, plan.Wait); reason != "" {
 			s.rollback(live, from, to, newFleet, reason, false)
 			return
 		}
@@ -117,9 +80,9 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 			return
 		}
 	}
-	if plan.bake > 0 || len(plan.alarms) > 0 {
-		s.recordShift(live, from, to, 1, PhaseBaking, "Baking", fmt.Sprintf("baking for %s", plan.bake))
-		if reason := s.watch(live, plan, start, plan.bake); reason != "" {
+	if plan.Bake > 0 || len(plan.Alarms) > 0 {
+		s.recordShift(live, from, to, 1, PhaseBaking, "Baking", fmt.Sprintf("baking for %s", plan.Bake))
+		if reason := s.watch(live, plan, start, plan.Bake); reason != "" {
 			s.rollback(live, from, to, newFleet, reason, false)
 			return
 		}
@@ -127,16 +90,12 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 	if s.abandoned(live) {
 		return
 	}
-	live.mu.Lock()
-	old := live.active
-	live.active, live.next, live.nextShare = newFleet, nil, 0
-	live.mu.Unlock()
-	if old != nil {
-		old.stop()
+	if old := live.Promote(); old != nil {
+		old.Stop()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.endpoints[live.name]
+	e, ok := s.endpoints[live.Name()]
 	if !ok {
 		return
 	}
@@ -152,39 +111,39 @@ func (s *Service) deploy(live *endpointLive, from, to string, dc *deploymentConf
 // abandoned reports that the deployment must stop where it is: the endpoint was deleted or
 // the service is closing (the next start rolls an interrupted update back).
 func (s *Service) abandoned(live *endpointLive) bool {
-	return live.ctx.Err() != nil || s.ctx.Err() != nil
+	return live.Context().Err() != nil || s.ctx.Err() != nil
 }
 
 // watch waits d on the clock, reading the plan's alarms every AlarmPollInterval; it
 // returns why the deployment must roll back, or "".
-func (s *Service) watch(live *endpointLive, plan trafficPlan, start time.Time, d time.Duration) string {
+func (s *Service) watch(live *endpointLive, plan serving.Plan, start time.Time, d time.Duration) string {
 	end := s.cfg.Clock.Now().Add(d)
 	for {
-		for _, a := range plan.alarms {
+		for _, a := range plan.Alarms {
 			if s.cfg.Alarms != nil && s.cfg.Alarms.AlarmState(a) == "ALARM" {
 				return fmt.Sprintf("alarm %s is in ALARM", a)
 			}
 		}
 		now := s.cfg.Clock.Now()
-		if plan.limit > 0 && now.Sub(start) >= plan.limit {
-			return fmt.Sprintf("the deployment exceeded MaximumExecutionTimeoutInSeconds (%d)", int(plan.limit.Seconds()))
+		if plan.Limit > 0 && now.Sub(start) >= plan.Limit {
+			return fmt.Sprintf("the deployment exceeded MaximumExecutionTimeoutInSeconds (%d)", int(plan.Limit.Seconds()))
 		}
 		left := end.Sub(now)
 		if left <= 0 {
 			return ""
 		}
 		step := min(left, s.cfg.AlarmPollInterval)
-		if plan.limit > 0 {
-			step = min(step, max(plan.limit-now.Sub(start), time.Millisecond))
+		if plan.Limit > 0 {
+			step = min(step, max(plan.Limit-now.Sub(start), time.Millisecond))
 		}
 		select {
 		case <-s.cfg.Clock.After(step):
-		case <-live.ctx.Done():
+		case <-live.Context().Done():
 			return ""
 		case <-s.ctx.Done():
 			return ""
 		}
-		if live.ctx.Err() != nil || s.ctx.Err() != nil {
+		if live.Context().Err() != nil || s.ctx.Err() != nil {
 			return ""
 		}
 	}
@@ -192,12 +151,10 @@ func (s *Service) watch(live *endpointLive, plan trafficPlan, start time.Time, d
 
 // recordShift records a traffic step and updates the pending deployment summary.
 func (s *Service) recordShift(live *endpointLive, from, to string, share float64, phase, variantStatus, msg string) {
-	live.mu.RLock()
-	oldF, newF := live.active, live.next
-	live.mu.RUnlock()
+	oldF, newF := live.Fleets()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.endpoints[live.name]
+	e, ok := s.endpoints[live.Name()]
 	if !ok {
 		return
 	}
@@ -227,25 +184,23 @@ func (s *Service) recordShift(live *endpointLive, from, to string, share float64
 // endpoint InService on the old config.
 func (s *Service) rollback(live *endpointLive, from, to string, newFleet *fleet, reason string, failedStart bool) {
 	s.mu.Lock()
-	if e, ok := s.endpoints[live.name]; ok && !failedStart {
+	if e, ok := s.endpoints[live.Name()]; ok && !failedStart {
 		now := newTime(s.now())
 		e.EndpointStatus = EndpointRollingBack
 		e.LastModifiedTime = now
-		e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseRollingBack, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.current(), 1), Message: reason})
+		e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseRollingBack, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.Current(), 1), Message: reason})
 		s.mustSave(bucketEndpoints, e.EndpointName, e)
 		s.emitEndpoint(e)
 		s.emitDeployment(e)
 	}
 	s.mu.Unlock()
-	live.mu.Lock()
-	live.next, live.nextShare = nil, 0
-	live.mu.Unlock()
+	live.DropNext()
 	if newFleet != nil {
-		newFleet.stop()
+		newFleet.Stop()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.endpoints[live.name]
+	e, ok := s.endpoints[live.Name()]
 	if !ok {
 		return
 	}
@@ -257,7 +212,7 @@ func (s *Service) rollback(live *endpointLive, from, to string, newFleet *fleet,
 	} else {
 		e.FailureReason = truncate("Deployment rolled back: "+reason, 1024)
 	}
-	s.endUpdate(e, from, now, DeploymentStep{Time: now.Time, Phase: phase, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.current(), 1), Message: reason})
+	s.endUpdate(e, from, now, DeploymentStep{Time: now.Time, Phase: phase, FromConfig: from, ToConfig: to, Weights: fleetWeights(live.Current(), 1), Message: reason})
 	s.log.Warn("endpoint update rolled back", "endpoint", e.EndpointName, "from", from, "to", to, "reason", reason)
 }
 

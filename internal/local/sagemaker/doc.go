@@ -15,16 +15,20 @@
 // so it survives a restart; jobs and endpoint updates that were running when the process
 // stopped are reported as AWS reports a lost instance.
 //
+// # Three rooms
+//
+// This package keeps the API and the records (jobs, registry, models, endpoint configs,
+// endpoints and their deployment history). The programs run in package container (the
+// process supervisor: the /opt/ml layout, the contract's variables, the runtimes, the model
+// archive, the records of children), and the data plane is package serving (fleets, the
+// router, the traffic plan, data capture).
+//
 // # Commands
 //
-// [Config.Images] maps a container image URI to a local [Command]. In Command.Args and
-// Command.Env these tokens are replaced:
-//
-//   - {root}: the job directory (training: <Root>/jobs/<job>, laid out as /opt/ml) or the
-//     variant directory (serving: <Root>/endpoints/<endpoint>/<config>/<variant>);
-//   - {model_dir}: <job dir>/model for training, <variant dir>/model (the extracted
-//     model.tar.gz) for serving;
-//   - {port}: the loopback port a serving process must listen on (empty for training).
+// [Config.Images] maps a container image URI to a local [Command] (training jobs run in
+// <Root>/jobs/<job>, laid out as /opt/ml; serving variants in
+// <Root>/endpoints/<endpoint>/<config>/<variant>); see [container.Command] for the {root},
+// {model_dir} and {port} tokens.
 //
 // A training process also gets SM_MODEL_DIR, SM_CHANNEL_<NAME>, SM_CHANNELS, SM_HPS,
 // SM_INPUT_DIR, SM_INPUT_CONFIG_DIR, SM_OUTPUT_DIR, SM_OUTPUT_DATA_DIR, SM_CURRENT_HOST and
@@ -32,7 +36,7 @@
 // container's Environment. These contract variables are applied last, so a request cannot
 // override them; and since a local process shares the host, a request's Environment may not
 // set them nor anything that changes how a program is loaded (LD_*, PATH, PYTHONPATH, ...):
-// see [CheckEnvironment] and [Config.IsolatedEnvironment] for a container runtime.
+// see [CheckEnvironment] and [container.RefusedVariable]; a container runtime lifts that rule.
 //
 // # Errors
 //

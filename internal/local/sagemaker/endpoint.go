@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
 // Endpoint statuses, as DescribeEndpoint reports them.
@@ -57,10 +59,7 @@ type captureSummary struct {
 	DestinationS3Uri          string `json:"DestinationS3Uri"`
 }
 
-type capacitySize struct {
-	Type  string  `json:"Type"`
-	Value float64 `json:"Value"`
-}
+type capacitySize = serving.Size
 
 type deploymentConfig struct {
 	BlueGreenUpdatePolicy *struct {
@@ -117,13 +116,6 @@ type DeploymentStep struct {
 	NewShare   float64         `json:"newShare"`
 	Weights    []VariantWeight `json:"weights"`
 	Message    string          `json:"message,omitempty"`
-}
-
-// VariantWeight is the share of an endpoint's traffic one variant of one config gets.
-type VariantWeight struct {
-	Config  string  `json:"config"`
-	Variant string  `json:"variant"`
-	Share   float64 `json:"share"`
 }
 
 // Deployment phases recorded in DeploymentStep.Phase.
@@ -210,13 +202,13 @@ func (s *Service) opCreateEndpoint(_ context.Context, body []byte) (any, error) 
 // bringUp starts the fleet of config on a Creating (or restarting) endpoint and marks it
 // InService, or Failed with the reason.
 func (s *Service) bringUp(live *endpointLive, config string, restart bool) {
-	f, err := s.startFleet(live.ctx, live.name, config)
+	f, err := s.startFleet(live.Context(), live.Name(), config)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.endpoints[live.name]
-	if !ok || live.ctx.Err() != nil {
+	e, ok := s.endpoints[live.Name()]
+	if !ok || live.Context().Err() != nil {
 		if f != nil {
-			go f.stop()
+			go f.Stop()
 		}
 		return
 	}
@@ -231,8 +223,8 @@ func (s *Service) bringUp(live *endpointLive, config string, restart bool) {
 		s.log.Warn("endpoint failed", "endpoint", e.EndpointName, "reason", e.FailureReason)
 		return
 	}
-	if !live.install(f, false) {
-		go f.stop()
+	if !live.Install(f, false) {
+		go f.Stop()
 		return
 	}
 	cfg := s.configs[config]
@@ -329,7 +321,7 @@ func (s *Service) opUpdateEndpoint(_ context.Context, body []byte) (any, error) 
 		ProductionVariants: s.variantSummaries(cfg, 0, "Creating"),
 		StartTime:          now,
 	}
-	e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseStartingNew, FromConfig: e.EndpointConfigName, ToConfig: cfg.EndpointConfigName, Weights: fleetWeights(live.current(), 1), Message: "starting the new fleet"})
+	e.History = append(e.History, DeploymentStep{Time: now.Time, Phase: PhaseStartingNew, FromConfig: e.EndpointConfigName, ToConfig: cfg.EndpointConfigName, Weights: fleetWeights(live.Current(), 1), Message: "starting the new fleet"})
 	if err := s.save(bucketEndpoints, e.EndpointName, e); err != nil {
 		return nil, err
 	}
@@ -482,14 +474,34 @@ func (s *Service) opDeleteEndpoint(_ context.Context, body []byte) (any, error) 
 	if err := decodeRequired(body, &in, "EndpointName", &in.EndpointName); err != nil {
 		return nil, err
 	}
+	live, err := s.deleteEndpointRecord(in.EndpointName)
+	if err != nil {
+		return nil, err
+	}
+	if live != nil {
+		live.Cancel()
+		go func() {
+			defer s.wg.Done()
+			live.StopAll()
+		}()
+	}
+	return struct{}{}, nil
+}
+
+// deleteEndpointRecord removes the endpoint's record and running state and returns the
+// latter; when there is one, it has counted the goroutine that stops it in s.wg, under the
+// lock and only while the service is open, so Close waits for it.
+func (s *Service) deleteEndpointRecord(name string) (*endpointLive, error) {
 	s.mu.Lock()
-	e, ok := s.endpoints[in.EndpointName]
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errShuttingDown()
+	}
+	e, ok := s.endpoints[name]
 	if !ok {
-		s.mu.Unlock()
-		return nil, validationf("Could not find endpoint %q.", s.arn("endpoint", strings.ToLower(in.EndpointName)))
+		return nil, validationf("Could not find endpoint %q.", s.arn("endpoint", strings.ToLower(name)))
 	}
 	if err := s.remove(bucketEndpoints, e.EndpointName); err != nil {
-		s.mu.Unlock()
 		return nil, err
 	}
 	delete(s.endpoints, e.EndpointName)
@@ -498,16 +510,10 @@ func (s *Service) opDeleteEndpoint(_ context.Context, body []byte) (any, error) 
 	e.EndpointStatus = EndpointDeleting
 	e.LastModifiedTime = newTime(s.now())
 	s.emitEndpoint(e)
-	s.mu.Unlock()
 	if live != nil {
-		live.cancel()
 		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			live.stopAll()
-		}()
 	}
-	return struct{}{}, nil
+	return live, nil
 }
 
 // variantSummaries describes cfg's variants with every weight scaled by share. Callers
@@ -546,10 +552,10 @@ func captureSummaryOf(d *dataCaptureConfig) *captureSummary {
 		return nil
 	}
 	status := "Stopped"
-	if d.enabled() {
+	if d.Enabled() {
 		status = "Started"
 	}
-	return &captureSummary{EnableCapture: d.enabled(), CaptureStatus: status, CurrentSamplingPercentage: d.InitialSamplingPercentage, DestinationS3Uri: d.DestinationS3Uri}
+	return &captureSummary{EnableCapture: d.Enabled(), CaptureStatus: status, CurrentSamplingPercentage: d.InitialSamplingPercentage, DestinationS3Uri: d.DestinationS3Uri}
 }
 
 // eventStatus renders a DescribeEndpoint status in the events' style (IN_SERVICE).

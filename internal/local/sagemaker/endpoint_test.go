@@ -19,6 +19,9 @@ import (
 	rttypes "github.com/aws/aws-sdk-go-v2/service/sagemakerruntime/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
 // putModel uploads a model.tar.gz whose model.txt says text, and returns its URI.
@@ -26,7 +29,7 @@ func (h *harness) putModel(t testing.TB, name, text string) string {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "model.txt"), []byte(text), 0o644))
-	body, err := packDir(dir)
+	body, err := container.Pack(dir)
 	require.NoError(t, err)
 	require.NoError(t, h.blobs.Put(context.Background(), bucket, "models/"+name+"/model.tar.gz", body))
 	return "s3://" + bucket + "/models/" + name + "/model.tar.gz"
@@ -293,7 +296,7 @@ func TestCanaryUpdateSplitsTrafficThenCompletes(t *testing.T) {
 	}
 	assert.Equal(t, []string{PhaseCreating, PhaseInService, PhaseStartingNew, PhaseShifting, PhaseShifting, PhaseBaking, PhaseCompleted}, phases)
 	assert.Equal(t, []float64{0, 1, 0, 0.1, 1, 1, 1}, shares)
-	assert.Equal(t, []VariantWeight{{"abalone-r1-config", "AllTraffic", 0.9}, {"abalone-r2-config", "AllTraffic", 0.1}}, hist[3].Weights)
+	assert.Equal(t, []VariantWeight{{Config: "abalone-r1-config", Variant: "AllTraffic", Share: 0.9}, {Config: "abalone-r2-config", Variant: "AllTraffic", Share: 0.1}}, hist[3].Weights)
 	assert.Equal(t, 60*time.Second, hist[4].Time.Sub(hist[3].Time))
 
 	require.Eventually(t, func() bool {
@@ -355,7 +358,7 @@ func TestCanaryUpdateRollsBackWhenAnAlarmFires(t *testing.T) {
 	}
 	assert.Equal(t, []string{PhaseCreating, PhaseInService, PhaseStartingNew, PhaseShifting, PhaseRollingBack, PhaseRolledBack}, phases)
 	assert.Equal(t, 30*time.Second, hist[4].Time.Sub(hist[3].Time), "the alarm is read every AlarmPollInterval")
-	assert.Equal(t, []VariantWeight{{"abalone-r1-config", "AllTraffic", 1}}, hist[5].Weights)
+	assert.Equal(t, []VariantWeight{{Config: "abalone-r1-config", Variant: "AllTraffic", Share: 1}}, hist[5].Weights)
 
 	require.Eventually(t, func() bool {
 		for _, e := range h.events.of("SageMaker Endpoint State Change") {
@@ -603,18 +606,17 @@ func TestDeletingAnEndpointMidUpdateStopsBothFleets(t *testing.T) {
 	require.Eventually(t, func() bool { return clock.Waiters() == 1 }, 30*time.Second, 5*time.Millisecond)
 
 	live := h.svc.runtime("ep")
-	live.mu.RLock()
-	procs := append(append([]*variantProc(nil), live.active.variants...), live.next.variants...)
-	live.mu.RUnlock()
+	active, next := live.Fleets()
+	procs := append(append([]*serving.Variant(nil), active.Variants()...), next.Variants()...)
 	require.Len(t, procs, 2)
 
 	_, err = h.api.DeleteEndpoint(ctx, &awssm.DeleteEndpointInput{EndpointName: aws.String("ep")})
 	require.NoError(t, err)
 	for _, p := range procs {
 		select {
-		case <-p.exited:
+		case <-p.Exited():
 		case <-time.After(10 * time.Second):
-			t.Fatalf("the serving process of %s kept running after DeleteEndpoint", p.dir)
+			t.Fatalf("the serving process of %s kept running after DeleteEndpoint", p.Dir)
 		}
 	}
 	_, err = h.api.DescribeEndpoint(ctx, &awssm.DescribeEndpointInput{EndpointName: aws.String("ep")})

@@ -128,10 +128,3 @@ func TestKilnsContractVariablesWinWhenTheProcessStarts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "model trained on 2 rows with depth ", untar(t, model)["model.txt"])
 }
-
-func TestComposeEnvPutsTheContractLastAndDropsRefusedVariables(t *testing.T) {
-	env, dropped := composeEnv([]string{"HOME=/home/u"}, map[string]string{"LD_PRELOAD": "x.so", "SM_MODEL_DIR": "/tmp", "MY": "1"},
-		[]string{"CMD=1"}, []string{"SM_MODEL_DIR=/job/model"})
-	assert.Equal(t, []string{"HOME=/home/u", "MY=1", "CMD=1", "SM_MODEL_DIR=/job/model"}, env)
-	assert.Equal(t, []string{"LD_PRELOAD", "SM_MODEL_DIR"}, dropped)
-}

@@ -36,8 +36,6 @@ func TestMain(m *testing.M) {
 		os.Exit(helperTrain())
 	case "serve":
 		os.Exit(helperServe())
-	case "parent":
-		os.Exit(helperParent())
 	}
 	os.Exit(m.Run())
 }

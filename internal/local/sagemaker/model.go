@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
-type container struct {
+type containerDefinition struct {
 	ContainerHostname string            `json:"ContainerHostname,omitempty"`
 	Image             string            `json:"Image,omitempty"`
 	Mode              string            `json:"Mode,omitempty"`
@@ -17,13 +19,13 @@ type container struct {
 }
 
 type model struct {
-	ModelName                string     `json:"ModelName"`
-	PrimaryContainer         *container `json:"PrimaryContainer,omitempty"`
-	ExecutionRoleArn         string     `json:"ExecutionRoleArn"`
-	CreationTime             *Time      `json:"CreationTime"`
-	ModelArn                 string     `json:"ModelArn"`
-	EnableNetworkIsolation   bool       `json:"EnableNetworkIsolation"`
-	DeploymentRecommendation any        `json:"DeploymentRecommendation,omitempty"`
+	ModelName                string               `json:"ModelName"`
+	PrimaryContainer         *containerDefinition `json:"PrimaryContainer,omitempty"`
+	ExecutionRoleArn         string               `json:"ExecutionRoleArn"`
+	CreationTime             *Time                `json:"CreationTime"`
+	ModelArn                 string               `json:"ModelArn"`
+	EnableNetworkIsolation   bool                 `json:"EnableNetworkIsolation"`
+	DeploymentRecommendation any                  `json:"DeploymentRecommendation,omitempty"`
 }
 
 type productionVariant struct {
@@ -35,34 +37,8 @@ type productionVariant struct {
 	ServerlessConfig     any      `json:"ServerlessConfig,omitempty"`
 }
 
-type dataCaptureConfig struct {
-	EnableCapture             *bool           `json:"EnableCapture,omitempty"`
-	InitialSamplingPercentage int             `json:"InitialSamplingPercentage"`
-	DestinationS3Uri          string          `json:"DestinationS3Uri"`
-	KmsKeyID                  string          `json:"KmsKeyId,omitempty"`
-	CaptureOptions            []captureOption `json:"CaptureOptions"`
-	CaptureContentTypeHeader  *struct {
-		CsvContentTypes  []string `json:"CsvContentTypes,omitempty"`
-		JSONContentTypes []string `json:"JsonContentTypes,omitempty"`
-	} `json:"CaptureContentTypeHeader,omitempty"`
-}
-
-type captureOption struct {
-	CaptureMode string `json:"CaptureMode"`
-}
-
-func (d *dataCaptureConfig) enabled() bool {
-	return d != nil && (d.EnableCapture == nil || *d.EnableCapture)
-}
-
-func (d *dataCaptureConfig) captures(mode string) bool {
-	for _, o := range d.CaptureOptions {
-		if strings.EqualFold(o.CaptureMode, mode) {
-			return true
-		}
-	}
-	return false
-}
+// dataCaptureConfig is an endpoint config's DataCaptureConfig.
+type dataCaptureConfig = serving.CaptureConfig
 
 type endpointConfig struct {
 	EndpointConfigName string              `json:"EndpointConfigName"`
@@ -76,8 +52,8 @@ type endpointConfig struct {
 func (s *Service) opCreateModel(_ context.Context, body []byte) (any, error) {
 	var in struct {
 		ModelName              string
-		PrimaryContainer       *container
-		Containers             []container
+		PrimaryContainer       *containerDefinition
+		Containers             []containerDefinition
 		ExecutionRoleArn       string
 		EnableNetworkIsolation bool
 		Tags                   []map[string]string

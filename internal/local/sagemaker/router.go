@@ -1,7 +1,6 @@
 package sagemaker
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,52 +10,22 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
 // maxPayload is SageMaker's real-time invocation limit (6 MB) for requests and responses.
-const maxPayload = 6 << 20
+const maxPayload = serving.MaxPayload
 
-// InvokeInput is one InvokeEndpoint request.
-type InvokeInput struct {
-	// EndpointName names the endpoint.
-	EndpointName string
-	// ContentType and Accept are passed to the model.
-	ContentType, Accept string
-	// TargetVariant, when set, routes to that variant of the serving fleet.
-	TargetVariant string
-	// Body is the request payload (at most 6 MB).
-	Body []byte
-}
+// InvokeInput is one InvokeEndpoint request (see [serving.InvokeInput]).
+type InvokeInput = serving.InvokeInput
 
-// InvokeOutput is the model's answer.
-type InvokeOutput struct {
-	// Body is the response payload.
-	Body []byte
-	// ContentType is the model's Content-Type.
-	ContentType string
-	// InvokedProductionVariant is the variant that answered.
-	InvokedProductionVariant string
-}
+// InvokeOutput is the model's answer (see [serving.InvokeOutput]).
+type InvokeOutput = serving.InvokeOutput
 
 // ModelError is the model's non-2xx answer, reported by SageMaker Runtime as ModelError
-// (HTTP 424).
-type ModelError struct {
-	// OriginalStatusCode is the status the model answered with (500 when it did not answer).
-	OriginalStatusCode int
-	// OriginalMessage is the model's response body (or the transport error).
-	OriginalMessage string
-	// Variant is the variant that failed.
-	Variant string
-}
-
-// Error describes the model's failure as SageMaker Runtime does.
-func (e *ModelError) Error() string {
-	return fmt.Sprintf("Received server error (%d) from %s with message %q", e.OriginalStatusCode, e.Variant, e.OriginalMessage)
-}
-
-// ErrorName returns "ModelError".
-func (e *ModelError) ErrorName() string { return "ModelError" }
+// (HTTP 424); see [serving.ModelError].
+type ModelError = serving.ModelError
 
 // Invoke routes one request to the endpoint's fleet as the router does for
 // RuntimeHandler: it picks the fleet by the deployment's traffic split and the variant by
@@ -64,77 +33,23 @@ func (e *ModelError) ErrorName() string { return "ModelError" }
 // request and response. Errors are *APIError (ValidationError for a missing endpoint) or
 // *ModelError.
 func (s *Service) Invoke(ctx context.Context, in InvokeInput) (InvokeOutput, error) {
-	start := time.Now()
 	if len(in.Body) > maxPayload {
 		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("the request body is %d bytes; the limit is 6 MB", len(in.Body))}
 	}
+	notFound := &APIError{Code: "ValidationError", Message: fmt.Sprintf("Endpoint %s of account %s not found.", in.EndpointName, s.cfg.Account)}
 	live := s.runtime(in.EndpointName)
 	if live == nil {
-		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("Endpoint %s of account %s not found.", in.EndpointName, s.cfg.Account)}
+		return InvokeOutput{}, notFound
 	}
-	f, v := live.pick(s.cfg.Rand(), in.TargetVariant)
-	if f == nil {
-		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("Endpoint %s of account %s not found.", in.EndpointName, s.cfg.Account)}
-	}
-	if v == nil {
+	out, err := s.router.Route(ctx, live, in)
+	var nv *serving.NoVariantError
+	switch {
+	case errors.Is(err, serving.ErrNoFleet):
+		return InvokeOutput{}, notFound
+	case errors.As(err, &nv):
 		return InvokeOutput{}, &APIError{Code: "ValidationError", Message: fmt.Sprintf("Target variant %s does not exist on endpoint %s.", in.TargetVariant, in.EndpointName)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.url, bytes.NewReader(in.Body))
-	if err != nil {
-		return InvokeOutput{}, fmt.Errorf("build invocation request: %w", err)
-	}
-	if in.ContentType != "" {
-		req.Header.Set("Content-Type", in.ContentType)
-	}
-	if in.Accept != "" {
-		req.Header.Set("Accept", in.Accept)
-	}
-	modelStart := time.Now()
-	resp, err := s.client.Do(req)
-	var body []byte
-	status := 0
-	contentType := ""
-	if err == nil {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxPayload+1))
-		resp.Body.Close()
-		status = resp.StatusCode
-		contentType = resp.Header.Get("Content-Type")
-	}
-	modelLatency := time.Since(modelStart)
-	var out InvokeOutput
-	var callErr error
-	switch {
-	case err != nil:
-		callErr = &ModelError{OriginalStatusCode: 500, OriginalMessage: err.Error(), Variant: v.name}
-		status = 500
-	case len(body) > maxPayload:
-		callErr = &ModelError{OriginalStatusCode: 500, OriginalMessage: "the model's response is larger than 6 MB", Variant: v.name}
-		status = 500
-	case status < 200 || status > 299:
-		callErr = &ModelError{OriginalStatusCode: status, OriginalMessage: string(body), Variant: v.name}
-	default:
-		out = InvokeOutput{Body: body, ContentType: contentType, InvokedProductionVariant: v.name}
-	}
-	at := s.cfg.Clock.Now()
-	if m := s.cfg.Metrics; m != nil {
-		dims := map[string]string{"EndpointName": in.EndpointName, "VariantName": v.name}
-		is4xx, is5xx := 0.0, 0.0
-		if status >= 400 && status < 500 {
-			is4xx = 1
-		}
-		if status >= 500 {
-			is5xx = 1
-		}
-		m.Put("AWS/SageMaker", "Invocations", dims, 1, "Count", at)
-		m.Put("AWS/SageMaker", "Invocation4XXErrors", dims, is4xx, "Count", at)
-		m.Put("AWS/SageMaker", "Invocation5XXErrors", dims, is5xx, "Count", at)
-		m.Put("AWS/SageMaker", "ModelLatency", dims, float64(modelLatency.Microseconds()), "Microseconds", at)
-		m.Put("AWS/SageMaker", "OverheadLatency", dims, float64((time.Since(start) - modelLatency).Microseconds()), "Microseconds", at)
-	}
-	if callErr == nil && f.capture.enabled() {
-		s.capture.record(in.EndpointName, v.name, f.capture, in.ContentType, in.Body, contentType, body, at)
-	}
-	return out, callErr
+	return out, err
 }
 
 // RuntimeHandler returns the handler for SageMaker Runtime's InvokeEndpoint

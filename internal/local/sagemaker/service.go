@@ -15,6 +15,9 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
 
 // Blobs is the local S3 the stand-in reads training data and model artifacts from and writes
@@ -63,21 +66,8 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // After returns time.After(d).
 func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Command is the local program an image runs as. Args and Env may hold the {root},
-// {model_dir} and {port} tokens (see the package documentation).
-type Command struct {
-	// Path is the executable.
-	Path string
-	// Args are its arguments (without the program name).
-	Args []string
-	// Env are extra KEY=VALUE entries, added to the process's inherited environment.
-	Env []string
-	// Dir is the working directory; empty means the job or variant directory.
-	Dir string
-	// AppendRole appends "train" (training) or "serve" (serving) to Args, as SageMaker runs
-	// `docker run IMAGE train|serve`: the form a policy's local.images command takes.
-	AppendRole bool
-}
+// Command is the local program an image runs as (see [container.Command]).
+type Command = container.Command
 
 // Config wires a Service. Root, DB and Blobs are required; the rest have defaults.
 type Config struct {
@@ -97,6 +87,12 @@ type Config struct {
 	Clock Clock
 	// Images maps a container image URI to the command that stands in for it.
 	Images map[string]Command
+	// Docker runs the images Images does not map, in containers; nil runs none (see
+	// [container.Docker]). Its Root is set to this service's.
+	Docker *container.Docker
+	// NoDocker says why Docker is nil, for the error an unmapped image gets ("" when kiln was
+	// told not to use Docker).
+	NoDocker string
 	// IsolatedEnvironment reports whether the runtime that runs an image gives its program an
 	// environment of its own (a container runtime). Requests for such an image may set any
 	// variable; for the others (kiln's process runtime: nil, or false) a request may not set
@@ -132,6 +128,7 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	client *http.Client
+	images *container.Images
 
 	mu        sync.Mutex
 	jobs      map[string]*trainingJob
@@ -143,12 +140,12 @@ type Service struct {
 	running   map[string]*jobRun // training jobs with a live process
 	waiters   map[string][]chan struct{}
 
-	// rtMu guards runtimes, the endpoints with live fleets, apart from mu so the router's hot
-	// path never waits on a database write. Lock order: mu, then rtMu.
-	rtMu     sync.RWMutex
-	runtimes map[string]*endpointLive
-
-	capture *captureWriter
+	// live holds the endpoints with running fleets, under a lock of its own so the router's
+	// hot path never waits on a database write.
+	live     *serving.Endpoints
+	router   *serving.Router
+	launcher *serving.Launcher
+	capture  *serving.Capture
 
 	evMu     sync.Mutex
 	evQueue  []pendingEvent
@@ -229,7 +226,7 @@ func New(cfg Config) (*Service, error) {
 		configs:   map[string]*endpointConfig{},
 		endpoints: map[string]*endpointRecord{},
 		running:   map[string]*jobRun{},
-		runtimes:  map[string]*endpointLive{},
+		live:      serving.NewEndpoints(),
 		waiters:   map[string][]chan struct{}{},
 		evSignal:  make(chan struct{}, 1),
 		evStop:    make(chan struct{}),
@@ -237,16 +234,16 @@ func New(cfg Config) (*Service, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 	}
-	s.capture = newCaptureWriter(s)
+	s.wireDataPlane()
 	go s.deliverEvents(s.evStop)
 	if err := s.load(); err != nil {
 		cancel()
 		close(s.evStop)
 		return nil, err
 	}
-	reapChildren(s.cfg.Root, s.log)
+	s.reap()
 	s.recover()
-	s.capture.start()
+	s.startCaptureFlush()
 	return s, nil
 }
 
@@ -254,28 +251,14 @@ func New(cfg Config) (*Service, error) {
 // as they are, so the next New reports them as lost), flushes captured data, and waits for
 // background work. It is safe to call more than once.
 func (s *Service) Close(ctx context.Context) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.markClosed() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	s.cancel()
-	s.mu.Lock()
-	for _, run := range s.running {
-		run.kill()
-	}
-	s.rtMu.RLock()
-	lives := make([]*endpointLive, 0, len(s.runtimes))
-	for _, l := range s.runtimes {
-		lives = append(lives, l)
-	}
-	s.rtMu.RUnlock()
-	s.mu.Unlock()
-	for _, l := range lives {
-		l.cancel() // ends waits for /ping and deployments in progress
-		l.stopAll()
+	s.killJobs()
+	for _, l := range s.live.All() {
+		l.Cancel() // ends waits for /ping and deployments in progress
+		l.StopAll()
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -284,7 +267,7 @@ func (s *Service) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close sagemaker: %w", ctx.Err())
 	}
-	err := s.capture.flushAll(ctx)
+	err := s.capture.Flush(ctx)
 	close(s.evStop)
 	select {
 	case <-s.evDone:
@@ -296,6 +279,17 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 	s.client.CloseIdleConnections()
 	return nil
+}
+
+// markClosed marks the service closed; false when it already was.
+func (s *Service) markClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.closed = true
+	return true
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }

@@ -118,29 +118,37 @@ func (s *Service) CreateTrainingJob(ctx context.Context, input []byte) ([]byte, 
 // waits on; the caller decides that a Failed or Stopped job fails the task.
 func (s *Service) WaitTrainingJob(ctx context.Context, name string) ([]byte, error) {
 	for {
-		s.mu.Lock()
-		j, ok := s.jobs[name]
-		if !ok {
-			s.mu.Unlock()
-			return nil, validationf("Requested resource not found: training job %s", name)
+		b, wake, err := s.jobOrWaiter(name)
+		if err != nil || b != nil {
+			return b, err
 		}
-		if terminalJob(j.TrainingJobStatus) {
-			b, err := json.Marshal(j)
-			s.mu.Unlock()
-			if err != nil {
-				return nil, fmt.Errorf("marshal training job %s: %w", name, err)
-			}
-			return b, nil
-		}
-		ch := make(chan struct{})
-		s.waiters[name] = append(s.waiters[name], ch)
-		s.mu.Unlock()
 		select {
-		case <-ch:
+		case <-wake:
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait for training job %s: %w", name, ctx.Err())
 		}
 	}
+}
+
+// jobOrWaiter returns the job's Describe JSON when it has ended, else a channel closed when
+// it does.
+func (s *Service) jobOrWaiter(name string) ([]byte, <-chan struct{}, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[name]
+	if !ok {
+		return nil, nil, validationf("Requested resource not found: training job %s", name)
+	}
+	if terminalJob(j.TrainingJobStatus) {
+		b, err := json.Marshal(j)
+		if err != nil {
+			return nil, nil, fmt.Errorf("marshal training job %s: %w", name, err)
+		}
+		return b, nil, nil
+	}
+	ch := make(chan struct{})
+	s.waiters[name] = append(s.waiters[name], ch)
+	return nil, ch, nil
 }
 
 func terminalJob(status string) bool {
@@ -218,8 +226,8 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 			return nil, validationf("channel %s: %s", c.ChannelName, apiMessage(err))
 		}
 	}
-	if _, ok := s.cfg.Images[in.AlgorithmSpecification.TrainingImage]; !ok {
-		return nil, validationf("training image %s has no local command: add it to kiln's image mapping", in.AlgorithmSpecification.TrainingImage)
+	if err := s.images.Runs(in.AlgorithmSpecification.TrainingImage); err != nil {
+		return nil, validationf("training %s", err)
 	}
 
 	now := newTime(s.now())
@@ -243,29 +251,36 @@ func (s *Service) opCreateTrainingJob(ctx context.Context, body []byte) (any, er
 			Status: "Starting", StartTime: now, StatusMessage: "Starting the training job",
 		}},
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil, errShuttingDown()
-	}
-	if _, dup := s.jobs[j.TrainingJobName]; dup {
-		s.mu.Unlock()
-		return nil, inUsef("Training job names must be unique within an AWS account and region, and a training job with this name already exists (%s)", j.TrainingJobArn)
-	}
-	if err := putRecord(s, bucketJobs, s.jobs, j.TrainingJobName, j); err != nil {
-		s.mu.Unlock()
+	run, err := s.admitJob(j)
+	if err != nil {
 		return nil, err
 	}
-	run := &jobRun{stop: make(chan string, 1)}
-	s.running[j.TrainingJobName] = run
-	s.mu.Unlock()
 	s.emitJob(j)
-	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.runTrainingJob(j.TrainingJobName, run)
 	}()
 	return map[string]string{"TrainingJobArn": j.TrainingJobArn}, nil
+}
+
+// admitJob records a new job and its run, and counts the run's goroutine in s.wg, under the
+// lock and only while the service is open.
+func (s *Service) admitJob(j *trainingJob) (*jobRun, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errShuttingDown()
+	}
+	if _, dup := s.jobs[j.TrainingJobName]; dup {
+		return nil, inUsef("Training job names must be unique within an AWS account and region, and a training job with this name already exists (%s)", j.TrainingJobArn)
+	}
+	if err := putRecord(s, bucketJobs, s.jobs, j.TrainingJobName, j); err != nil {
+		return nil, err
+	}
+	run := &jobRun{stop: make(chan string, 1)}
+	s.running[j.TrainingJobName] = run
+	s.wg.Add(1)
+	return run, nil
 }
 
 func (s *Service) opDescribeTrainingJob(_ context.Context, body []byte) (any, error) {

@@ -1,12 +1,9 @@
 package sagemaker
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
 )
 
 // jobRun is a training job with a live process.
@@ -22,7 +21,7 @@ type jobRun struct {
 	stop chan string // a reason to stop (StopTrainingJob)
 
 	mu      sync.Mutex
-	cmd     *exec.Cmd
+	proc    container.Process
 	closing bool // the service is closing: leave the record as it is
 }
 
@@ -31,9 +30,24 @@ func (r *jobRun) kill() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closing = true
-	if r.cmd != nil && r.cmd.Process != nil {
-		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	if r.proc != nil {
+		r.proc.Kill()
 	}
+}
+
+// start starts the job's program unless the service is closing, and keeps it for kill.
+func (r *jobRun) start(start func() (container.Process, error)) (container.Process, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return nil, errors.New("kiln local is shutting down")
+	}
+	p, err := start()
+	if err != nil {
+		return nil, err
+	}
+	r.proc = p
+	return p, nil
 }
 
 func (r *jobRun) isClosing() bool {
@@ -75,7 +89,22 @@ func (s *Service) finishJob(name string, run *jobRun, status, secondary, message
 	if run.isClosing() {
 		return
 	}
+	s.endJob(name, reason, artifacts)
+	final := s.transition(name, status, secondary, message)
+	s.emitJob(final)
+	s.releaseWaiters(name)
+	if status == JobFailed {
+		s.log.Warn("training job failed", "job", name, "reason", reason)
+	} else {
+		s.log.Info("training job ended", "job", name, "status", status)
+	}
+}
+
+// endJob records the end of the job's training time, its failure reason and artifacts, and
+// forgets its run.
+func (s *Service) endJob(name, reason string, artifacts *modelArtifacts) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	j := s.jobs[name]
 	now := newTime(s.now())
 	if j.TrainingStartTime != nil {
@@ -91,32 +120,39 @@ func (s *Service) finishJob(name string, run *jobRun, status, secondary, message
 		j.ModelArtifacts = artifacts
 	}
 	delete(s.running, name)
-	s.mu.Unlock()
-	final := s.transition(name, status, secondary, message)
-	s.emitJob(final)
+}
+
+// releaseWaiters wakes every WaitTrainingJob of the job.
+func (s *Service) releaseWaiters(name string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, ch := range s.waiters[name] {
 		close(ch)
 	}
 	delete(s.waiters, name)
-	s.mu.Unlock()
-	if status == JobFailed {
-		s.log.Warn("training job failed", "job", name, "reason", reason)
-	} else {
-		s.log.Info("training job ended", "job", name, "status", status)
-	}
+}
+
+// jobCopy returns a copy of the job's record.
+func (s *Service) jobCopy(name string) *trainingJob {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneJob(s.jobs[name])
+}
+
+// markTrainingStart records that the job's program starts now.
+func (s *Service) markTrainingStart(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs[name].TrainingStartTime = newTime(s.now())
 }
 
 func (s *Service) runTrainingJob(name string, run *jobRun) {
-	s.mu.Lock()
-	j := cloneJob(s.jobs[name])
-	s.mu.Unlock()
+	j := s.jobCopy(name)
 	ctx := WithRole(s.ctx, j.RoleArn) // channels and output are read and written under the job's role
 	dir := s.jobDir(name)
 	fail := func(reason string) {
 		s.finishJob(name, run, JobFailed, "Failed", "Training job failed", truncate(reason, 1024), nil)
 	}
-	cmdSpec := s.cfg.Images[j.AlgorithmSpecification.TrainingImage]
 
 	s.transition(name, "", "Downloading", "Downloading input data")
 	if err := s.prepareJobDir(ctx, j, dir); err != nil {
@@ -126,12 +162,10 @@ func (s *Service) runTrainingJob(name string, run *jobRun) {
 		fail("ClientError: " + err.Error())
 		return
 	}
-	s.mu.Lock()
-	s.jobs[name].TrainingStartTime = newTime(s.now())
-	s.mu.Unlock()
+	s.markTrainingStart(name)
 	s.transition(name, "", "Training", "Training image download completed. Training in progress.")
 
-	exitErr, stopReason, err := s.runProcess(j, dir, cmdSpec, run)
+	exitErr, stopReason, err := s.runProcess(j, dir, run)
 	if run.isClosing() {
 		return
 	}
@@ -190,51 +224,30 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// containerJob is what the runtime needs of j, run in the job directory dir.
+func (s *Service) containerJob(j *trainingJob, dir string) container.Job {
+	job := container.Job{Name: j.TrainingJobName, ARN: j.TrainingJobArn, Image: j.AlgorithmSpecification.TrainingImage,
+		Dir: dir, HyperParameters: j.HyperParameters, InputMode: j.AlgorithmSpecification.TrainingInputMode,
+		InstanceType: j.ResourceConfig.InstanceType, Environment: j.Environment}
+	for _, c := range j.InputDataConfig {
+		job.Channels = append(job.Channels, container.Channel{Name: c.ChannelName, ContentType: c.ContentType,
+			DistributionType: c.DataSource.S3DataSource.S3DataDistributionType, RecordWrapperType: c.RecordWrapperType,
+			CompressionType: c.CompressionType})
+	}
+	if s.cfg.TrainingLog != nil {
+		job.Line = func(line string) { s.cfg.TrainingLog(j.TrainingJobName, line) }
+	}
+	return job
+}
+
 // prepareJobDir lays out the job directory as /opt/ml and downloads every channel.
 func (s *Service) prepareJobDir(ctx context.Context, j *trainingJob, dir string) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("clean job directory: %w", err)
-	}
-	for _, d := range []string{"input/config", "input/data", "model", "output/data", "code", "logs"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
-			return fmt.Errorf("create job directory: %w", err)
-		}
-	}
-	hps := j.HyperParameters
-	if hps == nil {
-		hps = map[string]string{}
-	}
-	inputCfg := map[string]any{}
-	for _, c := range j.InputDataConfig {
-		inputCfg[c.ChannelName] = map[string]string{
-			"ContentType":            c.ContentType,
-			"TrainingInputMode":      j.AlgorithmSpecification.TrainingInputMode,
-			"S3DistributionType":     c.DataSource.S3DataSource.S3DataDistributionType,
-			"RecordWrapperType":      orDefault(c.RecordWrapperType, "None"),
-			"CompressionType":        orDefault(c.CompressionType, "None"),
-			"S3DataDistributionType": c.DataSource.S3DataSource.S3DataDistributionType,
-		}
-	}
-	files := map[string]any{
-		"hyperparameters.json": hps,
-		"resourceconfig.json": map[string]any{
-			"current_host":           "algo-1",
-			"current_instance_type":  j.ResourceConfig.InstanceType,
-			"current_group_name":     "homogeneousCluster",
-			"hosts":                  []string{"algo-1"},
-			"network_interface_name": "lo",
-		},
-		"inputdataconfig.json": inputCfg,
-	}
-	for name, v := range files {
-		b, _ := json.MarshalIndent(v, "", "  ")
-		if err := os.WriteFile(filepath.Join(dir, "input", "config", name), b, 0o600); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
+	if err := container.Layout(s.containerJob(j, dir)); err != nil {
+		return err
 	}
 	for _, c := range j.InputDataConfig {
 		uri := c.DataSource.S3DataSource.S3Uri
-		n, err := s.downloadPrefix(ctx, uri, filepath.Join(dir, "input", "data", c.ChannelName))
+		n, err := s.downloadPrefix(ctx, uri, container.ChannelDir(dir, c.ChannelName))
 		if err != nil {
 			return fmt.Errorf("download channel %s from %s: %w", c.ChannelName, uri, err)
 		}
@@ -292,115 +305,19 @@ func (s *Service) downloadPrefix(ctx context.Context, uri, dest string) (int, er
 	return n, nil
 }
 
-// expand replaces the {root}, {model_dir} and {port} tokens.
-func expand(v string, root, modelDir, port string) string {
-	return strings.NewReplacer("{root}", root, "{model_dir}", modelDir, "{port}", port).Replace(v)
-}
-
-// runProcess runs the training command until it exits, is stopped, or exceeds its
-// maximum runtime. It returns the process's exit error, a stop reason when it was stopped,
+// runProcess runs the training program until it exits, is stopped, or exceeds its
+// maximum runtime. It returns the program's exit error, a stop reason when it was stopped,
 // or an error when it could not start.
-func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobRun) (exitErr error, stopReason string, err error) {
-	modelDir := filepath.Join(dir, "model")
-	args := make([]string, len(spec.Args))
-	for i, a := range spec.Args {
-		args[i] = expand(a, dir, modelDir, "")
-	}
-	args = withRole(spec, args, roleTrain)
-	cmd := exec.Command(expand(spec.Path, dir, modelDir, ""), args...)
-	cmd.Dir = dir
-	if spec.Dir != "" {
-		cmd.Dir = expand(spec.Dir, dir, modelDir, "")
-	}
-	cmd.SysProcAttr = childAttr()
-	channels := make([]string, 0, len(j.InputDataConfig))
-	var contract []string
-	for _, c := range j.InputDataConfig {
-		channels = append(channels, c.ChannelName)
-		contract = append(contract, "SM_CHANNEL_"+strings.ToUpper(strings.ReplaceAll(c.ChannelName, "-", "_"))+"="+filepath.Join(dir, "input", "data", c.ChannelName))
-	}
-	chJSON, _ := json.Marshal(channels)
-	hpJSON, _ := json.Marshal(j.HyperParameters)
-	if j.HyperParameters == nil {
-		hpJSON = []byte("{}")
-	}
-	contract = append(contract,
-		"SM_MODEL_DIR="+modelDir,
-		"SM_CHANNELS="+string(chJSON),
-		"SM_HPS="+string(hpJSON),
-		"SM_INPUT_DIR="+filepath.Join(dir, "input"),
-		"SM_INPUT_CONFIG_DIR="+filepath.Join(dir, "input", "config"),
-		"SM_OUTPUT_DIR="+filepath.Join(dir, "output"),
-		"SM_OUTPUT_DATA_DIR="+filepath.Join(dir, "output", "data"),
-		"SM_CURRENT_HOST=algo-1",
-		`SM_HOSTS=["algo-1"]`,
-		"TRAINING_JOB_NAME="+j.TrainingJobName,
-		"TRAINING_JOB_ARN="+j.TrainingJobArn,
-	)
-	contract = append(contract, toolkitEnv(j, dir)...)
-	command := make([]string, len(spec.Env))
-	for i, e := range spec.Env {
-		command[i] = expand(e, dir, modelDir, "")
-	}
-	env, dropped := composeEnv(os.Environ(), j.Environment, command, contract)
-	if len(dropped) > 0 {
-		s.log.Warn("training job environment variables not passed to the process", "trainingJob", j.TrainingJobName, "variables", dropped)
-	}
-	cmd.Env = env
-
-	logFile, err := os.OpenFile(filepath.Join(dir, "logs", "training.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+func (s *Service) runProcess(j *trainingJob, dir string, run *jobRun) (exitErr error, stopReason string, err error) {
+	job := s.containerJob(j, dir)
+	proc, err := run.start(func() (container.Process, error) { return s.images.Train(s.ctx, job) })
 	if err != nil {
-		return nil, "", fmt.Errorf("open training log: %w", err)
+		return nil, "", err
 	}
-	defer logFile.Close()
-	pr, pw := io.Pipe()
-	cmd.Stdout = pw
-	cmd.Stderr = pw
-	logDone := make(chan struct{})
-	go func() {
-		defer close(logDone)
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			_, _ = logFile.WriteString(line + "\n")
-			if s.cfg.TrainingLog != nil {
-				s.cfg.TrainingLog(j.TrainingJobName, line)
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-
-	run.mu.Lock()
-	if run.closing {
-		run.mu.Unlock()
-		pw.Close()
-		<-logDone
-		return nil, "", errors.New("kiln local is shutting down")
-	}
-	if err := cmd.Start(); err != nil {
-		run.mu.Unlock()
-		pw.Close()
-		<-logDone
-		return nil, "", fmt.Errorf("start %s: %w", spec.Path, err)
-	}
-	run.cmd = cmd
-	run.mu.Unlock()
-	trackChild(s.cfg.Root, s.log, cmd.Process.Pid, spec.Path)
-
-	var waitResult error
-	waited := make(chan struct{})
-	go func() {
-		waitResult = cmd.Wait()
-		untrackChild(s.cfg.Root, cmd.Process.Pid)
-		pw.Close()
-		close(waited)
-	}()
 	limit := s.cfg.Clock.After(time.Duration(j.StoppingCondition.MaxRuntimeInSeconds) * time.Second)
 	select {
-	case <-waited:
-		<-logDone
-		return waitResult, "", nil
+	case <-proc.Done():
+		return proc.Err(), "", nil
 	case reason := <-run.stop:
 		stopReason = reason
 	case <-limit:
@@ -408,14 +325,7 @@ func (s *Service) runProcess(j *trainingJob, dir string, spec Command, run *jobR
 	}
 	// SageMaker sends SIGTERM and gives the algorithm time to save its model; locally
 	// a few seconds.
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-waited:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-waited
-	}
-	<-logDone
+	proc.Stop(5 * time.Second)
 	return nil, stopReason, nil
 }
 
@@ -427,7 +337,7 @@ func (s *Service) uploadOutputs(ctx context.Context, j *trainingJob, dir string)
 		{filepath.Join(dir, "model"), "model.tar.gz"},
 		{filepath.Join(dir, "output", "data"), "output.tar.gz"},
 	} {
-		body, err := packDir(item.src)
+		body, err := container.Pack(item.src)
 		if err != nil {
 			return nil, fmt.Errorf("pack %s: %w", item.name, err)
 		}

@@ -1,9 +1,7 @@
 package sagemaker
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -78,54 +76,20 @@ func TestPlanTraffic(t *testing.T) {
 		shares    []float64
 	}{
 		{"no config is all at once", nil, 1, []float64{1}},
-		{"a percent canary takes that share first", mk("CANARY", 60, 0, &capacitySize{"CAPACITY_PERCENT", 10}, nil), 2, []float64{0.1, 1}},
-		{"an instance canary takes its share of the new fleet", mk("CANARY", 60, 0, &capacitySize{"INSTANCE_COUNT", 1}, nil), 4, []float64{0.25, 1}},
-		{"linear thirds end at all traffic", mk("LINEAR", 60, 0, nil, &capacitySize{"CAPACITY_PERCENT", 33}), 1, []float64{0.33, 0.66, 0.99, 1}},
-		{"linear halves take two steps", mk("LINEAR", 60, 0, nil, &capacitySize{"CAPACITY_PERCENT", 50}), 1, []float64{0.5, 1}},
+		{"a percent canary takes that share first", mk("CANARY", 60, 0, &capacitySize{Type: "CAPACITY_PERCENT", Value: 10}, nil), 2, []float64{0.1, 1}},
+		{"an instance canary takes its share of the new fleet", mk("CANARY", 60, 0, &capacitySize{Type: "INSTANCE_COUNT", Value: 1}, nil), 4, []float64{0.25, 1}},
+		{"linear thirds end at all traffic", mk("LINEAR", 60, 0, nil, &capacitySize{Type: "CAPACITY_PERCENT", Value: 33}), 1, []float64{0.33, 0.66, 0.99, 1}},
+		{"linear halves take two steps", mk("LINEAR", 60, 0, nil, &capacitySize{Type: "CAPACITY_PERCENT", Value: 50}), 1, []float64{0.5, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := planTraffic(tc.dc, tc.instances)
-			assert.Equal(t, tc.shares, p.shares)
+			assert.Equal(t, tc.shares, p.Shares)
 		})
 	}
-	p := planTraffic(mk("CANARY", 60, 300, &capacitySize{"CAPACITY_PERCENT", 10}, nil), 1)
-	assert.Equal(t, time.Minute, p.wait)
-	assert.Equal(t, 5*time.Minute, p.bake)
-	assert.Equal(t, []string{"a"}, p.alarms)
-}
-
-func TestRouterPicksByShareAndWeight(t *testing.T) {
-	old := &fleet{config: "old", variants: []*variantProc{{name: "A", weight: 3}, {name: "B", weight: 1}}, total: 4}
-	nu := &fleet{config: "new", variants: []*variantProc{{name: "A", weight: 1}}, total: 1}
-	live := &endpointLive{active: old, next: nu, nextShare: 0.2}
-	counts := map[string]int{}
-	for i := 0; i < 1000; i++ {
-		f, v := live.pick((float64(i)+0.5)/1000, "")
-		counts[f.config+"/"+v.name]++
-	}
-	assert.Equal(t, map[string]int{"new/A": 200, "old/A": 600, "old/B": 200}, counts)
-	f, v := live.pick(0.9, "B")
-	assert.Equal(t, "old", f.config)
-	assert.Equal(t, "B", v.name)
-	_, v = live.pick(0.9, "C")
-	assert.Nil(t, v)
-	live = &endpointLive{}
-	f, _ = live.pick(0.5, "")
-	assert.Nil(t, f)
-}
-
-func TestUnpackRefusesEntriesOutsideTheModelDirectory(t *testing.T) {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "../evil.txt", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg}))
-	_, _ = tw.Write([]byte("x"))
-	require.NoError(t, tw.Close())
-	require.NoError(t, gz.Close())
-	err := unpack(buf.Bytes(), t.TempDir())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "escapes")
-	assert.Error(t, unpack([]byte("not gzip"), t.TempDir()))
+	p := planTraffic(mk("CANARY", 60, 300, &capacitySize{Type: "CAPACITY_PERCENT", Value: 10}, nil), 1)
+	assert.Equal(t, time.Minute, p.Wait)
+	assert.Equal(t, 5*time.Minute, p.Bake)
+	assert.Equal(t, []string{"a"}, p.Alarms)
 }
 
 func TestPaginate(t *testing.T) {

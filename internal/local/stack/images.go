@@ -155,18 +155,25 @@ func MappedImages(p *policy.Policy) (map[string]Command, error) {
 }
 
 // UnmappedError names the images a policy's models use that nothing can run locally.
-type UnmappedError struct{ Images []string }
+type UnmappedError struct {
+	Images []string
+	// NoDocker says why Docker cannot run them either ("" when it was not asked).
+	NoDocker string
+}
 
 func (e *UnmappedError) Error() string {
+	docker := "or run kiln with --runtime docker (or auto) and a reachable Docker daemon to run them in containers"
+	if e.NoDocker != "" {
+		docker = "or start a Docker daemon to run them in containers (" + e.NoDocker + ")"
+	}
 	return fmt.Sprintf("no local command for image(s) %s: map each in the policy's local.images to a command kiln runs "+
-		"with train or serve appended, as SageMaker runs the container (docs/models.md); this kiln does not run "+
-		"containers itself yet", strings.Join(e.Images, ", "))
+		"with train or serve appended, as SageMaker runs the container (docs/models.md), %s", strings.Join(e.Images, ", "), docker)
 }
 
 // LocalImages returns the local commands for every image the policy's models use: the
 // policy's own mapping first; then, for the sample's images (kiln/abalone-*) it does not map,
 // the sample's programs built from the kiln checkout holding the working directory, when
-// there is one. Images left over are an [UnmappedError].
+// there is one. Images left over are an [UnmappedError], returned with the images mapped.
 func LocalImages(ctx context.Context, p *policy.Policy, stateDir string) (map[string]Command, error) {
 	p, err := localImages(p)
 	if err != nil {
@@ -213,7 +220,7 @@ func LocalImages(ctx context.Context, p *policy.Policy, stateDir string) (map[st
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, &UnmappedError{Images: missing}
+		return images, &UnmappedError{Images: missing}
 	}
 	return images, nil
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/local/logs"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
+	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
 	"github.com/kiln-dev/kiln/internal/local/server"
 	"github.com/kiln-dev/kiln/internal/local/sns"
 	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
@@ -83,6 +84,8 @@ type Options struct {
 	Policy *policy.Policy
 	// Images maps container images to local commands; see [BuildImages] for the sample's.
 	Images map[string]Command
+	// Docker runs the images Images does not map, in containers (nil: none); see [ResolveRuntime].
+	Docker *container.Docker
 	// Clock is the time source of the handlers, CloudWatch, S3 and SNS; default time.Now.
 	// Step Functions and SageMaker run on the wall clock.
 	Clock func() time.Time
@@ -276,7 +279,7 @@ func Open(opts Options) (st *Stack, err error) {
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
 		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}),
-		Images: opts.Images, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
+		Images: opts.Images, Docker: opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}

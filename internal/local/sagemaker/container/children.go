@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import (
 	"encoding/json"
@@ -49,10 +49,10 @@ func untrackChild(root string, pid int) {
 	_ = os.Remove(filepath.Join(pidDir(root), strconv.Itoa(pid)+".json"))
 }
 
-// reapChildren stops every recorded process left by an earlier run whose start identity
+// Reap stops every recorded process left by an earlier run whose start identity
 // still matches (its whole process group, with SIGKILL) and removes every record. It
 // returns the PIDs it stopped.
-func reapChildren(root string, log *slog.Logger) []int {
+func Reap(root string, log *slog.Logger) []int {
 	entries, err := os.ReadDir(pidDir(root))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -1,11 +1,11 @@
 //go:build !linux
 
-package sagemaker
+package container
 
 import "syscall"
 
 // childAttr puts a child in its own process group; without Pdeathsig the next start stops
-// any child left behind (reapChildren).
+// any child left behind ([Reap]).
 func childAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }

@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import (
 	"archive/tar"
@@ -13,9 +13,9 @@ import (
 	"strings"
 )
 
-// packDir returns a gzipped tar of dir's contents, paths relative to dir (as SageMaker
+// Pack returns a gzipped tar of dir's contents, paths relative to dir (as SageMaker
 // packs /opt/ml/model).
-func packDir(dir string) ([]byte, error) {
+func Pack(dir string) ([]byte, error) {
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
@@ -68,8 +68,8 @@ func packDir(dir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// unpack extracts a gzipped tar into dest, refusing entries that would escape it.
-func unpack(data []byte, dest string) error {
+// Unpack extracts a gzipped tar into dest, refusing entries that would escape it.
+func Unpack(data []byte, dest string) error {
 	gz, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("read gzip: %w", err)

@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import "syscall"
 

@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import (
 	"encoding/json"
@@ -9,26 +9,12 @@ import (
 	"strings"
 )
 
-// Roles SageMaker appends to a container's command line (`docker run IMAGE train|serve`).
-const (
-	roleTrain = "train"
-	roleServe = "serve"
-)
-
-// withRole returns args with role appended when the command asks for it ([Command.AppendRole]).
-func withRole(spec Command, args []string, role string) []string {
-	if spec.AppendRole {
-		return append(args, role)
-	}
-	return args
-}
-
 // toolkitEnv returns the variables the SageMaker training toolkit sets besides the paths
-// runProcess sets itself: SM_HP_<NAME> per hyperparameter, SM_USER_ARGS, SM_NUM_CPUS,
+// TrainingContract sets itself: SM_HP_<NAME> per hyperparameter, SM_USER_ARGS, SM_NUM_CPUS,
 // SM_NUM_GPUS, SM_LOG_LEVEL, SM_NETWORK_INTERFACE_NAME, SM_OUTPUT_INTERMEDIATE_DIR,
 // SM_INPUT_DATA_CONFIG, SM_RESOURCE_CONFIG and SM_TRAINING_ENV (all of it as one JSON object).
-// root is the job directory, laid out as /opt/ml.
-func toolkitEnv(j *trainingJob, root string) []string {
+// root is /opt/ml as the program sees it.
+func toolkitEnv(j Job, root string) []string {
 	hps := j.HyperParameters
 	if hps == nil {
 		hps = map[string]string{}
@@ -46,33 +32,22 @@ func toolkitEnv(j *trainingJob, root string) []string {
 	}
 	inputCfg := map[string]any{}
 	channelDirs := map[string]string{}
-	for _, c := range j.InputDataConfig {
-		dist := ""
-		if c.DataSource.S3DataSource != nil {
-			dist = c.DataSource.S3DataSource.S3DataDistributionType
-		}
-		inputCfg[c.ChannelName] = map[string]string{
+	for _, c := range j.Channels {
+		inputCfg[c.Name] = map[string]string{
 			"ContentType":        c.ContentType,
-			"TrainingInputMode":  j.AlgorithmSpecification.TrainingInputMode,
-			"S3DistributionType": dist,
+			"TrainingInputMode":  j.InputMode,
+			"S3DistributionType": c.DistributionType,
 			"RecordWrapperType":  orDefault(c.RecordWrapperType, "None"),
 		}
-		channelDirs[c.ChannelName] = filepath.Join(root, "input", "data", c.ChannelName)
+		channelDirs[c.Name] = ChannelDir(root, c.Name)
 	}
-	instanceType := ""
-	if j.ResourceConfig != nil {
-		instanceType = j.ResourceConfig.InstanceType
-	}
-	resource := map[string]any{
-		"current_host": "algo-1", "current_instance_type": instanceType, "current_group_name": "homogeneousCluster",
-		"hosts": []string{"algo-1"}, "network_interface_name": "lo",
-	}
+	resource := resourceConfig(j)
 	ua, _ := json.Marshal(userArgs)
 	ic, _ := json.Marshal(inputCfg)
 	rc, _ := json.Marshal(resource)
 	cpus := strconv.Itoa(runtime.NumCPU())
 	training, _ := json.Marshal(map[string]any{
-		"job_name": j.TrainingJobName, "hyperparameters": hps, "channel_input_dirs": channelDirs,
+		"job_name": j.Name, "hyperparameters": hps, "channel_input_dirs": channelDirs,
 		"current_host": "algo-1", "hosts": []string{"algo-1"}, "num_cpus": runtime.NumCPU(), "num_gpus": 0,
 		"model_dir": filepath.Join(root, "model"), "input_dir": filepath.Join(root, "input"),
 		"input_config_dir": filepath.Join(root, "input", "config"), "input_data_config": inputCfg,

@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import (
 	"encoding/json"
@@ -10,10 +10,8 @@ import (
 )
 
 func TestToolkitEnvSetsWhatTheTrainingToolkitSets(t *testing.T) {
-	j := &trainingJob{TrainingJobName: "scaffold-prod-commit-abc-0", HyperParameters: map[string]string{"learning-rate": "0.1", "epochs": "3"},
-		AlgorithmSpecification: &algorithmSpec{TrainingInputMode: "File"},
-		InputDataConfig:        []channel{{ChannelName: "train", ContentType: "text/csv"}},
-		ResourceConfig:         &resourceConfig{InstanceType: "ml.m5.large"}}
+	j := Job{Name: "scaffold-prod-commit-abc-0", HyperParameters: map[string]string{"learning-rate": "0.1", "epochs": "3"},
+		InputMode: "File", Channels: []Channel{{Name: "train", ContentType: "text/csv"}}, InstanceType: "ml.m5.large"}
 	env := map[string]string{}
 	for _, kv := range toolkitEnv(j, "/jobs/x") {
 		k, v, _ := strings.Cut(kv, "=")
@@ -33,6 +31,6 @@ func TestToolkitEnvSetsWhatTheTrainingToolkitSets(t *testing.T) {
 }
 
 func TestWithRoleAppendsTrainOrServeOnlyWhenAsked(t *testing.T) {
-	assert.Equal(t, []string{"train.py", "train"}, withRole(Command{AppendRole: true}, []string{"train.py"}, roleTrain))
-	assert.Equal(t, []string{"--port", "1"}, withRole(Command{}, []string{"--port", "1"}, roleServe))
+	assert.Equal(t, []string{"train.py", "train"}, withRole(Command{AppendRole: true}, []string{"train.py"}, RoleTrain))
+	assert.Equal(t, []string{"--port", "1"}, withRole(Command{}, []string{"--port", "1"}, RoleServe))
 }

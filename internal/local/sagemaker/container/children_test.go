@@ -1,4 +1,4 @@
-package sagemaker
+package container
 
 import (
 	"bufio"
@@ -67,7 +67,7 @@ func TestARestartStopsRecordedLeftoversAndNothingElse(t *testing.T) {
 	b, _ := json.Marshal(childRecord{PID: other.Process.Pid, Start: "1", Path: "sleep"})
 	require.NoError(t, os.WriteFile(filepath.Join(pidDir(root), strconv.Itoa(other.Process.Pid)+".json"), b, 0o600))
 
-	stopped := reapChildren(root, log)
+	stopped := Reap(root, log)
 	assert.Equal(t, []int{left.Process.Pid}, stopped)
 	err := left.Wait()
 	var exit *exec.ExitError
