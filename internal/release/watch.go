@@ -25,11 +25,12 @@ type Alarm struct {
 	At time.Time
 }
 
-// Watching says what the watch made of an alarm when it did nothing: Why says why.
+// Watching says what the watch made of an alarm: Breached with the Breach it announced, or
+// not, with Why it changed nothing.
 type Watching struct {
-	Breached bool
-	Breach   opsevents.Breach
-	Why      string
+	Breached bool             `json:"breached"`
+	Breach   opsevents.Breach `json:"breach"`
+	Why      string           `json:"why"`
 }
 
 // Watch answers an alarm that went to ALARM: when it is one of the stage's watched alarms

@@ -22,6 +22,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/trigger"
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -128,8 +129,9 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	rel := &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 		Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
 		Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
-		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
-	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel,
+		SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond,
+		Events: &opsevents.Publisher{Events: c.EventBridge, Bus: ae[topology.EnvBusName]}}
+	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel, Watch: rel,
 		Clock: s.clock, Log: s.functionLog("approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
 
