@@ -136,7 +136,8 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
 
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
-		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
+		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket],
+		Events: &opsevents.Publisher{Events: c.EventBridge, Bus: env("monitor-drift")[topology.EnvBusName]}}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))
 
 	return s.registerRequestApproval(p)
