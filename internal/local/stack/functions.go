@@ -134,6 +134,10 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	ap := &approval.Handler{S3: c.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: c.StepFunctions, Releases: rel, Watch: rel,
 		Clock: s.clock, Log: s.functionLog("approval")}
 	s.lambdas.Register("approval", lambda.Handler(ap.Handle))
+	// The console's Rollback button takes the same path as kiln rollback.
+	cr := *rel
+	cr.Log = s.log.With("service", "console")
+	s.console.Releases, s.console.Stage = &cr, s.env.Stage
 
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket],
