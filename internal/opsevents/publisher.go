@@ -18,7 +18,7 @@ type PutEventsAPI interface {
 
 var _ PutEventsAPI = (*eventbridge.Client)(nil)
 
-// ErrRefused: EventBridge answered but refused the entry.
+// ErrRefused is returned when EventBridge answered but refused the entry.
 var ErrRefused = errors.New("event refused by the bus")
 
 // Publisher puts kiln's operational events on Bus. A nil Publisher, or one without a client,

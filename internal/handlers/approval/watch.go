@@ -19,7 +19,7 @@ const (
 	AlarmDetailType = "CloudWatch Alarm State Change"
 )
 
-// OutcomeWatched: an alarm state change was shown to the watch; Result.Watch says what it did.
+// OutcomeWatched is the outcome of an alarm state change shown to the watch; Result.Watch says what it did.
 const OutcomeWatched = "watched"
 
 // Watcher is the watch after the bake (release.Releaser): it rolls a stage back when a
