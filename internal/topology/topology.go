@@ -54,7 +54,7 @@ var Functions = []Function{
 	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
 		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
 	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
-		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN, EnvBusName}, SageMaker: true, TimeoutSeconds: 60},
+		Env: []string{EnvStage, EnvPolicy, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN, EnvBusName}, SageMaker: true, TimeoutSeconds: 900},
 	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
 		Env: []string{EnvArtifactsBucket, EnvStage, EnvBusName}, TimeoutSeconds: 300},
 }
