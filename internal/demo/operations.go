@@ -87,6 +87,13 @@ func (d *demo) breachOf(ctx context.Context, alarm string) (approval.Result, err
 // operate is a person's rollback, as `kiln rollback abalone --stage prod --to 2` does it, then
 // the history `kiln history` prints.
 func (d *demo) operate(ctx context.Context) error {
+	// The latency recovered: until the alarm is OK again, SageMaker would roll any update
+	// back on it (it guards every release), as on AWS until the alarm's next evaluation.
+	alarm := topology.RollbackAlarmNames(Stage, Model)[1]
+	if _, err := d.st.Clients().CloudWatch.SetAlarmState(ctx, &awscw.SetAlarmStateInput{AlarmName: aws.String(alarm), StateValue: cwtypes.StateValueOk,
+		StateReason: aws.String("the load balancer was fixed; latency is back under 500 ms")}); err != nil {
+		return fmt.Errorf("set alarm %s: %w", alarm, err)
+	}
 	r := d.releaser()
 	t0 := time.Now()
 	rolled, err := r.Rollback(ctx, Model, Stage, 2, "an ML engineer", "the latency alarm was the load balancer, not version 2")
