@@ -125,7 +125,7 @@ func assertEnvelope(t *testing.T, b []byte) {
 }
 
 func TestAlarmSamplesCarryReasonDataAsAStringAndCloudWatchTimestamps(t *testing.T) {
-	for _, name := range []string{"drift-alarm-alarm.json", "drift-alarm-ok.json"} {
+	for _, name := range []string{"drift-alarm-alarm.json", "drift-alarm-ok.json", "latency-alarm-alarm.json"} {
 		t.Run(name, func(t *testing.T) {
 			var ev struct {
 				Detail struct {
@@ -138,7 +138,7 @@ func TestAlarmSamplesCarryReasonDataAsAStringAndCloudWatchTimestamps(t *testing.
 				} `json:"detail"`
 			}
 			require.NoError(t, json.Unmarshal(read(t, name), &ev))
-			assert.Equal(t, topology.DriftAlarmName("prod", "abalone", "Length"), ev.Detail.AlarmName)
+			assert.Contains(t, []string{topology.DriftAlarmName("prod", "abalone", "Length"), topology.RollbackAlarmNames("prod", "abalone")[1]}, ev.Detail.AlarmName)
 			assert.True(t, json.Valid([]byte(ev.Detail.State.ReasonData)), "reasonData is a JSON document inside a string")
 			_, err := time.Parse("2006-01-02T15:04:05.000-0700", ev.Detail.State.Timestamp)
 			assert.NoError(t, err, "CloudWatch writes timestamps like 2019-10-02T17:04:40.989+0000")
@@ -156,6 +156,7 @@ func TestRulesMatchExactlyTheirSamples(t *testing.T) {
 		"new-training-data.pattern.json": {"s3-object-created.json"},
 		"drift-alarm.pattern.json":       {"drift-alarm-alarm.json"},
 		"model-approval.pattern.json":    {"model-package-approved.json", "model-package-rejected.json"},
+		"watch-alarm.pattern.json":       {"drift-alarm-alarm.json", "latency-alarm-alarm.json"},
 	}
 	var envelopes []string
 	for _, name := range samples(t) {

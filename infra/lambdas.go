@@ -159,6 +159,8 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{pipelineExecutions, deployExecutions}))
 		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{obj("deployments/")}))
 		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
+		// The watch and rollbacks announce themselves on the kiln bus (internal/opsevents).
+		role.AddToPolicy(statement([]string{"events:PutEvents"}, []string{k.busARN()}))
 		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, packages))
 		role.AddToPolicy(statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:DeleteEndpoint"},
 			[]string{k.sagemakerARN("endpoint", "*"), k.sagemakerARN("endpoint-config", "*"), k.sagemakerARN("model", "*")}))
@@ -170,6 +172,7 @@ func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
 		st := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})
 		st.AddCondition(jsii.String("StringEquals"), map[string]any{"cloudwatch:namespace": topology.DriftMetricNamespace})
 		role.AddToPolicy(st)
+		role.AddToPolicy(statement([]string{"events:PutEvents"}, []string{k.busARN()}))
 	default:
 		panic("infra: no permissions defined for function " + fn)
 	}
@@ -194,4 +197,9 @@ func pascal(s string) string {
 		}
 	}
 	return strings.Join(parts, "")
+}
+
+// busARN returns the ARN of the stage's kiln bus.
+func (k *kiln) busARN() string {
+	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", k.env.Partition, k.env.Region, k.env.Account, topology.BusName(k.props.Stage))
 }

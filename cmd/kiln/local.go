@@ -283,7 +283,10 @@ func printStatus(ctx context.Context, out io.Writer, c *stack.Clients, source st
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", aws.ToString(d.EndpointName), aws.ToString(d.EndpointConfigName), status,
 			strings.Join(variants, ", "), updated)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printLastDrift(ctx, out, c.S3)
 }
 
 // newApproveCmd builds `kiln approve ARN`.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/handlers/approval"
 	"github.com/kiln-dev/kiln/internal/lambdaenv"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -30,12 +32,14 @@ func main() {
 		// Within the function's 15-minute timeout: an update to a rejected package may have
 		// to settle before the stage can roll back.
 		SettleTimeout: 14 * time.Minute,
+		Events:        &opsevents.Publisher{Events: eventbridge.NewFromConfig(env.AWS), Bus: env.Getenv(topology.EnvBusName)},
 	}
 	h := &approval.Handler{
 		S3:       s3c,
 		Bucket:   env.Getenv(topology.EnvArtifactsBucket),
 		SFN:      sfnc,
 		Releases: rel,
+		Watch:    rel,
 		Clock:    time.Now,
 		Log:      env.Log,
 	}

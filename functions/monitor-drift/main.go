@@ -8,10 +8,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
 	"github.com/kiln-dev/kiln/internal/lambdaenv"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -23,6 +25,7 @@ func main() {
 		Bucket:     os.Getenv(topology.EnvArtifactsBucket),
 		Clock:      time.Now,
 		Log:        env.Log,
+		Events:     &opsevents.Publisher{Events: eventbridge.NewFromConfig(env.AWS), Bus: os.Getenv(topology.EnvBusName)},
 	}
 	lambda.Start(h.Handle)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -223,6 +224,41 @@ func TestConsoleInARealBrowser(t *testing.T) {
 		do(t, chromedp.Navigate(base+"execution?arn="+waiting),
 			visible(`svg .node[data-state="RequestApproval"][data-status="succeeded"]`))
 		shot(t, "execution-approved")
+	})
+
+	t.Run("a rollback asked for in the console puts the previous release back", func(t *testing.T) {
+		// The name field keeps what was typed on the models page (Ada, from the approval).
+		do(t, chromedp.Navigate(base+"endpoints"), visible(`form.rollback input[name="rollback-reason"]`))
+		var operator string
+		eval(t, `document.querySelector("#operator").value`, &operator)
+		assert.Equal(t, "Ada (console test)", operator, "the console remembers who you are")
+		// Keyboard only: the reason, then Enter submits the form.
+		do(t, chromedp.SendKeys(chromedp.CSS(`form.rollback input[name="rollback-reason"]`), "v3 answers slowly, checked in the console\r"),
+			visible(`.rollback-status:not(:empty)`))
+		status := text(t, ".rollback-status")
+		shot(t, "endpoints-rollback")
+		require.Contains(t, status, "Rolling back to version 2", "the release before the console's approval")
+		id := status[strings.Index(status, "deploy execution ")+len("deploy execution "):]
+		id = strings.TrimSuffix(id, ".")
+		arn := strings.Replace(topology.StateMachineARN(env, "deploy"), ":stateMachine:", ":execution:", 1) + ":" + id
+		x, err := st.StepFunctions().Wait(ctx, arn)
+		require.NoError(t, err)
+		assert.Equal(t, "SUCCEEDED", string(x.Status), "the rollback went through the deploy workflow")
+		ep, err := c.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(topology.EndpointName(env.Stage, demo.Model))})
+		require.NoError(t, err)
+		assert.Equal(t, id+"-config", aws.ToString(ep.EndpointConfigName), "the endpoint serves the rollback")
+		require.Eventually(t, func() bool {
+			evs, err := st.Bus().Archived(time.Time{}, time.Time{})
+			if err != nil {
+				return false
+			}
+			for _, e := range evs {
+				if strings.Contains(string(e.Event), `"kiln Rollback Completed"`) && strings.Contains(string(e.Event), `"requestedBy":"Ada (console test)"`) {
+					return true
+				}
+			}
+			return false
+		}, time.Minute, 100*time.Millisecond, "the console's rollback is announced on the kiln bus with who asked")
 	})
 
 	t.Run("the endpoints and governor pages show traffic, deployments and decisions", func(t *testing.T) {

@@ -75,6 +75,10 @@ type Handler struct {
 	Clock func() time.Time
 	// Log receives API failures; default discards.
 	Log *slog.Logger
+	// Releases rolls a stage back (the endpoints page's Rollback button); nil refuses
+	// rollbacks. Stage is the stage the console's endpoints belong to.
+	Releases Releases
+	Stage    string
 
 	once   sync.Once
 	mux    *http.ServeMux
@@ -116,6 +120,7 @@ func (h *Handler) init() {
 		m.HandleFunc("GET /console/api/models", h.api(h.listModels))
 		m.HandleFunc("POST /console/api/approval", h.api(h.approve))
 		m.HandleFunc("GET /console/api/endpoints", h.api(h.listEndpoints))
+		m.HandleFunc("POST /console/api/rollback", h.api(h.rollback))
 		m.HandleFunc("GET /console/api/governor", h.api(h.listDecisions))
 		m.HandleFunc("/console/api/", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no console API at " + r.Method + " " + r.URL.Path})

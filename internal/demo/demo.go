@@ -9,7 +9,11 @@
 //  3. Traffic whose feature distribution has shifted reaches the endpoint; the drift job finds
 //     it, the drift alarm fires, the governor starts a retraining on the newer data, and the
 //     new model replaces the old one through a canary while traffic flows.
-//  4. A summary: executions, model versions, the endpoint's deployment history.
+//  4. The endpoint's latency alarm fires inside the new release's watch after the bake: the
+//     watch rolls the stage back to the first release, announced on the kiln bus.
+//  5. A person rolls back to the second release (kiln rollback --to 2); the history (kiln
+//     history) says what served when, and who rolled back and why.
+//  6. A summary: executions, model versions, the endpoint's deployment history.
 //
 // Run is not safe for concurrent use on one state directory.
 package demo
@@ -31,6 +35,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/governor"
+	"github.com/kiln-dev/kiln/internal/handlers/approval"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/policy"
@@ -88,6 +93,7 @@ type demo struct {
 	iam *iam.Authorizer
 
 	decisions chan governor.Decision
+	watches   chan approval.Result
 	timings   []timing
 
 	mu        sync.Mutex
@@ -128,7 +134,7 @@ func Run(ctx context.Context, o Options) error {
 
 	d := &demo{
 		o: o, p: newPrinter(o.Out), env: topology.Local(Stage),
-		decisions: make(chan governor.Decision, 16),
+		decisions: make(chan governor.Decision, 16), watches: make(chan approval.Result, 4),
 		execStart: map[string]time.Time{}, entered: map[string]map[string]bool{},
 	}
 	base := policy.Default()
@@ -156,6 +162,8 @@ func Run(ctx context.Context, o Options) error {
 		{"a signed push trains, evaluates, registers, is approved and deployed", d.push},
 		{"the same push delivered again starts nothing", d.redeliver},
 		{"drift on the live endpoint retrains and a canary replaces the model", d.drift},
+		{"a latency alarm inside the watch after the bake rolls the stage back", d.watch},
+		{"a person rolls back to a named release; the history says who and why", d.operate},
 		{"summary", d.summary},
 	}
 	defer d.close()

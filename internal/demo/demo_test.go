@@ -40,6 +40,14 @@ func TestTheDemoClosesTheLoop(t *testing.T) {
 		"governor: started abalone-prod-drift-",
 		"deploy   → UpdateEndpoint",
 		"ShiftingTraffic  abalone-prod-commit-4e1243bd22c6-config  80% | abalone-prod-drift-",
+		"kiln-prod-abalone-latency: OK → ALARM",
+		"watch breached",
+		"kiln-prod-abalone-latency → rolled-back",
+		"the kiln bus carried kiln Watch Breached, kiln Rollback Completed",
+		"version 2 serves again",
+		"the kiln bus carried kiln Rollback Completed, kiln Drift Checked",
+		"deployed (rollback)  v2",
+		"an ML engineer: the latency alarm was the load balancer",
 		"the loop closed in",
 	} {
 		assert.Contains(t, story, milestone)

@@ -104,6 +104,10 @@ func (d *demo) onInvocation(function string, _ []byte, result []byte, err error)
 		d.onDriftJob(result, err)
 		return
 	}
+	if function == topology.ResourceName(Stage, "approval") {
+		d.onApproval(result, err)
+		return
+	}
 	if function != topology.ResourceName(Stage, "trigger") {
 		return
 	}

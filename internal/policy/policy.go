@@ -113,6 +113,31 @@ type Deployment struct {
 	// InstanceType and InstanceCount size the endpoint's variant.
 	InstanceType  string `json:"instanceType"`
 	InstanceCount int    `json:"instanceCount"`
+	// WatchSeconds is how long after the bake kiln keeps watching the new release, 0 to
+	// 86400 (0: no watch). An alarm of WatchAlarms that fires inside the window rolls the
+	// stage back to the previous release (see internal/release, Watch).
+	WatchSeconds int `json:"watchSeconds,omitempty"`
+	// WatchAlarms are the alarm kinds watched (WatchErrors, WatchLatency, WatchDrift); empty
+	// with WatchSeconds > 0 means all of them.
+	WatchAlarms []string `json:"watchAlarms,omitempty"`
+}
+
+// Alarm kinds a watch can name in watchAlarms.
+const (
+	// WatchErrors is the endpoint's Invocation5XXErrors alarm (the model failing requests).
+	WatchErrors = "errors"
+	// WatchLatency is the endpoint's ModelLatency p99 alarm.
+	WatchLatency = "latency"
+	// WatchDrift is any of the model's feature drift alarms.
+	WatchDrift = "drift"
+)
+
+// Watches reports whether the deployment watches alarms of kind after the bake.
+func (d Deployment) Watches(kind string) bool {
+	if d.WatchSeconds <= 0 {
+		return false
+	}
+	return len(d.WatchAlarms) == 0 || slices.Contains(d.WatchAlarms, kind)
 }
 
 // BranchRule maps branches matching Pattern (path.Match syntax: "release/*") to Stage.
@@ -285,6 +310,7 @@ func (p *Policy) Validate() error {
 		if d.PollSeconds < 1 || d.PollSeconds > 300 {
 			bad(f+".deployment.pollSeconds", "%d is outside 1..300", d.PollSeconds)
 		}
+		checkWatch(d, f+".deployment", bad)
 		if d.InstanceType == "" {
 			bad(f+".deployment.instanceType", "is required")
 		}

@@ -20,6 +20,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/kiln-dev/kiln/internal/governor"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 	"github.com/kiln-dev/kiln/statemachines"
@@ -101,6 +102,9 @@ type Releaser struct {
 	Sleep         func(ctx context.Context, d time.Duration) error
 	// Log receives one line per change.
 	Log *slog.Logger
+	// Events puts kiln's operational events (rollback completed, watch breached) on the
+	// stage's kiln bus; nil puts none.
+	Events *opsevents.Publisher
 }
 
 // Rolled says what a rollback did.
@@ -113,6 +117,11 @@ type Rolled struct {
 	FromPackageARN string `json:"fromPackageArn,omitempty"`
 	// AlreadyStarted is true when a repeat found the same rollback already started.
 	AlreadyStarted bool `json:"alreadyStarted"`
+	// Model, Stage, RequestedBy and Reason repeat the request, for the completion event.
+	Model       string `json:"model,omitempty"`
+	Stage       string `json:"stage,omitempty"`
+	RequestedBy string `json:"requestedBy,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // Rollback puts the stage's endpoint of model back on the package of version toVersion (0:
@@ -142,7 +151,7 @@ func (r *Releaser) Rollback(ctx context.Context, model, stage string, toVersion 
 	if live != nil {
 		replaced = live.EndpointConfigName
 	}
-	return r.rollbackTo(ctx, model, stage, *target, from, replaced, who, why)
+	return r.rollbackTo(ctx, model, stage, *target, from, replaced, who, why, "")
 }
 
 func (r *Releaser) check(model, stage, who, why string) error {
@@ -203,11 +212,13 @@ func (r *Releaser) approval(ctx context.Context, arn string) (string, error) {
 // rollbackTo starts the deploy workflow with target's package under a name derived from
 // the deployment it replaces and the target, so a repeat finds the same execution.
 // replaced is the endpoint config being replaced: one per release, so the name is unique.
-func (r *Releaser) rollbackTo(ctx context.Context, model, stage string, target Record, from, replaced, who, why string) (Rolled, error) {
+// skipAlarm, when set, is left out of the deployment's rollback alarms: the watch rolls back
+// because that alarm fired, and SageMaker would otherwise roll the rollback itself back.
+func (r *Releaser) rollbackTo(ctx context.Context, model, stage string, target Record, from, replaced, who, why, skipAlarm string) (Rolled, error) {
 	m, _ := r.Policy.Model(model)
 	sum := sha256.Sum256([]byte(replaced + "|" + target.ModelPackageARN))
 	id := fmt.Sprintf("%s-%s-rb-v%d-%s", model, stage, versionOf(target.ModelPackageARN), hex.EncodeToString(sum[:4]))
-	res := Rolled{ReleaseID: id, ToPackageARN: target.ModelPackageARN, FromPackageARN: from}
+	res := Rolled{ReleaseID: id, ToPackageARN: target.ModelPackageARN, FromPackageARN: from, Model: model, Stage: stage, RequestedBy: who, Reason: why}
 	arn := strings.Replace(r.DeployARN, ":stateMachine:", ":execution:", 1) + ":" + id
 	if _, err := r.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)}); err == nil {
 		res.ExecutionARN, res.AlreadyStarted = arn, true
@@ -218,6 +229,9 @@ func (r *Releaser) rollbackTo(ctx context.Context, model, stage string, target R
 	in := statemachines.DeployInput{
 		ReleaseID: id, Model: model, Stage: stage, ModelPackageARN: target.ModelPackageARN, Baseline: target.Baseline,
 		Deploy: governor.BuildInput(r.Policy, stage, r.Bucket, m, governor.Trigger{}).Deploy,
+	}
+	if skipAlarm != "" {
+		in.Deploy.DeploymentConfig = r.Policy.Stages[stage].Deployment.DeploymentConfig(without(topology.RollbackAlarmNames(stage, model), skipAlarm))
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -302,4 +316,15 @@ func orNone(s string) string {
 		return "nothing"
 	}
 	return s
+}
+
+// without returns names less drop.
+func without(names []string, drop string) []string {
+	var out []string
+	for _, n := range names {
+		if n != drop {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -130,7 +130,7 @@ func (r *Releaser) Withdraw(ctx context.Context, rej Rejection) (Withdrawal, err
 	if err != nil {
 		return Withdrawal{}, err
 	}
-	rolled, err := r.rollbackTo(ctx, model, r.Stage, *target, rej.ModelPackageARN, config, by, why)
+	rolled, err := r.rollbackTo(ctx, model, r.Stage, *target, rej.ModelPackageARN, config, by, why, "")
 	if err != nil {
 		return Withdrawal{}, err
 	}

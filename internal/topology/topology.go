@@ -62,9 +62,9 @@ var Functions = []Function{
 	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
 		Env: []string{EnvStage, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
 	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
-		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 60},
+		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN, EnvBusName}, SageMaker: true, TimeoutSeconds: 900},
 	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
-		Env: []string{EnvArtifactsBucket}, TimeoutSeconds: 300},
+		Env: []string{EnvArtifactsBucket, EnvStage, EnvBusName}, TimeoutSeconds: 300},
 }
 
 // FunctionNamed returns the function named name.
@@ -116,6 +116,9 @@ var Rules = []Rule{
 	{Name: "new-training-data", Bus: DefaultBus, Pattern: "new-training-data.pattern.json", Target: "trigger"},
 	{Name: "drift-alarm", Bus: DefaultBus, Pattern: "drift-alarm.pattern.json", Target: "trigger"},
 	{Name: "model-approval", Bus: DefaultBus, Pattern: "model-approval.pattern.json", Target: "approval"},
+	// watch-alarm: a kiln alarm in ALARM reaches the approval function, which rolls the stage
+	// back when it fired inside the live release's watch window (release.Releaser.Watch).
+	{Name: "watch-alarm", Bus: DefaultBus, Pattern: "watch-alarm.pattern.json", Target: "approval"},
 }
 
 // Schedule is one EventBridge Scheduler schedule with a function target and a fixed input.

@@ -2,6 +2,9 @@
 // on is Approved or Rejected ("SageMaker Model Package State Change"), it finds the task
 // token request-approval stored for the package and completes the waiting task, with who
 // decided and why. Repeated events, and events for packages nobody waits on, are harmless.
+// It is also the watch after the bake: a kiln alarm that goes to ALARM (the watch-alarm rule)
+// is handed to the Watcher, which rolls the stage back when the alarm fired inside the live
+// release's watch window (release.Releaser.Watch).
 //
 // The token record (Record, RecordKey) is defined here; request-approval writes it. A
 // Handler holds no mutable state and is safe for concurrent use.
@@ -26,6 +29,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/statemachines"
 )
@@ -76,6 +80,8 @@ type Handler struct {
 	SFN TasksAPI
 	// Releases withdraws a package rejected after its approval; nil withdraws nothing.
 	Releases Withdrawer
+	// Watch answers kiln alarms that went to ALARM (the watch-alarm rule); nil ignores them.
+	Watch Watcher
 	// Clock stamps a decision whose event carries no time.
 	Clock func() time.Time
 	// Log receives one line per event.
@@ -93,12 +99,19 @@ type Result struct {
 	Decision *statemachines.Decision `json:"decision,omitempty"`
 	// Withdrawal is what withdrawing a rejected package did, for the withdrawn outcome.
 	Withdrawal *release.Withdrawal `json:"withdrawal,omitempty"`
+	// Watch is what the watch made of an alarm, and Rollback how its rollback ended, for
+	// the watched outcome.
+	Watch    *release.Watching   `json:"watch,omitempty"`
+	Rollback *opsevents.Rollback `json:"rollback,omitempty"`
 }
 
 // Handle answers the task waiting on the package the event names. It returns an error only
 // for a malformed event or when S3 or Step Functions failed in a way a retry may fix, so
 // that EventBridge retries; every other case is a logged Result.
 func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
+	if h.Watch != nil && ev.Source == AlarmSource && ev.DetailType == AlarmDetailType {
+		return h.watch(ctx, ev)
+	}
 	if ev.Source != Source || ev.DetailType != DetailType {
 		r := Result{Outcome: OutcomeIgnored}
 		h.Log.InfoContext(ctx, "approval ignored: not a model package state change",

@@ -29,6 +29,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/drift"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -92,6 +93,8 @@ type Handler struct {
 	Bucket string
 	// MinRows is the fewest captured rows needed to compare and publish.
 	MinRows int
+	// Events announces each check ("kiln Drift Checked") on the stage's kiln bus; nil announces none.
+	Events *opsevents.Publisher
 }
 
 // Input is the job's event, as an EventBridge Scheduler target input:
@@ -110,6 +113,8 @@ type Deployment struct {
 	ModelPackageArn    string           `json:"modelPackageArn"`
 	DeployedAt         string           `json:"deployedAt"`
 	Baseline           BaselineLocation `json:"baseline"`
+	Model              string           `json:"model,omitempty"`
+	Stage              string           `json:"stage,omitempty"`
 }
 
 // BaselineLocation names the baseline files of the deployed model.
@@ -136,6 +141,11 @@ type Summary struct {
 	MetricsPublished int       `json:"metricsPublished"`
 	ViolationsS3URI  string    `json:"violationsS3Uri,omitempty"`
 	StatisticsS3URI  string    `json:"statisticsS3Uri,omitempty"`
+	// Model and Stage come from the deployment record; Features is each baseline feature's
+	// distance against its threshold (for a Completed window).
+	Model    string                `json:"model,omitempty"`
+	Stage    string                `json:"stage,omitempty"`
+	Features []drift.FeatureResult `json:"features,omitempty"`
 }
 
 // Handle runs the job for one event: an [Input], or an EventBridge event whose detail is one.
@@ -240,7 +250,7 @@ func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
 		sum.Status = StatusInsufficientData
 		sum.Message = fmt.Sprintf("%d captured rows in the window, fewer than the %d needed: nothing compared or published", len(capture.Rows), minRows)
 		log.Info("drift job skipped", "rows", len(capture.Rows), "minRows", minRows, "captureFiles", len(keys))
-		return sum, nil
+		return sum, h.checked(ctx, &sum, dep)
 	}
 
 	rep, err := drift.Compare(&stats, &cons, capture.Rows)
@@ -270,6 +280,7 @@ func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
 			sum.DriftedFeatures = append(sum.DriftedFeatures, f.Name)
 		}
 	}
+	sum.Features = rep.Features
 
 	if cons.MonitoringConfig.EmitMetrics == "" || strings.EqualFold(cons.MonitoringConfig.EmitMetrics, drift.Enabled) {
 		n, err := h.publish(ctx, in.EndpointName, end, rep)
@@ -281,7 +292,7 @@ func (h *Handler) Run(ctx context.Context, in Input) (Summary, error) {
 	sum.Status = StatusCompleted
 	log.Info("drift job done", "rows", sum.Rows, "malformedLines", sum.MalformedLines, "violations", sum.Violations,
 		"driftedFeatures", sum.DriftedFeatures, "maxDistance", sum.MaxDistance, "modelPackageArn", dep.ModelPackageArn)
-	return sum, nil
+	return sum, h.checked(ctx, &sum, dep)
 }
 
 func (h *Handler) logger() *slog.Logger {

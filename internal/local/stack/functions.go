@@ -22,6 +22,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/trigger"
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -138,19 +139,27 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 
 	ac := s.clientsFor("approval")
 	ae := env("approval")
-	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
-		rel := &release.Releaser{SFN: ac.StepFunctions, SageMaker: ac.SageMaker, S3: ac.S3, SNS: ac.SNS, TopicARN: ae[topology.EnvTopicARN],
+	releaser := func(c *Clients, p *policy.Policy, log *slog.Logger) *release.Releaser {
+		return &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 			Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: s.functionLog("approval"),
-			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond}
-		ap := &approval.Handler{S3: ac.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: ac.StepFunctions, Releases: rel,
+			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log,
+			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond,
+			Events: &opsevents.Publisher{Events: c.EventBridge, Bus: ae[topology.EnvBusName]}}
+	}
+	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
+		rel := releaser(ac, p, s.functionLog("approval"))
+		ap := &approval.Handler{S3: ac.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: ac.StepFunctions, Releases: rel, Watch: rel,
 			Clock: s.clock, Log: s.functionLog("approval")}
 		return lambda.Handler(ap.Handle)
 	}))
+	// The console's Rollback button takes the same path as kiln rollback, as the person using
+	// it (the account's own credentials), with the stack's policy.
+	s.console.Releases, s.console.Stage = releaser(s.clients, s.policy, s.log.With("service", "console")), s.env.Stage
 
 	c = s.clientsFor("monitor-drift")
 	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
-		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket]}
+		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket],
+		Events: &opsevents.Publisher{Events: c.EventBridge, Bus: env("monitor-drift")[topology.EnvBusName]}}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))
 
 	return s.registerRequestApproval(p)

@@ -1,11 +1,20 @@
 // /console/endpoints: variants and the live traffic split, deployments, drift.
 import { h, s, fmtTime, fmtDuration, badge, execLink, table } from "./dom.js";
-import { getJSON, poll, setLive } from "./api.js";
+import { getJSON, postJSON, poll, setLive } from "./api.js";
 
 export function endpointsPage(main) {
   document.title = "Endpoints · kiln console";
   const holder = h("div", { class: "cards" });
-  main.append(h("h1", {}, "Endpoints"), holder);
+  const who = h("input", { type: "text", id: "operator", name: "operator", autocomplete: "name", value: localStorage.getItem("kiln.reviewer") || "",
+    onchange: () => localStorage.setItem("kiln.reviewer", who.value.trim()) });
+  main.append(h("h1", {}, "Endpoints"),
+    h("div", { class: "field" }, h("label", { for: "operator" }, "Your name (recorded with a rollback)"), who), holder);
+  // One rollback form per endpoint, kept across refreshes so a reason being typed survives.
+  const forms = new Map();
+  const formOf = (name) => {
+    if (!forms.has(name)) forms.set(name, rollbackForm(name, who));
+    return forms.get(name);
+  };
   let last = "";
   poll(async () => {
     const data = await getJSON("endpoints");
@@ -14,11 +23,46 @@ export function endpointsPage(main) {
     if (text === last) return;
     last = text;
     const eps = data.endpoints || [];
-    holder.replaceChildren(...(eps.length ? eps.map(endpoint) : [h("p", {}, "No endpoints yet.")]));
+    holder.replaceChildren(...(eps.length ? eps.map((e) => endpoint(e, formOf(e.name))) : [h("p", {}, "No endpoints yet.")]));
   }, 1500);
 }
 
-function endpoint(e) {
+// rollbackForm asks for a reason (and optionally a version) and rolls the endpoint's stage back
+// through the deploy workflow, the same path as `kiln rollback`.
+function rollbackForm(name, who) {
+  const id = "rollback-" + name;
+  const reason = h("input", { type: "text", id: id + "-reason", name: "rollback-reason", required: true, placeholder: "why" });
+  const to = h("input", { type: "number", id: id + "-to", name: "rollback-to", min: "1", placeholder: "previous" });
+  const msg = h("p", { role: "status", "aria-live": "polite", class: "rollback-status" });
+  const button = h("button", { type: "submit", class: "reject" }, "Roll back");
+  const form = h("form", { class: "approval rollback", "aria-label": "Roll back " + name,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) {
+        msg.textContent = "Give a reason to roll back " + name + ".";
+        msg.className = "rollback-status error";
+        reason.focus();
+        return;
+      }
+      button.disabled = true;
+      try {
+        const r = await postJSON("rollback", { endpoint: name, to: Number(to.value) || 0, reason: reason.value.trim(), who: who.value.trim() });
+        msg.textContent = `Rolling back to version ${r.toPackageArn.split("/").pop()}: deploy execution ${r.releaseId}.`;
+        msg.className = "rollback-status";
+        reason.value = "";
+      } catch (err) {
+        msg.textContent = "Rollback refused: " + err.message;
+        msg.className = "rollback-status error";
+      }
+      button.disabled = false;
+    } },
+    h("div", { class: "field" }, h("label", { for: id + "-reason" }, "Reason to roll back " + name), reason),
+    h("div", { class: "field" }, h("label", { for: id + "-to" }, "To version (empty: the previous release)"), to),
+    button, msg);
+  return form;
+}
+
+function endpoint(e, rollback) {
   const total = e.variants.reduce((a, v) => a + v.currentWeight, 0) || 1;
   const split = h("div", { class: "split", role: "img", "aria-label": "Traffic split: " +
       e.variants.map((v) => `${v.config} ${Math.round((100 * v.currentWeight) / total)}%`).join(", ") },
@@ -31,6 +75,7 @@ function endpoint(e) {
     h("p", { class: "muted" }, "config ", h("code", {}, e.config), " · updated ", fmtTime(e.modified), " UTC"),
     e.failure ? h("p", { class: "error" }, e.failure) : null,
     h("h3", {}, "Traffic"), split,
+    h("h3", {}, "Roll back"), rollback,
     table("Variants of " + e.name, ["Variant", "Config", "Role", { label: "Current weight", cls: "num" }, { label: "Desired weight", cls: "num" }, { label: "Instances", cls: "num" }],
       e.variants.map((v) => h("tr", {}, h("td", {}, v.name), h("td", {}, h("code", {}, v.config)), h("td", {}, v.pending ? "new (deploying)" : "serving"),
         h("td", { class: "num" }, v.currentWeight.toFixed(2)), h("td", { class: "num" }, v.desiredWeight.toFixed(2)), h("td", { class: "num" }, v.instances)))),
