@@ -105,9 +105,13 @@ func (s *Service) RedriveExecution(arn string) (time.Time, error) {
 	if err := s.put(rec); err != nil {
 		return time.Time{}, err
 	}
+	// The engine writes ExecutionRedriven through onEvent, which takes s.mu: release it. The
+	// record already says RUNNING, so a concurrent redrive is refused meanwhile.
+	s.mu.Unlock()
 	x, err := s.engine.Redrive(s.ctx, t.machine, cp, asl.StartInput{Name: rec.Name, Input: rec.Input,
 		StateMachineARN: rec.StateMachineARN, ExecutionARN: arn, RoleARN: t.sm.RoleARN},
 		asl.Redrive{Count: rec.RedriveCount, LastEventID: s.lastEventID(arn)})
+	s.mu.Lock()
 	if err != nil {
 		_ = s.put(&old)
 		return time.Time{}, apiErr("ExecutionNotRedrivable", "%v", err)
