@@ -59,6 +59,7 @@ func newLocalCmd() *cobra.Command {
 	var dir, addr, stage, policyFile, logLevel string
 	var corsOrigins []string
 	var allowRemote, noImages bool
+	var sfnMocks string
 	cmd := &cobra.Command{
 		Use:   "local",
 		Short: "Run the local AWS-compatible stack (Step Functions, SageMaker, EventBridge, S3, CloudWatch, SNS) in the foreground",
@@ -79,6 +80,10 @@ func newLocalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			mocks, err := loadMockConfig(sfnMocks)
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			var images map[string]stack.Command
@@ -88,7 +93,7 @@ func newLocalCmd() *cobra.Command {
 				}
 			}
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
-				Stage: stage, Policy: p, Images: images, Log: log})
+				Stage: stage, Policy: p, Images: images, Log: log, SFNMocks: mocks})
 			if err != nil {
 				return err
 			}
@@ -116,6 +121,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&stage, "stage", "prod", "the policy stage the stack runs")
 	f.StringVar(&policyFile, "policy", "", "policy file (default $KILN_POLICY or the embedded kiln.json)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")
+	f.StringVar(&sfnMocks, "sfn-mocks", "", "Step Functions Local mock file: StartExecution on STATE_MACHINE_ARN#TestCase answers Task states from it")
 	f.BoolVar(&noImages, "no-images", false, "run no model images (training and endpoints then fail); default: the policy's local.images, and the sample's programs built from a kiln checkout")
 	return cmd
 }

@@ -100,6 +100,9 @@ type Options struct {
 	// Inspect makes Start serve the API only: no execution resumes, no alarm or schedule
 	// ticker runs (kiln status reading a stopped stack's state).
 	Inspect bool
+	// SFNMocks is a Step Functions Local mock file (kiln local --sfn-mocks): executions
+	// started on "ARN#TestCase" have their Task states answered by it.
+	SFNMocks *asl.MockConfig
 }
 
 // Stack is a running local stack. Build one with [Open].
@@ -289,7 +292,7 @@ func Open(opts Options) (st *Stack, err error) {
 		},
 	}.Register(resources)
 	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
-		Observer: opts.Observer.Execution, Log: s.log.With("service", "states")}); err != nil {
+		Observer: opts.Observer.Execution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
