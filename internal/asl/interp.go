@@ -75,6 +75,8 @@ type thread struct {
 	fr    frame
 	// rootVars is the top-level thread's scope (kept inline to save an allocation).
 	rootVars varScope
+	// done are the finished iterations or branches of the state being resumed (see redrive.go).
+	done map[int]json.RawMessage
 }
 
 func (t *thread) emit(ev Event) int64 {
@@ -282,7 +284,7 @@ func (t *thread) runGraph(ctx context.Context, g *graph, name string, input any,
 		}
 		st := g.states[name]
 		out, next, f := t.runState(ctx, st, input, resume)
-		resume = nil
+		resume, t.done = nil, nil
 		if f != nil {
 			return nil, f
 		}
@@ -741,6 +743,10 @@ func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, 
 	startPrev := t.prev
 	lasts := make([]int64, len(st.branches))
 	t.fanOut(len(st.branches), len(st.branches), func(i int) {
+		if out, ok := t.doneOf(i); ok {
+			results[i] = out
+			return
+		}
 		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
 		out, bf := child.runGraph(bctx, st.branches[i], "", eff, nil)
 		lasts[i] = child.prev
@@ -757,6 +763,9 @@ func (t *thread) parallel(ctx context.Context, f *frame, raw any) (any, string, 
 		results[i] = out
 	})
 	t.prev = maxID(t.prev, lasts)
+	if ctx.Err() != nil || first >= 0 {
+		t.keepDone(f, raw, results, func(i int) bool { return fails[i] == nil })
+	}
 	if ctx.Err() != nil {
 		return nil, "", nil, errAborted
 	}

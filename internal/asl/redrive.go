@@ -2,6 +2,7 @@ package asl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -57,4 +58,38 @@ func firstOf(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// doneOf returns the recorded output of iteration or branch i of the Map or Parallel state
+// this top-level thread is resuming or redriving, if it had succeeded.
+func (t *thread) doneOf(i int) (any, bool) {
+	b, ok := t.done[i]
+	if !ok {
+		return nil, false
+	}
+	v, err := decodeJSON(b)
+	return v, err == nil
+}
+
+// keepDone reports, for a top-level Map or Parallel that failed or was aborted, a checkpoint
+// of the state with the outputs of the iterations or branches that succeeded, so that a
+// redrive (or a resume) runs only the others, as Step Functions redrives them.
+func (t *thread) keepDone(f *frame, raw any, results []any, succeeded func(i int) bool) {
+	if !t.top || !t.x.wantsCheckpoints() {
+		return
+	}
+	done := map[int]json.RawMessage{}
+	for i, r := range results {
+		if !succeeded(i) {
+			continue
+		}
+		b, err := marshalJSON(r)
+		if err != nil {
+			return
+		}
+		done[i] = b
+	}
+	cp := t.checkpointFor(f, raw, nil, "")
+	cp.Done = done
+	t.x.checkpoint(cp)
 }

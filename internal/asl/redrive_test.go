@@ -110,3 +110,77 @@ func TestRedriveRefusesAStateNotInTheMachine(t *testing.T) {
 	_, err = (&redriveRig{}).engine().Redrive(context.Background(), m, Checkpoint{State: "Gone"}, StartInput{}, Redrive{Count: 1})
 	assert.ErrorContains(t, err, `state "Gone" is not in the machine`)
 }
+
+// fanOutRig runs a task "work" that counts its calls per input and fails for the inputs in bad.
+type fanOutRig struct {
+	mu    sync.Mutex
+	calls map[string]int
+	bad   map[string]bool
+	last  Checkpoint
+	lastE int64
+}
+
+func (r *fanOutRig) engine() *Engine {
+	res := NewResources()
+	res.Handle("lambda:function", func(_ context.Context, req *TaskRequest) (any, error) {
+		b, _ := json.Marshal(req.Parameters)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.calls[string(b)]++
+		if r.bad[string(b)] {
+			return nil, Fail("Broken", string(b))
+		}
+		return "done " + string(b), nil
+	})
+	return NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1,
+		Observer: &Observer{
+			Event:      func(_ *Execution, ev Event) { r.mu.Lock(); r.lastE = ev.ID; r.mu.Unlock() },
+			Checkpoint: func(_ *Execution, cp Checkpoint) { r.mu.Lock(); r.last = cp; r.mu.Unlock() },
+		}})
+}
+
+func TestRedriveRerunsOnlyTheFailedBranchesAndIterations(t *testing.T) {
+	const work = `{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}`
+	cases := []struct {
+		name, def, input string
+		bad              string
+		want             string
+	}{
+		{"a Parallel reruns only its failed branch",
+			`{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+			  {"StartAt":"A","States":{"A":{"Type":"Pass","Result":"a","Next":"W"},"W":` + work + `}},
+			  {"StartAt":"B","States":{"B":{"Type":"Pass","Result":"b","Next":"W"},"W":` + work + `}}]}}}`,
+			`{}`, `"b"`, `["done \"a\"","done \"b\""]`},
+		{"a Map reruns only its failed iteration",
+			`{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,"ItemProcessor":{"StartAt":"W","States":{"W":` + work + `}}}}}`,
+			`{"items":[1,2,3]}`, `2`, `["done 1","done 2","done 3"]`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Parse([]byte(tc.def))
+			require.NoError(t, err)
+			r := &fanOutRig{calls: map[string]int{}, bad: map[string]bool{tc.bad: true}}
+			e := r.engine()
+			_, res, err := e.Run(context.Background(), m, StartInput{Name: "run", Input: []byte(tc.input)})
+			require.NoError(t, err)
+			require.Equal(t, StatusFailed, res.Status)
+			r.mu.Lock()
+			r.bad = map[string]bool{}
+			cp, last := r.last, r.lastE
+			r.mu.Unlock()
+			x, err := e.Redrive(context.Background(), m, cp, StartInput{}, Redrive{Count: 1, LastEventID: last})
+			require.NoError(t, err)
+			res, err = x.Wait(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, StatusSucceeded, res.Status, "%s %s", res.Error, res.Cause)
+			assert.JSONEq(t, tc.want, string(res.Output))
+			for in, n := range r.calls {
+				want := 1
+				if in == tc.bad {
+					want = 2
+				}
+				assert.Equal(t, want, n, "calls with %s", in)
+			}
+		})
+	}
+}

@@ -162,7 +162,12 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 	if workers == 0 {
 		workers = inlineMapConcurrency
 	}
+	succeeded := make([]bool, len(inputs))
 	t.fanOut(len(inputs), workers, func(i int) {
+		if out, ok := t.doneOf(i); ok {
+			results[i], succeeded[i] = out, true
+			return
+		}
 		if mctx.Err() != nil {
 			return
 		}
@@ -190,7 +195,7 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		}
 		lastMu.Unlock()
 		if bf == nil {
-			results[i] = out
+			results[i], succeeded[i] = out, true
 			return
 		}
 		if bf == errAborted {
@@ -220,6 +225,9 @@ func (t *thread) mapState(ctx context.Context, f *frame, raw any) (any, string, 
 		}
 	})
 	t.prev = last
+	if ctx.Err() != nil || (firstFail != nil && !tolerate) || exceeded {
+		t.keepDone(f, raw, results, func(i int) bool { return succeeded[i] })
+	}
 	if ctx.Err() != nil {
 		return nil, "", nil, errAborted
 	}
