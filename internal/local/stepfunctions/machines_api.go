@@ -103,22 +103,9 @@ func (s *Service) updateStateMachine(_ context.Context, in map[string]any) (any,
 	if err != nil {
 		return nil, err
 	}
-	next := *sm
-	if hasDef {
-		def := []byte(str(in, "definition"))
-		if next.machine, err = parseDefinition(def, sm.Type); err != nil {
-			return nil, err
-		}
-		next.Definition = def
-	}
-	if hasRole {
-		next.RoleARN = str(in, "roleArn")
-	}
-	if l := raw(in, "loggingConfiguration"); l != nil {
-		next.Logging = l
-	}
-	if t := raw(in, "tracingConfiguration"); t != nil {
-		next.Tracing = t
+	next, err := updated(sm, in)
+	if err != nil {
+		return nil, err
 	}
 	now := s.engine.Clock().Now()
 	next.Updated = now
@@ -127,13 +114,36 @@ func (s *Service) updateStateMachine(_ context.Context, in map[string]any) (any,
 	}
 	out := map[string]any{"updateDate": epoch(now), "revisionId": next.RevisionID}
 	if publish, _ := in["publish"].(bool); publish {
-		out["stateMachineVersionArn"] = s.publishLocked(&next, str(in, "versionDescription"), now).arn(&next)
+		out["stateMachineVersionArn"] = s.publishLocked(next, str(in, "versionDescription"), now).arn(next)
 	}
-	if err := s.persist(&next); err != nil {
+	if err := s.persist(next); err != nil {
 		return nil, err
 	}
-	s.machines[arn] = &next
+	s.machines[arn] = next
 	return out, nil
+}
+
+// updated returns a copy of sm with the definition, role, logging and tracing in sets.
+func updated(sm *StateMachine, in map[string]any) (*StateMachine, error) {
+	next := *sm
+	if _, ok := in["definition"]; ok {
+		def := []byte(str(in, "definition"))
+		m, err := parseDefinition(def, sm.Type)
+		if err != nil {
+			return nil, err
+		}
+		next.machine, next.Definition = m, def
+	}
+	if _, ok := in["roleArn"]; ok {
+		next.RoleARN = str(in, "roleArn")
+	}
+	if l := raw(in, "loggingConfiguration"); l != nil {
+		next.Logging = l
+	}
+	if t := raw(in, "tracingConfiguration"); t != nil {
+		next.Tracing = t
+	}
+	return &next, nil
 }
 
 // deleteStateMachine is DeleteStateMachine: the machine, its versions and aliases go; running

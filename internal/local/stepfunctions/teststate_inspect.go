@@ -6,10 +6,28 @@ import (
 	"maps"
 )
 
+// inspector evaluates one step of a state's data flow by running a Pass state with the same
+// fields on the same engine, so paths evaluate exactly as in an execution.
+type inspector struct {
+	s    *Service
+	ctx  context.Context
+	vars json.RawMessage
+}
+
+// pass runs a Pass state with fields on in and returns its output.
+func (ins inspector) pass(fields map[string]any, in json.RawMessage) (json.RawMessage, error) {
+	p := map[string]any{"Type": "Pass", "End": true}
+	maps.Copy(p, fields)
+	def, _ := json.Marshal(p)
+	r, err := ins.s.runStateTest(ins.ctx, &stateTest{state: p, name: "Inspect", def: mustMachine(def)}, in, ins.vars)
+	if err != nil {
+		return nil, err
+	}
+	return r.result.Output, nil
+}
+
 // inspect returns TestState's inspectionData for run: the input, then the data after each
-// step of the state's input and output processing. Steps the state does not run are taken
-// by a Pass state of the same fields, on the same engine, so the paths evaluate exactly as in
-// an execution.
+// step of the state's input and output processing.
 func (s *Service) inspect(ctx context.Context, t *stateTest, run *testRun, input, vars json.RawMessage) (map[string]any, error) {
 	st := t.state
 	out := map[string]any{"input": string(input)}
@@ -22,19 +40,24 @@ func (s *Service) inspect(ctx context.Context, t *stateTest, run *testRun, input
 		}
 		return withVariables(out, vars, run.assigned), nil
 	}
-	pass := func(fields map[string]any, in json.RawMessage) (json.RawMessage, error) {
-		p := map[string]any{"Type": "Pass", "End": true}
-		maps.Copy(p, fields)
-		def, _ := json.Marshal(p)
-		r, err := s.runStateTest(ctx, &stateTest{state: p, name: "Inspect", def: mustMachine(def)}, in, vars)
-		if err != nil {
+	ins := inspector{s: s, ctx: ctx, vars: vars}
+	afterParams, err := ins.inputSteps(st, run, input, out)
+	if err != nil {
+		return nil, err
+	}
+	if st["Type"] == "Task" || st["Type"] == "Pass" {
+		if err := ins.outputSteps(st, run, input, afterParams, out); err != nil {
 			return nil, err
 		}
-		return r.result.Output, nil
 	}
+	return withVariables(out, vars, run.assigned), nil
+}
+
+// inputSteps adds afterInputPath and afterParameters to out and returns the latter.
+func (ins inspector) inputSteps(st map[string]any, run *testRun, input json.RawMessage, out map[string]any) (json.RawMessage, error) {
 	afterInput := input
 	if ip, ok := st["InputPath"]; ok {
-		v, err := pass(map[string]any{"InputPath": ip}, input)
+		v, err := ins.pass(map[string]any{"InputPath": ip}, input)
 		if err != nil {
 			return nil, err
 		}
@@ -46,16 +69,18 @@ func (s *Service) inspect(ctx context.Context, t *stateTest, run *testRun, input
 	case run.hasParams:
 		afterParams = []byte(jsonString(run.params))
 	case st["Parameters"] != nil:
-		v, err := pass(map[string]any{"Parameters": st["Parameters"]}, afterInput)
+		v, err := ins.pass(map[string]any{"Parameters": st["Parameters"]}, afterInput)
 		if err != nil {
 			return nil, err
 		}
 		afterParams = v
 	}
 	out["afterParameters"] = string(afterParams)
-	if st["Type"] != "Task" && st["Type"] != "Pass" {
-		return withVariables(out, vars, run.assigned), nil
-	}
+	return afterParams, nil
+}
+
+// outputSteps adds result, afterResultSelector and afterResultPath to out.
+func (ins inspector) outputSteps(st map[string]any, run *testRun, input, afterParams json.RawMessage, out map[string]any) error {
 	result := afterParams
 	switch {
 	case run.hasResult:
@@ -66,9 +91,9 @@ func (s *Service) inspect(ctx context.Context, t *stateTest, run *testRun, input
 	out["result"] = string(result)
 	afterSelector := result
 	if sel, ok := st["ResultSelector"]; ok {
-		v, err := pass(map[string]any{"Parameters": sel}, result)
+		v, err := ins.pass(map[string]any{"Parameters": sel}, result)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		afterSelector = v
 	}
@@ -79,12 +104,12 @@ func (s *Service) inspect(ctx context.Context, t *stateTest, run *testRun, input
 	if rp, ok := st["ResultPath"]; ok {
 		fields["ResultPath"] = rp
 	}
-	afterRP, err := pass(fields, input)
+	afterRP, err := ins.pass(fields, input)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out["afterResultPath"] = string(afterRP)
-	return withVariables(out, vars, run.assigned), nil
+	return nil
 }
 
 // mustMachine wraps one state definition (named Inspect) into a machine definition.
