@@ -156,7 +156,7 @@ func TestRedriveRefusals(t *testing.T) {
 	require.NoError(t, err)
 	running, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(approvalARN), Name: aws.String("waiting"), Input: aws.String(`{"model":"m"}`)})
 	require.NoError(t, err)
-	<-tk.ch
+	token := <-tk.ch
 
 	cases := []struct {
 		name, arn, want string
@@ -182,4 +182,8 @@ func TestRedriveRefusals(t *testing.T) {
 	d, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: running.ExecutionArn})
 	require.NoError(t, err)
 	assert.Equal(t, types.ExecutionRedriveStatusRedrivable, d.RedriveStatus, "an aborted execution can be redriven")
+	_, waiting := s.Waiting(aws.ToString(running.ExecutionArn))
+	assert.False(t, waiting, "the checkpoint kept for a redrive does not make a stopped execution look waiting")
+	_, err = c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String("{}")})
+	assert.Equal(t, "TaskTimedOut", apiCode(t, err), "the stopped execution's token is dead")
 }

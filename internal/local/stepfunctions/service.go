@@ -404,6 +404,9 @@ func (s *Service) Waiting(arn string) (state string, waiting bool) {
 		}
 		return nil
 	})
+	if rec, err := s.record(arn); err != nil || rec.Status != asl.StatusRunning {
+		return "", false // an unsuccessful execution keeps its checkpoint for a redrive
+	}
 	return state, waiting
 }
 
@@ -420,7 +423,9 @@ func (s *Service) waitsFor(token string) bool {
 			return nil
 		}
 		var cp asl.Checkpoint
-		if json.Unmarshal(b, &cp) == nil && cp.TaskToken == token {
+		var rec struct{ Status asl.Status }
+		_ = json.Unmarshal(tx.Bucket(bucketExecutions).Get(arn), &rec)
+		if json.Unmarshal(b, &cp) == nil && cp.TaskToken == token && rec.Status == asl.StatusRunning {
 			waiting = true
 		}
 		return nil
