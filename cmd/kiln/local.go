@@ -59,6 +59,7 @@ func newLocalCmd() *cobra.Command {
 	var dir, addr, stage, policyFile, logLevel, iamMode, template, runtimeMode string
 	var corsOrigins []string
 	var allowRemote, noImages bool
+	var sfnMocks string
 	cmd := &cobra.Command{
 		Use:   "local",
 		Short: "Run the local AWS-compatible stack (Step Functions, SageMaker, EventBridge, S3, CloudWatch, SNS) in the foreground",
@@ -76,6 +77,10 @@ func newLocalCmd() *cobra.Command {
 			}
 			privateFiles()
 			p, err := loadPolicy(policyFile)
+			if err != nil {
+				return err
+			}
+			mocks, err := loadMockConfig(sfnMocks)
 			if err != nil {
 				return err
 			}
@@ -97,7 +102,7 @@ func newLocalCmd() *cobra.Command {
 				}
 			}()
 			st, err := stack.Open(stack.Options{Dir: dir, Addr: addr, AllowRemote: allowRemote, CORSOrigins: corsOrigins,
-				Stage: stage, Policy: p, Images: rt.Images, Docker: rt.Docker, Log: log, IAM: authz})
+				Stage: stage, Policy: p, Images: rt.Images, Docker: rt.Docker, Log: log, IAM: authz, SFNMocks: mocks})
 			if err != nil {
 				return err
 			}
@@ -127,6 +132,7 @@ func newLocalCmd() *cobra.Command {
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (access log too), info, warn, error")
 	addIAMFlags(cmd, &iamMode, &template)
 	runtimeFlag(cmd, &runtimeMode, stack.RuntimeAuto)
+	f.StringVar(&sfnMocks, "sfn-mocks", "", "Step Functions Local mock file: StartExecution on STATE_MACHINE_ARN#TestCase answers Task states from it")
 	f.BoolVar(&noImages, "no-images", false, "run no model images (training and endpoints then fail); default: the policy's local.images, and the sample's programs built from a kiln checkout")
 	return cmd
 }

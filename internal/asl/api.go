@@ -219,7 +219,7 @@ type Observer struct {
 // re-enters State with Input and Variables. When TaskToken is set, the execution was waiting
 // for that token at State, and Resume waits for it again without re-invoking the resource.
 // A checkpoint is only taken at top-level states: resuming an execution that stopped inside a
-// Map or Parallel restarts that whole Map or Parallel state.
+// Map or Parallel re-enters that state, skipping the iterations and branches in Done.
 type Checkpoint struct {
 	ExecutionARN    string          `json:"executionArn"`
 	StateMachineARN string          `json:"stateMachineArn"`
@@ -242,6 +242,10 @@ type Checkpoint struct {
 	TaskDeadline time.Time `json:"taskDeadline,omitzero"`
 	// ExecutionDeadline is the execution's TimeoutSeconds limit (zero: none).
 	ExecutionDeadline time.Time `json:"executionDeadline,omitzero"`
+	// Done holds, when State is a Map or Parallel that failed or was aborted, the outputs of
+	// its iterations or branches that succeeded, by index: a redrive or resume does not run
+	// them again.
+	Done map[int]json.RawMessage `json:"done,omitempty"`
 }
 
 // Clock is the time source of an execution. Sleep blocks until the clock reaches t or ctx

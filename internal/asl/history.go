@@ -38,6 +38,8 @@ type Event struct {
 	Region string
 	// AssignedVariables are the variables a state assigned (StateExited), by name.
 	AssignedVariables map[string]any
+	// RedriveCount is the execution's redrive count (ExecutionRedriven).
+	RedriveCount int
 
 	// depth is 0 for events of the top-level thread, 1 inside a branch or iteration, ...
 	depth int
@@ -113,6 +115,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	}
 	if e.HeartbeatSeconds > 0 {
 		d["heartbeatInSeconds"] = e.HeartbeatSeconds
+	}
+	if e.Type == "ExecutionRedriven" {
+		d["redriveCount"] = e.RedriveCount
 	}
 	if e.Region != "" {
 		d["region"] = e.Region

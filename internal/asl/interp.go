@@ -74,6 +74,8 @@ type thread struct {
 	fr    frame
 	// rootVars is the top-level thread's scope (kept inline to save an allocation).
 	rootVars varScope
+	// done are the finished iterations or branches of the state being resumed (see redrive.go).
+	done map[int]json.RawMessage
 }
 
 func (t *thread) emit(ev Event) int64 {
@@ -281,7 +283,7 @@ func (t *thread) runGraph(ctx context.Context, g *graph, name string, input any,
 		}
 		st := g.states[name]
 		out, next, f := t.runState(ctx, st, input, resume)
-		resume = nil
+		resume, t.done = nil, nil
 		if f != nil {
 			return nil, f
 		}

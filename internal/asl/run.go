@@ -15,7 +15,7 @@ func (x *Execution) run(cp *Checkpoint) {
 		// AWS gives the first state's entered event previousEventId 0.
 		t.prev = 0
 	} else {
-		t.prev = cp.LastEventID
+		t.prev, t.done = cp.LastEventID, cp.Done
 		if len(cp.Variables) > 0 {
 			if v, err := decodeJSON(cp.Variables); err == nil {
 				if m, ok := v.(map[string]any); ok {

@@ -109,7 +109,7 @@ func (n *mapNode) run(ctx context.Context, t *thread, f *frame, raw any, _ []int
 	if fl != nil {
 		return failed(fl)
 	}
-	result, fl := n.iterate(ctx, t, f, inputs, limits)
+	result, fl := n.iterate(ctx, t, f, raw, inputs, limits)
 	if fl != nil {
 		return failed(fl)
 	}
@@ -245,7 +245,7 @@ func (n *mapNode) inputs(t *thread, f *frame, items []any, eff, raw any) ([]any,
 // iterate runs one iteration per input and returns the results in input order, or the
 // failure that ends the Map (the first iteration's without tolerance, else
 // States.ExceedToleratedFailureThreshold once the threshold is passed).
-func (n *mapNode) iterate(ctx context.Context, t *thread, f *frame, inputs []any, l mapLimits) ([]any, *failure) {
+func (n *mapNode) iterate(ctx context.Context, t *thread, f *frame, raw any, inputs []any, l mapLimits) ([]any, *failure) {
 	if n.distributed {
 		t.emit(Event{Type: "MapRunStarted"})
 	} else {
@@ -259,7 +259,12 @@ func (n *mapNode) iterate(ctx context.Context, t *thread, f *frame, inputs []any
 	if workers == 0 {
 		workers = inlineMapConcurrency
 	}
+	r.succeeded = make([]bool, len(inputs))
 	t.fanOut(len(inputs), workers, func(i int) {
+		if out, ok := t.doneOf(i); ok { // finished before a redrive: not run again
+			r.record(i, out, nil, 0)
+			return
+		}
 		if mctx.Err() != nil {
 			return
 		}
@@ -267,6 +272,9 @@ func (n *mapNode) iterate(ctx context.Context, t *thread, f *frame, inputs []any
 		r.record(i, out, bf, prev)
 	})
 	t.prev = r.last
+	if ctx.Err() != nil || (r.firstFail != nil && !r.tolerates()) || r.exceeded {
+		t.keepDone(f, raw, r.results, func(i int) bool { return r.succeeded[i] })
+	}
 	if ctx.Err() != nil {
 		return nil, errAborted
 	}
@@ -313,6 +321,7 @@ type mapRun struct {
 	cancel    context.CancelFunc
 	mu        sync.Mutex
 	results   []any
+	succeeded []bool // by iteration: kept for a redrive when the Map fails
 	last      int64
 	nFailed   int
 	firstFail *failure
@@ -329,7 +338,7 @@ func (r *mapRun) record(i int, out any, bf *failure, prev int64) {
 	}
 	switch bf {
 	case nil:
-		r.results[i] = out
+		r.results[i], r.succeeded[i] = out, true
 		return
 	case errAborted:
 		return

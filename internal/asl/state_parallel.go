@@ -47,6 +47,10 @@ func (n *parallelNode) run(ctx context.Context, t *thread, f *frame, raw any, at
 	startPrev := t.prev
 	lasts := make([]int64, len(n.branches))
 	t.fanOut(len(n.branches), len(n.branches), func(i int) {
+		if out, ok := t.doneOf(i); ok { // finished before a redrive: not run again
+			results[i] = out
+			return
+		}
 		child := &thread{x: t.x, prev: startPrev, vars: &varScope{parent: t.vars}, depth: t.depth + 1, child: t.child}
 		out, bf := child.runGraph(bctx, n.branches[i], "", eff, nil)
 		lasts[i] = child.prev
@@ -63,6 +67,9 @@ func (n *parallelNode) run(ctx context.Context, t *thread, f *frame, raw any, at
 		results[i] = out
 	})
 	t.prev = maxID(t.prev, lasts)
+	if ctx.Err() != nil || first >= 0 {
+		t.keepDone(f, raw, results, func(i int) bool { return fails[i] == nil })
+	}
 	if ctx.Err() != nil {
 		return failed(errAborted)
 	}

@@ -19,8 +19,11 @@
 //     the trigger is a retry: it starts under the next attempt name (<key>-a2, <key>-a3,
 //     see AttemptName) and the started Decision's reason names the failed execution, so a
 //     re-push after a lost training instance or a failed canary runs again, while racing
-//     re-pushes still collapse into one attempt.
-//   - attempts: MaxAttempts attempts of the key all failed; the trigger is not retried again.
+//     re-pushes still collapse into one attempt. The reason also points to the other way:
+//     `kiln redrive <failed execution>` (RedriveExecution) continues the failed run from the
+//     state that failed, keeping what succeeded.
+//   - attempts: MaxAttempts attempts of the key all failed; the trigger is not retried again
+//     (the reason points to redriving the last attempt).
 //   - in-flight: a pipeline run for the same model and stage is still RUNNING; this applies
 //     to drift, schedule and new-data triggers, never to commits (a commit is a deliberate
 //     release and always gets its own run).

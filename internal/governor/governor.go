@@ -260,18 +260,19 @@ func (g Governor) Decide(p Plan, f Facts, now time.Time) Decision {
 		d.Action, d.Rule, d.Reason = ActionSkipped, rule, fmt.Sprintf(format, args...)
 		return d
 	}
-	retry := ""
+	retry, hint := "", ""
 	if f.Existing != nil {
 		if !Failed(f.Existing.Status) {
 			return skip(RuleDuplicate, "execution %s already exists (%s, started %s)", f.Existing.Name, f.Existing.Status, stamp(f.Existing.StartedAt))
 		}
 		attempt := max(f.Attempt, 1) + 1
 		if attempt > MaxAttempts {
-			return skip(RuleAttempts, "execution %s ended %s and it was attempt %d of at most %d: the trigger is not retried again",
-				f.Existing.Name, f.Existing.Status, attempt-1, MaxAttempts)
+			return skip(RuleAttempts, "execution %s ended %s and it was attempt %d of at most %d: the trigger is not retried again%s",
+				f.Existing.Name, f.Existing.Status, attempt-1, MaxAttempts, redriveHint(f.Existing.Name, p.Stage))
 		}
 		d.ExecutionName = AttemptName(p.ExecutionName, attempt)
 		retry = fmt.Sprintf("retry %d of failed execution %s (%s, started %s): ", attempt, f.Existing.Name, f.Existing.Status, stamp(f.Existing.StartedAt))
+		hint = redriveHint(f.Existing.Name, p.Stage)
 	}
 	var running []Execution
 	var drift *Execution
@@ -305,7 +306,7 @@ func (g Governor) Decide(p Plan, f Facts, now time.Time) Decision {
 		return skip(RuleBudget, "%d executions for %s in %s started today (UTC), the daily budget is %d", today, p.Model, p.Stage, budget)
 	}
 	d.Action = ActionStarted
-	d.Reason = retry + startReason(p)
+	d.Reason = retry + startReason(p) + hint
 	if !automatic && len(running) > 0 {
 		d.Reason += fmt.Sprintf(" (execution %s is still running; commits are not held back by runs in flight)", running[0].Name)
 	}

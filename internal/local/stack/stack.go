@@ -106,6 +106,9 @@ type Options struct {
 	Inspect bool
 	// IAM, when set, evaluates every call under its principal (see iam.go); nil allows all.
 	IAM *iam.Authorizer
+	// SFNMocks is a Step Functions Local mock file (kiln local --sfn-mocks): executions
+	// started on "ARN#TestCase" have their Task states answered by it.
+	SFNMocks *asl.MockConfig
 }
 
 // Stack is a running local stack. Build one with [Open].
@@ -304,7 +307,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}.Register(resources)
 	s.authorizeTasks(resources)
 	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
-		Observer: s.observeExecution, Log: s.log.With("service", "states")}); err != nil {
+		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 

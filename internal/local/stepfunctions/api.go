@@ -1,6 +1,7 @@
 package stepfunctions
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -53,31 +54,17 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	str := func(k string) string { v, _ := in[k].(string); return v }
 	var out any
 	switch op {
-	case "ListStateMachines":
-		var list []any
-		for _, m := range s.StateMachines() {
-			list = append(list, map[string]any{"stateMachineArn": m.ARN, "name": m.Name, "type": "STANDARD", "creationDate": epoch(m.Created)})
-		}
-		out = map[string]any{"stateMachines": orEmpty(list)}
-	case "DescribeStateMachine":
-		m, err := s.machine(str("stateMachineArn"))
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		out = describeMachine(m)
 	case "DescribeStateMachineForExecution":
 		rec, err := s.record(str("executionArn"))
 		if err != nil {
 			writeError(w, err)
 			return
 		}
-		m, err := s.machine(rec.StateMachineARN)
+		d, err := s.describeStateMachine(map[string]any{"stateMachineArn": cmp.Or(rec.VersionARN, rec.StateMachineARN)})
 		if err != nil {
 			writeError(w, err)
 			return
 		}
-		d := describeMachine(m)
 		d["updateDate"] = d["creationDate"]
 		delete(d, "creationDate")
 		delete(d, "status")
@@ -100,7 +87,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		out = describeExecution(rec)
+		out = s.describeExecution(rec)
 	case "ListExecutions":
 		out, err = s.listExecutions(in)
 	case "GetExecutionHistory":
@@ -119,7 +106,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = s.SendTaskHeartbeat(str("taskToken"))
 		out = map[string]any{}
 	default:
-		err = &APIError{Code: "UnknownOperationException", Message: "the operation " + op + " is not implemented by the kiln local Step Functions"}
+		out, err = s.serveMore(r.Context(), op, in)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -136,23 +123,33 @@ func orEmpty(l []any) []any {
 	return l
 }
 
-func describeMachine(m *StateMachine) map[string]any {
-	return map[string]any{"stateMachineArn": m.ARN, "name": m.Name, "status": "ACTIVE", "definition": string(m.Definition),
-		"roleArn": m.RoleARN, "type": "STANDARD", "creationDate": epoch(m.Created),
-		"loggingConfiguration": map[string]any{"level": "OFF", "includeExecutionData": false}}
-}
-
 func summary(rec *Execution) map[string]any {
 	m := map[string]any{"executionArn": rec.ARN, "stateMachineArn": rec.StateMachineARN, "name": rec.Name,
 		"status": string(rec.Status), "startDate": epoch(rec.StartDate)}
 	if !rec.StopDate.IsZero() {
 		m["stopDate"] = epoch(rec.StopDate)
 	}
+	m["redriveCount"] = rec.RedriveCount
+	if !rec.RedriveDate.IsZero() {
+		m["redriveDate"] = epoch(rec.RedriveDate)
+	}
+	if rec.VersionARN != "" {
+		m["stateMachineVersionArn"] = rec.VersionARN
+	}
+	if rec.AliasARN != "" {
+		m["stateMachineAliasArn"] = rec.AliasARN
+	}
 	return m
 }
 
-func describeExecution(rec *Execution) map[string]any {
+func (s *Service) describeExecution(rec *Execution) map[string]any {
 	m := summary(rec)
+	s.mu.Lock()
+	m["redriveStatus"], m["redriveStatusReason"] = s.redriveStatusLocked(rec, s.engine.Clock().Now())
+	s.mu.Unlock()
+	if m["redriveStatusReason"] == "" {
+		delete(m, "redriveStatusReason")
+	}
 	m["input"] = string(rec.Input)
 	m["inputDetails"] = map[string]any{"included": true}
 	if rec.Status == asl.StatusSucceeded {
@@ -186,33 +183,46 @@ func page(in map[string]any) (start, size int, err error) {
 }
 
 func (s *Service) listExecutions(in map[string]any) (any, error) {
-	smARN, _ := in["stateMachineArn"].(string)
-	if _, err := s.machine(smARN); err != nil {
+	smARN := str(in, "stateMachineArn")
+	s.mu.Lock()
+	t, err := s.resolveLocked(smARN)
+	s.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
-	status, _ := in["statusFilter"].(string)
+	if t.sm.Type == TypeExpress {
+		return nil, apiErr("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine: EXPRESS executions are not recorded")
+	}
+	status := str(in, "statusFilter")
 	switch asl.Status(status) {
 	case "", asl.StatusRunning, asl.StatusSucceeded, asl.StatusFailed, asl.StatusTimedOut, asl.StatusAborted:
 	default:
 		return nil, apiErr("ValidationException", "statusFilter %q is not RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED", status)
 	}
-	start, size, err := page(in)
+	redrive := str(in, "redriveFilter")
+	if redrive != "" && redrive != "REDRIVEN" && redrive != "NOT_REDRIVEN" {
+		return nil, apiErr("ValidationException", "redriveFilter %q is not REDRIVEN or NOT_REDRIVEN", redrive)
+	}
+	recs, err := s.Executions(t.sm.ARN, asl.Status(status))
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.Executions(smARN, asl.Status(status))
+	kept := recs[:0]
+	for _, r := range recs {
+		if (t.aliasARN == "" || r.AliasARN == t.aliasARN) && (t.aliasARN != "" || t.versionARN == "" || r.VersionARN == t.versionARN) &&
+			(redrive == "" || (r.RedriveCount > 0) == (redrive == "REDRIVEN")) {
+			kept = append(kept, r)
+		}
+	}
+	items, next, err := paginate(in, kept)
 	if err != nil {
 		return nil, err
 	}
-	var list []any
-	for i := start; i < len(recs) && i < start+size; i++ {
-		list = append(list, summary(recs[i]))
+	list := make([]any, 0, len(items))
+	for _, r := range items {
+		list = append(list, summary(r))
 	}
-	out := map[string]any{"executions": orEmpty(list)}
-	if start+size < len(recs) {
-		out["nextToken"] = strconv.Itoa(start + size)
-	}
-	return out, nil
+	return withToken(map[string]any{"executions": list}, next), nil
 }
 
 func (s *Service) getHistory(in map[string]any) (any, error) {

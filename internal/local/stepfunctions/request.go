@@ -17,7 +17,7 @@ const MaxPayload = 262144
 // member describes one request member's type and constraints, as the Step Functions API
 // reference lists them.
 type member struct {
-	kind string // "string", "integer" or "boolean"
+	kind string // "string", "integer", "boolean", "array" or "object"
 	// arn, for an ARN member, is the resource type it must name ("stateMachine",
 	// "execution"); required members must be present.
 	arn      string
@@ -42,6 +42,7 @@ var requests = map[string]map[string]member{
 	"ListExecutions": {
 		"stateMachineArn": {kind: "string", arn: "stateMachine", required: true},
 		"statusFilter":    {kind: "string"},
+		"redriveFilter":   {kind: "string"},
 		"maxResults":      {kind: "integer", min: 0, max: 1000},
 		"nextToken":       {kind: "string", maxLen: 1024},
 	},
@@ -78,7 +79,11 @@ var requests = map[string]map[string]member{
 // error detected" wording) or is not an ARN of the right kind (InvalidArn). An operation it
 // does not list is left to the operation.
 func checkRequest(op string, in map[string]any) error {
-	for name, m := range requests[op] {
+	spec, ok := requests[op]
+	if !ok {
+		spec = operations[op].members
+	}
+	for name, m := range spec {
 		v, present := in[name]
 		if !present || v == nil {
 			if m.required {
@@ -111,9 +116,9 @@ func checkRequest(op string, in map[string]any) error {
 			if f > m.max {
 				return apiErr("ValidationException", "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: Member must have value less than or equal to %v", f, name, m.max)
 			}
-		case "boolean":
-			if _, ok := v.(bool); !ok {
-				return apiErr("SerializationException", "the member %s must be a boolean, not %s", name, jsonKind(v))
+		case "boolean", "array", "object":
+			if want := kindOf(m.kind); jsonKind(v) != want {
+				return apiErr("SerializationException", "the member %s must be %s, not %s", name, want, jsonKind(v))
 			}
 		}
 	}
@@ -141,8 +146,8 @@ func jsonKind(v any) string {
 func checkARN(arn, kind string) error {
 	parts := strings.Split(arn, ":")
 	want := 7
-	if kind == "execution" {
-		want = 8
+	if kind == "execution" || kind == "stateMachine" && len(parts) == 8 {
+		want = 8 // an execution, or a state machine's version or alias
 	}
 	ok := len(parts) == want && parts[0] == "arn" && parts[1] != "" && parts[2] == "states" && parts[3] != "" &&
 		len(parts[4]) == 12 && strings.Trim(parts[4], "0123456789") == "" && parts[5] == kind
@@ -175,4 +180,15 @@ func validName(name string) bool {
 		}
 	}
 	return true
+}
+
+// kindOf returns how jsonKind names a value of the member kind k.
+func kindOf(k string) string {
+	switch k {
+	case "boolean":
+		return "a boolean"
+	case "array":
+		return "an array"
+	}
+	return "an object"
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -45,16 +46,6 @@ func apiErr(code, format string, a ...any) *APIError {
 	return &APIError{Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
-// StateMachine is one registered state machine.
-type StateMachine struct {
-	ARN        string
-	Name       string
-	Definition []byte
-	RoleARN    string
-	Created    time.Time
-	machine    *asl.Machine
-}
-
 // Execution is the stored record of one execution, as DescribeExecution reports it.
 type Execution struct {
 	ARN             string          `json:"executionArn"`
@@ -69,6 +60,14 @@ type Execution struct {
 	StopDate        time.Time       `json:"stopDate,omitzero"`
 	// Parent is the ARN of the execution that started this one (states:startExecution).
 	Parent string `json:"parent,omitempty"`
+	// VersionARN and AliasARN are set when the execution was started on a version or alias.
+	VersionARN string `json:"stateMachineVersionArn,omitempty"`
+	AliasARN   string `json:"stateMachineAliasArn,omitempty"`
+	// TestCase names the mock file's test case that answers the execution's tasks (see [Options.Mocks]).
+	TestCase string `json:"testCase,omitempty"`
+	// RedriveCount and RedriveDate count and date the execution's redrives.
+	RedriveCount int       `json:"redriveCount,omitempty"`
+	RedriveDate  time.Time `json:"redriveDate,omitzero"`
 }
 
 // HistoryEvent is one history event of one execution, as the observer receives it.
@@ -96,6 +95,9 @@ type Options struct {
 	Observer func(HistoryEvent)
 	// Log receives persistence failures and resumptions; nil means slog.Default().
 	Log *slog.Logger
+	// Mocks, when set, is a Step Functions Local mock file: an execution started on
+	// "MACHINE_ARN#TestCase" has its Task states answered by that test case.
+	Mocks *asl.MockConfig
 }
 
 // Service is the Step Functions stand-in. Create one with [Open].
@@ -110,6 +112,10 @@ type Service struct {
 	live     map[string]*asl.Execution // running executions by ARN
 	closing  bool
 	wg       sync.WaitGroup
+
+	rngMu sync.Mutex
+	rng   *mrand.Rand // alias routing
+	tests sync.Map    // execution ARN -> mock file layer of its test case
 }
 
 // Open creates the state machines of the topology (definitions with their placeholders
@@ -126,7 +132,7 @@ func Open(opts Options) (*Service, error) {
 		opts.Resources = asl.NewResources()
 	}
 	if err := opts.DB.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketExecutions, bucketHistory, bucketCheckpoints, bucketTokens} {
+		for _, b := range [][]byte{bucketExecutions, bucketHistory, bucketCheckpoints, bucketTokens, bucketMachines} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -135,7 +141,11 @@ func Open(opts Options) (*Service, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("open step functions: %w", err)
 	}
-	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{}}
+	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{},
+		rng: mrand.New(mrand.NewPCG(opts.Seed, uint64(time.Now().UnixNano())))}
+	if opts.Mocks != nil {
+		opts.Resources.Over(s.mockLayer)
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.engine = asl.NewEngine(asl.Options{
 		Resources: opts.Resources, Clock: opts.Clock, Seed: opts.Seed,
@@ -158,50 +168,14 @@ func Open(opts Options) (*Service, error) {
 			return nil, fmt.Errorf("open step functions: %w", err)
 		}
 	}
+	if err := s.loadMachines(); err != nil {
+		return nil, fmt.Errorf("open step functions: %w", err)
+	}
 	return s, nil
 }
 
 // Engine returns the ASL engine the service runs executions on.
 func (s *Service) Engine() *asl.Engine { return s.engine }
-
-// CreateStateMachine parses def and registers it as the machine name (replacing any machine
-// of that name); an invalid definition is an InvalidDefinition error listing every problem.
-func (s *Service) CreateStateMachine(name string, def []byte, created time.Time) (*StateMachine, error) {
-	m, err := asl.Parse(def)
-	if err != nil {
-		return nil, apiErr("InvalidDefinition", "state machine %s: %v", name, err)
-	}
-	env := s.opts.Env
-	arn := fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", env.Partition, env.Region, env.Account, name)
-	sm := &StateMachine{ARN: arn, Name: name, Definition: def, Created: created, machine: m,
-		RoleARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, topology.ResourceName(env.Stage, "states"))}
-	s.mu.Lock()
-	s.machines[arn] = sm
-	s.mu.Unlock()
-	return sm, nil
-}
-
-// StateMachines returns the registered machines sorted by name.
-func (s *Service) StateMachines() []*StateMachine {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*StateMachine, 0, len(s.machines))
-	for _, m := range s.machines {
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-func (s *Service) machine(arn string) (*StateMachine, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.machines[arn]
-	if !ok {
-		return nil, apiErr("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn)
-	}
-	return m, nil
-}
 
 // compactJSON returns b compacted, or an error when it is not JSON.
 func compactJSON(b []byte) ([]byte, error) {
@@ -215,61 +189,6 @@ func compactJSON(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// StartExecution starts an execution of the machine smARN named name (empty: a generated
-// UUID) with input (empty: {}). With the name of a running execution and the same input it
-// returns that execution, as AWS does; with a different input, or the name of a finished
-// execution, it fails with ExecutionAlreadyExists.
-func (s *Service) StartExecution(ctx context.Context, smARN, name string, input []byte) (*Execution, error) {
-	return s.start(smARN, name, input, "", false)
-}
-
-// start is StartExecution; reuseFinished (for nested executions) returns a finished
-// execution of the same name and input instead of failing.
-func (s *Service) start(smARN, name string, input []byte, parent string, reuseFinished bool) (*Execution, error) {
-	sm, err := s.machine(smARN)
-	if err != nil {
-		return nil, err
-	}
-	in, err := compactJSON(input)
-	if err != nil {
-		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%v'", err)
-	}
-	if name == "" {
-		name = newUUID()
-	}
-	if !validName(name) {
-		return nil, apiErr("InvalidName", "Invalid Name: '%s'", name)
-	}
-	arn := strings.Replace(sm.ARN, ":stateMachine:", ":execution:", 1) + ":" + name
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil, apiErr("ServiceUnavailable", "the local stack is shutting down")
-	}
-	if old, err := s.record(arn); err == nil {
-		same := bytes.Equal(old.Input, in)
-		if same && (old.Status == asl.StatusRunning || reuseFinished) {
-			return old, nil
-		}
-		return nil, apiErr("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
-	}
-	rec := &Execution{ARN: arn, StateMachineARN: sm.ARN, Name: name, Status: asl.StatusRunning, Input: in,
-		StartDate: s.engine.Clock().Now(), Parent: parent}
-	if err := s.put(rec); err != nil {
-		return nil, err
-	}
-	x, err := s.engine.Start(s.ctx, sm.machine, asl.StartInput{Name: name, Input: in, StateMachineARN: sm.ARN,
-		ExecutionARN: arn, RoleARN: sm.RoleARN})
-	if err != nil {
-		_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketExecutions).Delete([]byte(arn)) })
-		return nil, apiErr("InvalidExecutionInput", "%v", err)
-	}
-	rec.StartDate = x.StartDate()
-	s.track(x)
-	return rec, nil
-}
-
 // track remembers a live execution and persists its result when it ends (unless the service
 // is closing: then the execution stays RUNNING for the next process to resume).
 func (s *Service) track(x *asl.Execution) {
@@ -281,6 +200,7 @@ func (s *Service) track(x *asl.Execution) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.live, x.ARN())
+		s.tests.Delete(x.ARN())
 		if s.closing {
 			return
 		}
@@ -294,7 +214,9 @@ func (s *Service) track(x *asl.Execution) {
 		if err := s.put(rec); err != nil {
 			s.opts.Log.Error("record execution result", "executionArn", x.ARN(), "err", err)
 		}
-		_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketCheckpoints).Delete([]byte(x.ARN())) })
+		if r.Status == asl.StatusSucceeded { // an unsuccessful one keeps it for RedriveExecution
+			_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketCheckpoints).Delete([]byte(x.ARN())) })
+		}
 	}()
 }
 
@@ -482,6 +404,9 @@ func (s *Service) Waiting(arn string) (state string, waiting bool) {
 		}
 		return nil
 	})
+	if rec, err := s.record(arn); err != nil || rec.Status != asl.StatusRunning {
+		return "", false // an unsuccessful execution keeps its checkpoint for a redrive
+	}
 	return state, waiting
 }
 
@@ -498,7 +423,9 @@ func (s *Service) waitsFor(token string) bool {
 			return nil
 		}
 		var cp asl.Checkpoint
-		if json.Unmarshal(b, &cp) == nil && cp.TaskToken == token {
+		var rec struct{ Status asl.Status }
+		_ = json.Unmarshal(tx.Bucket(bucketExecutions).Get(arn), &rec)
+		if json.Unmarshal(b, &cp) == nil && cp.TaskToken == token && rec.Status == asl.StatusRunning {
 			waiting = true
 		}
 		return nil
@@ -538,6 +465,9 @@ func (s *Service) tokenError(token string, err error) error {
 
 // onEvent persists one history event and hands it to the observer.
 func (s *Service) onEvent(x *asl.Execution, ev asl.Event) {
+	if isExpress(x.ARN()) {
+		return // AWS keeps no history of an EXPRESS execution
+	}
 	s.mu.Lock()
 	closing := s.closing
 	s.mu.Unlock()
@@ -566,6 +496,9 @@ func (s *Service) onEvent(x *asl.Execution, ev asl.Event) {
 
 // onCheckpoint persists the latest checkpoint and the task token it waits on.
 func (s *Service) onCheckpoint(x *asl.Execution, cp asl.Checkpoint) {
+	if isExpress(x.ARN()) {
+		return
+	}
 	b, err := json.Marshal(cp)
 	if err == nil {
 		err = s.opts.DB.Update(func(tx *bolt.Tx) error {

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
@@ -101,7 +103,16 @@ func client(t *testing.T, s *Service) *sfn.Client {
 	return sfn.New(sfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		})})
+		}), APIOptions: []func(*middleware.Stack) error{noHostPrefix}})
+}
+
+// noHostPrefix stops the SDK from prefixing the host with "sync-" (StartSyncExecution,
+// TestState), which a loopback endpoint cannot answer to, as a user of kiln local does.
+func noHostPrefix(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("kilnNoHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 const approvalARN = "arn:aws:states:us-east-1:000000000000:stateMachine:approval"
