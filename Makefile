@@ -34,8 +34,9 @@ local: ## run the local stack in the foreground on 127.0.0.1:4566
 	$(GO) run ./cmd/kiln local
 
 .PHONY: test
-test: $(NODE_TOOLS) ## run every test (unit, workflow files, infra assertions, the end-to-end demo)
+test: $(NODE_TOOLS) ## run every test (unit, workflow files, infra assertions, the end-to-end demo, the jsonata-go fork)
 	$(GO) test ./...
+	cd third_party/jsonata-go && $(GO) test ./...
 
 .PHONY: chaos
 chaos: ## SIGKILL kiln local in every phase of a release (training, approval, canary, bake), restart, check nothing is lost (about 2 min)
