@@ -242,6 +242,10 @@ type Checkpoint struct {
 	TaskDeadline time.Time `json:"taskDeadline,omitzero"`
 	// ExecutionDeadline is the execution's TimeoutSeconds limit (zero: none).
 	ExecutionDeadline time.Time `json:"executionDeadline,omitzero"`
+	// RedriveCount and RedriveTime are the execution's redrives so far and the last one's
+	// time, so a resumed execution keeps $$.Execution.RedriveCount and RedriveTime.
+	RedriveCount int       `json:"redriveCount,omitempty"`
+	RedriveTime  time.Time `json:"redriveTime,omitzero"`
 	// Done holds, when State is a Map or Parallel that failed or was aborted, the outputs of
 	// its iterations or branches that succeeded, by index: a redrive or resume does not run
 	// them again.

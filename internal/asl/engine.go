@@ -107,6 +107,10 @@ type Execution struct {
 	input   any
 	inRaw   []byte
 	start   time.Time
+	// redriveCount and redriveTime are $$.Execution.RedriveCount and RedriveTime: how many
+	// times the execution was redriven and when last (zero before its first redrive).
+	redriveCount int
+	redriveTime  time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -239,6 +243,7 @@ func (x *Execution) checkpoint(cp Checkpoint) {
 	defer x.mu.Unlock()
 	cp.ExecutionARN, cp.StateMachineARN, cp.Name = x.arn, x.smARN, x.name
 	cp.ExecutionInput, cp.StartTime = x.inRaw, x.start
+	cp.RedriveCount, cp.RedriveTime = x.redriveCount, x.redriveTime
 	if ts := x.m.timeoutSeconds; ts > 0 {
 		cp.ExecutionDeadline = x.start.Add(time.Duration(ts) * time.Second)
 	}
@@ -347,6 +352,7 @@ func (e *Engine) Resume(ctx context.Context, m *Machine, cp Checkpoint, in Start
 	if !cp.StartTime.IsZero() {
 		x.start = cp.StartTime
 	}
+	x.redriveCount, x.redriveTime = cp.RedriveCount, cp.RedriveTime
 	x.lastID = cp.LastEventID
 	e.begin()
 	go func() {

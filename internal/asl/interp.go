@@ -111,15 +111,19 @@ func (f *frame) contextObject() map[string]any {
 	if ch := f.t.child; ch != nil {
 		arn, input, name, start, smARN, smName = ch.arn, ch.input, ch.name, ch.start, ch.smARN, ch.smName
 	}
+	execution := map[string]any{
+		"Id":           arn,
+		"Input":        input,
+		"Name":         name,
+		"RoleArn":      x.roleARN,
+		"StartTime":    start.UTC().Format(timeLayout),
+		"RedriveCount": float64(x.redriveCount),
+	}
+	if !x.redriveTime.IsZero() { // AWS: only once the execution has been redriven
+		execution["RedriveTime"] = x.redriveTime.UTC().Format(timeLayout)
+	}
 	c := map[string]any{
-		"Execution": map[string]any{
-			"Id":           arn,
-			"Input":        input,
-			"Name":         name,
-			"RoleArn":      x.roleARN,
-			"StartTime":    start.UTC().Format(timeLayout),
-			"RedriveCount": 0.0,
-		},
+		"Execution": execution,
 		"State": map[string]any{
 			"EnteredTime": f.enteredTime.UTC().Format(timeLayout),
 			"Name":        f.st.name,

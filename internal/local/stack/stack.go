@@ -307,7 +307,12 @@ func Open(opts Options) (st *Stack, err error) {
 	}.Register(resources)
 	s.authorizeTasks(resources)
 	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
-		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks}); err != nil {
+		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks,
+		Emit: func(ctx context.Context, ev stepfunctions.StatusChange) error {
+			_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
+				Detail: string(ev.Detail), Resources: ev.Resources, Time: ev.Time})
+			return err
+		}}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
@@ -543,10 +548,16 @@ func (s *Stack) Lambdas() *lambda.Registry { return s.lambdas }
 // Webhook returns the in-process webhook function (payload: a LambdaFunctionURLRequest).
 func (s *Stack) Webhook() lambda.Func { return s.webhook }
 
-// Settle waits until the bus has delivered every event and every async invocation has
-// finished, or ctx ends; call it repeatedly to let a chain of events play out.
+// Settle waits until Step Functions has handed its status change events to the bus, the bus
+// has delivered every event and every async invocation has finished, or ctx ends; call it
+// repeatedly to let a chain of events play out.
 func (s *Stack) Settle(ctx context.Context) error {
 	for {
+		if sfn := s.sfn; sfn != nil { // nil once Close has closed it (and flushed it)
+			if err := sfn.FlushEvents(ctx); err != nil {
+				return err
+			}
+		}
 		if err := s.bus.Wait(ctx); err != nil {
 			return err
 		}

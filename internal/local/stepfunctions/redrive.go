@@ -117,6 +117,7 @@ func (s *Service) RedriveExecution(arn string) (time.Time, error) {
 		return time.Time{}, apiErr("ExecutionNotRedrivable", "%v", err)
 	}
 	s.track(x)
+	s.emitStatusLocked(rec)
 	return now, nil
 }
 

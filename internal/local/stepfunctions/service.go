@@ -95,6 +95,10 @@ type Options struct {
 	Observer func(HistoryEvent)
 	// Log receives persistence failures and resumptions; nil means slog.Default().
 	Log *slog.Logger
+	// Emit, when set, receives the "Step Functions Execution Status Change" event of every
+	// status change of a Standard execution (the stack puts it on the default bus), in order,
+	// on a goroutine of its own: an execution never waits for it. Nil: no event is built.
+	Emit func(ctx context.Context, ev StatusChange) error
 	// Mocks, when set, is a Step Functions Local mock file: an execution started on
 	// "MACHINE_ARN#TestCase" has its Task states answered by that test case.
 	Mocks *asl.MockConfig
@@ -116,6 +120,8 @@ type Service struct {
 	rngMu sync.Mutex
 	rng   *mrand.Rand // alias routing
 	tests sync.Map    // execution ARN -> mock file layer of its test case
+
+	events *emitter // nil without Options.Emit
 }
 
 // Open creates the state machines of the topology (definitions with their placeholders
@@ -145,6 +151,9 @@ func Open(opts Options) (*Service, error) {
 		rng: mrand.New(mrand.NewPCG(opts.Seed, uint64(time.Now().UnixNano())))}
 	if opts.Mocks != nil {
 		opts.Resources.Over(s.mockLayer)
+	}
+	if opts.Emit != nil {
+		s.events = newEmitter(opts.Emit, opts.Log.Error)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.engine = asl.NewEngine(asl.Options{
@@ -214,6 +223,7 @@ func (s *Service) track(x *asl.Execution) {
 		if err := s.put(rec); err != nil {
 			s.opts.Log.Error("record execution result", "executionArn", x.ARN(), "err", err)
 		}
+		s.emitStatusLocked(rec)
 		if r.Status == asl.StatusSucceeded { // an unsuccessful one keeps it for RedriveExecution
 			_ = s.opts.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketCheckpoints).Delete([]byte(x.ARN())) })
 		}
@@ -346,7 +356,13 @@ func (s *Service) StopExecution(arn, errName, cause string) (time.Time, error) {
 		return rec.StopDate, nil
 	}
 	rec.Status, rec.Error, rec.Cause, rec.StopDate = asl.StatusAborted, errName, cause, s.engine.Clock().Now()
-	return rec.StopDate, s.put(rec)
+	if err := s.put(rec); err != nil {
+		return time.Time{}, err
+	}
+	s.mu.Lock()
+	s.emitStatusLocked(rec)
+	s.mu.Unlock()
+	return rec.StopDate, nil
 }
 
 // SendTaskSuccess completes the task waiting for token with output (JSON).
@@ -572,6 +588,9 @@ func (s *Service) Resume() error {
 			if err := s.put(rec); err != nil {
 				return err
 			}
+			s.mu.Lock()
+			s.emitStatusLocked(rec)
+			s.mu.Unlock()
 			continue
 		}
 		s.mu.Lock()
@@ -625,6 +644,14 @@ func (s *Service) Close() error {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		return errors.New("close step functions: executions did not stop within 10 s")
+	}
+	if s.events != nil {
+		s.events.stop()
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		if err := s.events.flush(ctx); err != nil {
+			return fmt.Errorf("close step functions: hand over the status change events: %w", err)
+		}
 	}
 	return nil
 }

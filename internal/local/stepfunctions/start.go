@@ -137,6 +137,7 @@ func (s *Service) start(smARN, name string, input []byte, parent string, reuseFi
 	}
 	rec.StartDate = x.StartDate()
 	s.track(x)
+	s.emitStatusLocked(rec)
 	return rec, nil
 }
 
