@@ -2,16 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kiln-dev/kiln/internal/driftcheck"
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
-	"github.com/kiln-dev/kiln/internal/opsevents"
-	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 func init() {
@@ -44,43 +40,19 @@ func newDriftRunCmd() *cobra.Command {
 			if _, ok := c.policy.Model(args[0]); !ok {
 				return fmt.Errorf("drift run: model %q is not in the policy", args[0])
 			}
-			h := &monitordrift.Handler{S3: c.s3, CloudWatch: c.cloudWatch, Clock: time.Now, Log: slog.New(slog.DiscardHandler),
-				Bucket: topology.ArtifactsBucket(c.env), Events: &opsevents.Publisher{Events: c.events, Bus: topology.BusName(c.env.Stage)}}
-			in := monitordrift.Input{EndpointName: topology.EndpointName(target.stage, args[0]), WindowMinutes: window}
-			sum, err := h.Run(cmd.Context(), in)
+			d, err := driftcheck.Run(cmd.Context(), driftcheck.Clients{S3: c.s3, CloudWatch: c.cloudWatch, Events: c.events},
+				c.env, args[0], window, time.Now)
 			if err != nil {
-				return fmt.Errorf("drift run %s: %w", in.EndpointName, err)
+				return err
 			}
 			if output == "json" {
-				return writeJSON(cmd.OutOrStdout(), monitordrift.DriftEvent(sum))
+				return writeJSON(cmd.OutOrStdout(), d)
 			}
-			return printDrift(cmd.OutOrStdout(), monitordrift.DriftEvent(sum))
+			return driftcheck.Print(cmd.OutOrStdout(), d)
 		},
 	}
 	target.flags(cmd)
 	cmd.Flags().IntVar(&window, "window-minutes", monitordrift.DefaultWindowMinutes, "how far back the captured traffic is read")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
-}
-
-// printDrift writes one drift check: its window, then each feature against its threshold.
-func printDrift(out io.Writer, d opsevents.Drift) error {
-	fmt.Fprintf(out, "drift of %s, window %s to %s: %s, %d rows\n", d.EndpointName, d.WindowStart.Format(time.RFC3339),
-		d.WindowEnd.Format(time.RFC3339), d.Status, d.Rows)
-	if d.Message != "" {
-		fmt.Fprintln(out, "  "+d.Message)
-	}
-	if len(d.Features) == 0 {
-		return nil
-	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEATURE\tDISTANCE\tTHRESHOLD\tDRIFTED")
-	for _, f := range d.Features {
-		mark := "no"
-		if f.Drifted {
-			mark = "YES"
-		}
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%s\n", f.Name, f.Distance, f.Threshold, mark)
-	}
-	return tw.Flush()
 }

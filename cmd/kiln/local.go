@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
+	"github.com/kiln-dev/kiln/internal/driftcheck"
 	"github.com/kiln-dev/kiln/internal/local/server"
 	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/policy"
@@ -292,7 +293,7 @@ func printStatus(ctx context.Context, out io.Writer, c *stack.Clients, source st
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return printLastDrift(ctx, out, c.S3)
+	return driftcheck.PrintLast(ctx, out, c.S3)
 }
 
 // newApproveCmd builds `kiln approve ARN`.

@@ -1,4 +1,4 @@
-package main
+package driftcheck
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
 )
 
-// printLastDrift writes the last drift check of every endpoint in every kiln artifacts
-// bucket (monitoring/<endpoint>/latest.json), one line per model and stage.
-func printLastDrift(ctx context.Context, out io.Writer, c *awss3.Client) error {
+// PrintLast writes the last drift check of every endpoint in every kiln artifacts bucket
+// (monitoring/<endpoint>/latest.json), one line per model and stage: kiln status's drift part.
+func PrintLast(ctx context.Context, out io.Writer, c *awss3.Client) error {
 	buckets, err := c.ListBuckets(ctx, &awss3.ListBucketsInput{})
 	if err != nil {
 		return fmt.Errorf("list buckets: %w", err)
@@ -59,7 +59,7 @@ func lastDriftOfBucket(ctx context.Context, tw io.Writer, c *awss3.Client, bucke
 			if drifted == "" {
 				drifted = "none"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.4f\t%s\n", dash(sum.Model), dash(sum.Stage), sum.WindowEnd.UTC().Format(time.RFC3339),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.4f\t%s\n", orDash(sum.Model), orDash(sum.Stage), sum.WindowEnd.UTC().Format(time.RFC3339),
 				sum.Status, sum.Rows, sum.MaxDistance, drifted)
 		}
 	}
@@ -82,4 +82,12 @@ func readLatestDrift(ctx context.Context, c *awss3.Client, bucket, endpoint stri
 		return sum, false, fmt.Errorf("decode s3://%s/%s: %w", bucket, key, err)
 	}
 	return sum, true, nil
+}
+
+// orDash returns s, or "-" when it is empty.
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
 }
