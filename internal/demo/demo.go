@@ -13,7 +13,10 @@
 //     watch rolls the stage back to the first release, announced on the kiln bus.
 //  5. A person rolls back to the second release (kiln rollback --to 2); the history (kiln
 //     history) says what served when, and who rolled back and why.
-//  6. A summary: executions, model versions, the endpoint's deployment history.
+//  6. A person runs the drift check on demand (kiln drift run); kiln status shows its result.
+//  7. A change freeze stops a release waiting for approval; afterwards kiln redrive continues
+//     it from RequestApproval without training again (see redrive.go).
+//  8. A summary: executions, model versions, the endpoint's deployment history.
 //
 // Run is not safe for concurrent use on one state directory.
 package demo
@@ -164,6 +167,8 @@ func Run(ctx context.Context, o Options) error {
 		{"drift on the live endpoint retrains and a canary replaces the model", d.drift},
 		{"a latency alarm inside the watch after the bake rolls the stage back", d.watch},
 		{"a person rolls back to a named release; the history says who and why", d.operate},
+		{"a person runs the drift check now; kiln status shows its result", d.driftOnDemand},
+		{"a release stopped by a change freeze is redriven from its approval", d.redriveRelease},
 		{"summary", d.summary},
 	}
 	defer d.close()

@@ -48,6 +48,14 @@ func TestTheDemoClosesTheLoop(t *testing.T) {
 		"the kiln bus carried kiln Rollback Completed, kiln Drift Checked",
 		"deployed (rollback)  v2",
 		"an ML engineer: the latency alarm was the load balancer",
+		"kiln drift run abalone --stage prod:",
+		"FEATURE  ",
+		"kiln status, drift: abalone prod",
+		"the governor's answer to a re-push: to continue abalone-prod-commit-9fceb02d0ae5",
+		"kiln redrive abalone-prod-commit-9fceb02d0ae5",
+		"(redrive 1), now RUNNING",
+		"the redriven run went on from RequestApproval",
+		"Step Functions Execution Status Change: RUNNING → ABORTED → RUNNING (redriveCount 1) → SUCCEEDED (redriveCount 1)",
 		"the loop closed in",
 	} {
 		assert.Contains(t, story, milestone)

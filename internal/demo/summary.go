@@ -49,8 +49,8 @@ func (d *demo) summary(ctx context.Context) error {
 	}
 	d.p.line("  executions:")
 	d.p.table([]string{"workflow", "execution", "trigger", "status", "duration"}, rows)
-	if pipelines != 2 {
-		return fmt.Errorf("%d pipeline executions, want 2 (the push and the drift retraining)", pipelines)
+	if pipelines != 3 {
+		return fmt.Errorf("%d pipeline executions, want 3 (the push, the drift retraining, the redriven release)", pipelines)
 	}
 
 	group := topology.PackageGroup(Stage, Model)
@@ -75,8 +75,8 @@ func (d *demo) summary(ctx context.Context) error {
 	}
 	d.p.line("  model versions in %s:", group)
 	d.p.table([]string{"version", "approval", "test mse", "champion mse", "trigger", "commit", "approval note"}, rows)
-	if len(rows) != 2 {
-		return fmt.Errorf("%d model versions, want 2", len(rows))
+	if len(rows) != 3 {
+		return fmt.Errorf("%d model versions, want 3", len(rows))
 	}
 
 	endpoint := topology.EndpointName(Stage, Model)

@@ -30,6 +30,9 @@ type Clients struct {
 // the result for kiln status and puts "kiln Drift Checked" on the stage's kiln bus. It returns
 // the check as the event carries it.
 func Run(ctx context.Context, c Clients, env topology.Env, model string, windowMinutes int, clock func() time.Time) (opsevents.Drift, error) {
+	if windowMinutes == 0 {
+		windowMinutes = monitordrift.DefaultWindowMinutes
+	}
 	h := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: clock, Log: slog.New(slog.DiscardHandler),
 		Bucket: topology.ArtifactsBucket(env), Events: &opsevents.Publisher{Events: c.Events, Bus: topology.BusName(env.Stage)}}
 	in := monitordrift.Input{EndpointName: topology.EndpointName(env.Stage, model), WindowMinutes: windowMinutes}
