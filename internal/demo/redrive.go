@@ -117,8 +117,12 @@ func (d *demo) redriveRelease(ctx context.Context) error {
 	}
 	body = bytes.ReplaceAll(body, []byte(commit), []byte(frozenCommit))
 	d.p.line("  commit %s is pushed; its release waits for approval when a change freeze begins", short(frozenCommit))
-	if code, _, err := d.deliver(ctx, body, "0d6f1c2e-5a7b-4c3d-9e8f-a1b2c3d4e5f6"); err != nil || code != http.StatusOK {
-		return fmt.Errorf("deliver the push of %s: status %d, %v", short(frozenCommit), code, err)
+	code, _, err := d.deliver(ctx, body, "0d6f1c2e-5a7b-4c3d-9e8f-a1b2c3d4e5f6")
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("the webhook answered %d to the push of %s, want 200", code, short(frozenCommit))
 	}
 	// The drift alarms of the check before may still reach the governor: wait for the push's answer.
 	var dec governor.Decision
@@ -138,8 +142,12 @@ func (d *demo) redriveRelease(ctx context.Context) error {
 		Error: aws.String("ChangeFreeze"), Cause: aws.String("the on-call stopped releases for the payment incident")}); err != nil {
 		return fmt.Errorf("stop %s: %w", dec.ExecutionName, err)
 	}
-	if rec, err := d.st.StepFunctions().Wait(ctx, dec.ExecutionARN); err != nil || rec.Status != "ABORTED" {
-		return fmt.Errorf("the stopped run is not ABORTED: %v %v", rec, err)
+	rec, err := d.st.StepFunctions().Wait(ctx, dec.ExecutionARN)
+	if err != nil {
+		return err
+	}
+	if rec.Status != "ABORTED" {
+		return fmt.Errorf("the stopped run ended %s, want ABORTED", rec.Status)
 	}
 	if err := d.repushPointsToRedrive(ctx, dec.ExecutionName); err != nil {
 		return err
@@ -174,10 +182,11 @@ func (d *demo) repushPointsToRedrive(ctx context.Context, name string) error {
 	}
 	dec := g.Decide(plan, facts, now)
 	want := "kiln redrive " + name + " --stage " + Stage
-	if !strings.Contains(dec.Reason, want) {
+	_, hint, found := strings.Cut(dec.Reason, "; to continue")
+	if !found || !strings.Contains(hint, want) {
 		return fmt.Errorf("the governor's answer to a re-push does not point to %q: %s", want, dec.Reason)
 	}
-	d.p.line("  the governor's answer to a re-push: %s", truncate(dec.Reason[strings.Index(dec.Reason, "to continue"):], 150))
+	d.p.line("  the governor's answer to a re-push: to continue%s", truncate(hint, 140))
 	return nil
 }
 
