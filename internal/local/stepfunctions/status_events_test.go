@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/eventpattern"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -256,3 +257,53 @@ func TestNoBusNoEvents(t *testing.T) {
 
 // register wires f's Lambda into r.
 func (f *flaky) register(r *asl.Resources) { Integrations{Lambda: f.lambda}.Register(r) }
+
+// TestTheDocumentedRulesMatchTheirEvents checks the rules docs/operations.md gives for "a kiln
+// run failed" and "a kiln run was redriven" against the events the service builds.
+func TestTheDocumentedRulesMatchTheirEvents(t *testing.T) {
+	failedRule := `{"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
+	  "detail": {"stateMachineArn": ["` + sampleMachine + `"], "status": ["FAILED", "TIMED_OUT", "ABORTED"]}}`
+	redrivenRule := `{"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
+	  "detail": {"stateMachineArn": ["` + sampleMachine + `"], "status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]}}`
+	rec := func(status asl.Status, redrives int) *Execution {
+		r := &Execution{ARN: sampleExecution, StateMachineARN: sampleMachine, Name: "run-1", Status: status, Input: json.RawMessage(`{}`),
+			StartDate: t0, RedriveCount: redrives}
+		if status != asl.StatusRunning {
+			r.StopDate = t1
+		}
+		if redrives > 0 {
+			r.RedriveDate = t2
+		}
+		return r
+	}
+	cases := []struct {
+		name             string
+		rec              *Execution
+		failed, redriven bool
+	}{
+		{"a failed run matches the failure rule", rec(asl.StatusFailed, 0), true, false},
+		{"an aborted run matches the failure rule", rec(asl.StatusAborted, 0), true, false},
+		{"a first start matches neither", rec(asl.StatusRunning, 0), false, false},
+		{"a redrive's start matches the redrive rule", rec(asl.StatusRunning, 1), false, true},
+		{"a success after a redrive matches neither", rec(asl.StatusSucceeded, 1), false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ev, err := statusChange(tc.rec, "NOT_REDRIVABLE", "")
+			require.NoError(t, err)
+			envelope, err := json.Marshal(map[string]any{"version": "0", "id": "1", "detail-type": ev.DetailType, "source": ev.Source,
+				"account": "000000000000", "time": "2026-12-06T01:00:00Z", "region": "us-east-1", "resources": ev.Resources, "detail": ev.Detail})
+			require.NoError(t, err)
+			for _, c := range []struct {
+				rule string
+				want bool
+			}{{failedRule, tc.failed}, {redrivenRule, tc.redriven}} {
+				p, err := eventpattern.Compile([]byte(c.rule))
+				require.NoError(t, err)
+				got, err := p.Match(envelope)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, got, c.rule)
+			}
+		})
+	}
+}
