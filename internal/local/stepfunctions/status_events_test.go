@@ -307,3 +307,45 @@ func TestTheDocumentedRulesMatchTheirEvents(t *testing.T) {
 		})
 	}
 }
+
+// caughtMachine catches the training failure into a notification and a Fail state, as
+// kiln's pipeline does.
+const caughtMachine = `{
+  "StartAt": "Train",
+  "States": {
+    "Train": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "train"},
+      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Failed"}], "End": true},
+    "Failed": {"Type": "Fail", "Error": "PipelineFailed", "Cause": "see $.failure"}
+  }
+}`
+
+// TestARedriveOfACaughtFailureFailsAgainAtTheFailState pins what docs/operations.md says of
+// redriving a run that failed through a Catch: it restarts at the Fail state it stopped in.
+func TestARedriveOfACaughtFailureFailsAgainAtTheFailState(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "kiln.db"))
+	t.Cleanup(func() { _ = db.Close() })
+	f := &flaky{}
+	f.broken.Store(true)
+	r := asl.NewResources()
+	f.register(r)
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	sm, err := s.CreateStateMachine("caught", []byte(caughtMachine), t0)
+	require.NoError(t, err)
+	ctx := context.Background()
+	x, err := s.StartExecution(ctx, sm.ARN, "run-1", []byte(`{}`))
+	require.NoError(t, err)
+	rec, err := s.Wait(ctx, x.ARN)
+	require.NoError(t, err)
+	require.Equal(t, "PipelineFailed", rec.Error)
+
+	f.broken.Store(false) // fixed, but the run stopped in Failed, not in Train
+	_, err = s.RedriveExecution(x.ARN)
+	require.NoError(t, err)
+	rec, err = s.Wait(ctx, x.ARN)
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusFailed, rec.Status)
+	assert.Equal(t, "PipelineFailed", rec.Error)
+	assert.Equal(t, int32(1), f.trains.Load(), "Train is not run again")
+}
