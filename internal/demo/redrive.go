@@ -186,7 +186,7 @@ func (d *demo) repushPointsToRedrive(ctx context.Context, name string) error {
 	if !found || !strings.Contains(hint, want) {
 		return fmt.Errorf("the governor's answer to a re-push does not point to %q: %s", want, dec.Reason)
 	}
-	d.p.line("  the governor's answer to a re-push: to continue%s", truncate(hint, 140))
+	d.p.line("  the governor's answer to a re-push: to continue %s", truncate(strings.TrimSpace(hint), 140))
 	return nil
 }
 
