@@ -3,6 +3,8 @@ package iam
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // BucketKey is how a bucket of the template encrypts objects by default with SSE-KMS.
@@ -57,16 +59,19 @@ func (p *Policies) addKeyPolicy(r resolver, id string, props map[string]any) err
 	return nil
 }
 
-// keyARN returns a KMS key's ARN from a key id, alias name or ARN, as BucketEncryption
-// accepts each.
-func (r resolver) keyARN(key string) string {
+// keyARN returns a KMS key's ARN in r's account and region (see KeyARN).
+func (r resolver) keyARN(key string) string { return KeyARN(r.env, key) }
+
+// KeyARN returns a KMS key's ARN from a key id, an alias name (alias/NAME) or an ARN, as
+// BucketEncryption and DataCaptureConfig.KmsKeyId accept each, in env's account and region.
+func KeyARN(env topology.Env, key string) string {
 	if strings.HasPrefix(key, "arn:") {
 		return key
 	}
 	if !strings.HasPrefix(key, "alias/") {
 		key = "key/" + key
 	}
-	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", r.env.Partition, r.env.Region, r.env.Account, key)
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", env.Partition, env.Region, env.Account, key)
 }
 
 // implicitKMS returns the KMS calls S3 makes for c on the caller's behalf when c reads or
