@@ -337,6 +337,17 @@ func TestPipelineWorkflow(t *testing.T) {
 			},
 		},
 		{
+			name: "a registration throttled four times fails after three waits", testCase: "RegistrationThrottledTooOftenFails",
+			wantStatus: asl.StatusFailed, wantError: "SageMaker.SageMakerException", wantCause: "ModelPackageThrottledThrice",
+			wantStates: []string{"StartTraining", "EvaluateModel", "RegisterModel", "IsRegistrationThrottled", "FirstRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "CountRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "CountRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "NotifyFailure", "Failed"},
+			check: func(t *testing.T, h *harness, x execution) {
+				assert.Len(t, x.scheduled["RegisterModel"], 4, "the first request and three more")
+			},
+		},
+		{
 			name: "a training request SageMaker finds invalid fails at once", testCase: "InvalidTrainingRequestFailsAtOnce",
 			wantStatus: asl.StatusFailed, wantError: "SageMaker.AmazonSageMakerException", wantCause: "TrainingRequestInvalid",
 			wantStates: []string{"StartTraining", "IsTrainingThrottled", "NotifyFailure", "Failed"},
