@@ -326,6 +326,36 @@ func TestPipelineWorkflow(t *testing.T) {
 			},
 		},
 		{
+			name: "a throttled training request is made again after a wait and then succeeds", testCase: "TrainingThrottleIsRepeated",
+			wantStatus: asl.StatusSucceeded,
+			wantStates: append([]string{"StartTraining", "IsTrainingThrottled", "FirstTrainingThrottle", "WaitToRetryTraining"}, happy...),
+			check: func(t *testing.T, h *harness, x execution) {
+				job := x.scheduled["StartTraining"]
+				require.Len(t, job, 2)
+				assert.Equal(t, job[0]["TrainingJobName"], job[1]["TrainingJobName"], "a throttled request created no job, so its name is free")
+				assert.GreaterOrEqual(t, x.result.StopDate.Sub(x.result.StartDate), time.Minute, "the wait passed on the virtual clock")
+			},
+		},
+		{
+			name: "a registration throttled four times fails after three waits", testCase: "RegistrationThrottledTooOftenFails",
+			wantStatus: asl.StatusFailed, wantError: "SageMaker.SageMakerException", wantCause: "ModelPackageThrottledThrice",
+			wantStates: []string{"StartTraining", "EvaluateModel", "RegisterModel", "IsRegistrationThrottled", "FirstRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "CountRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "CountRegistrationThrottle", "WaitToRetryRegistration",
+				"RegisterModel", "IsRegistrationThrottled", "NotifyFailure", "Failed"},
+			check: func(t *testing.T, h *harness, x execution) {
+				assert.Len(t, x.scheduled["RegisterModel"], 4, "the first request and three more")
+			},
+		},
+		{
+			name: "a training request SageMaker finds invalid fails at once", testCase: "InvalidTrainingRequestFailsAtOnce",
+			wantStatus: asl.StatusFailed, wantError: "SageMaker.AmazonSageMakerException", wantCause: "TrainingRequestInvalid",
+			wantStates: []string{"StartTraining", "IsTrainingThrottled", "NotifyFailure", "Failed"},
+			check: func(t *testing.T, h *harness, x execution) {
+				assert.Len(t, x.scheduled["StartTraining"], 1, "a ValidationException is not retried")
+			},
+		},
+		{
 			name: "a capacity error is retried under a new training job name and then succeeds", testCase: "CapacityErrorIsRetried",
 			wantStatus: asl.StatusSucceeded, wantStates: happy,
 			check: func(t *testing.T, h *harness, x execution) {

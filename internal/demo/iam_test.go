@@ -98,6 +98,9 @@ func TestTheDemoRunsUnderTheTemplatesIAM(t *testing.T) {
 		{"without sagemaker:UpdateEndpoint the release fails with AccessDenied", func(dir string) string {
 			return withoutAction(t, synthesized, dir, "sagemaker:UpdateEndpoint")
 		}, []string{"AccessDenied", "assumed-role/kiln-prod-deploy-sfn/", "sagemaker:UpdateEndpoint", "endpoint/kiln-prod-abalone"}},
+		{"without ecr:BatchGetImage the training job fails pulling its image", func(dir string) string {
+			return withoutAction(t, synthesized, dir, "ecr:BatchGetImage")
+		}, []string{"pull image", "assumed-role/kiln-prod-sagemaker/", "ecr:BatchGetImage", "repository/kiln/abalone-train"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -80,7 +80,7 @@ func (a *Authorizer) Authorize(ctx context.Context, p Principal, calls ...Call) 
 	if a == nil || a.mode == ModeOff || p.Root() {
 		return nil
 	}
-	for _, c := range calls {
+	for _, c := range a.withImplicit(calls) {
 		if err := a.authorizeOne(ctx, p, c); err != nil {
 			if a.mode == ModeWarn {
 				a.log.Warn("IAM would deny", "principal", p.SessionARN(), "action", c.Action, "resource", c.Resource, "err", err)
@@ -90,6 +90,25 @@ func (a *Authorizer) Authorize(ctx context.Context, p Principal, calls ...Call) 
 		}
 	}
 	return nil
+}
+
+// withImplicit returns calls, each followed by the calls its service makes with the caller's
+// permissions on its behalf (the implicit KMS calls of an encrypted bucket's objects).
+func (a *Authorizer) withImplicit(calls []Call) []Call {
+	var out []Call
+	for i, c := range calls {
+		more := a.policies.implicitKMS(c)
+		if len(more) > 0 && out == nil {
+			out = append(make([]Call, 0, len(calls)+len(more)), calls[:i]...)
+		}
+		if out != nil {
+			out = append(append(out, c), more...)
+		}
+	}
+	if out == nil {
+		return calls
+	}
+	return out
 }
 
 func (a *Authorizer) authorizeOne(ctx context.Context, p Principal, c Call) error {

@@ -143,6 +143,16 @@ func BenchmarkDecision(b *testing.B) {
 			_ = a.Authorize(ctx, p, c)
 		}
 	})
+	b.Run("cached-encrypted-object", func(b *testing.B) {
+		// s3:GetObject of the SSE-KMS bucket: two decisions, the object and its key.
+		sm := a.RolePrincipal("arn:aws:iam::000000000000:role/kiln-prod-sagemaker", "bench")
+		c := Call{Action: "s3:GetObject", Resource: "arn:aws:s3:::" + topology.ArtifactsBucket(topology.Local("prod")) + "/training/x", Context: secure()}
+		for range b.N {
+			if err := a.Authorize(ctx, sm, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestEventBridgeInvokesOnlyWhatTheFunctionsPermissionsAllow(t *testing.T) {

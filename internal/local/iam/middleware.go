@@ -36,7 +36,7 @@ func (a *Authorizer) Middleware(env topology.Env, next http.Handler) http.Handle
 			WriteDenied(w, d, err)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(a.missingObjectGuard(r.Context(), w, p, d), r)
 	})
 }
 

@@ -46,6 +46,9 @@ type Call struct {
 	Action   string
 	Resource string
 	Context  map[string]string
+	// noKMS marks an object call that does not touch the object's data key (HeadObject), so
+	// it needs no implicit KMS call (see Policies.implicitKMS).
+	noKMS bool
 }
 
 // Query is one question for the evaluator.

@@ -46,6 +46,9 @@ type Policies struct {
 	Functions, StateMachines, Schedules map[string]string
 	// ScheduleTargets maps the ARN a schedule targets to the schedule's role.
 	ScheduleTargets map[string]string
+	// BucketKeys holds, by bucket name, the buckets the template encrypts by default with a
+	// customer managed KMS key: reading and writing their objects needs the key too.
+	BucketKeys map[string]BucketKey
 }
 
 // LoadTemplate reads a template `make synth` wrote (cdk.out/kiln-<stage>.template.json).
@@ -74,14 +77,14 @@ func ParseTemplate(b []byte) (*Template, error) {
 }
 
 // Policies extracts the roles, their policies (AWS::IAM::Policy, ManagedPolicy and the
-// roles' inline Policies) and the resource policies (AWS::S3::BucketPolicy,
-// AWS::SNS::TopicPolicy), resolving every intrinsic for env. Statements without a Sid get
+// roles' inline Policies), the resource policies (AWS::S3::BucketPolicy,
+// AWS::SNS::TopicPolicy, a KMS key's KeyPolicy) and the buckets' default KMS keys, resolving every intrinsic for env. Statements without a Sid get
 // one ("Stmt<i>") so the report can name each grant.
 func (t *Template) Policies(env topology.Env) (*Policies, error) {
 	r := resolver{env: env, resources: t.Resources}
 	p := &Policies{Roles: map[string]*Role{}, Resources: map[string]NamedPolicy{},
 		Functions: map[string]string{}, StateMachines: map[string]string{}, Schedules: map[string]string{},
-		ScheduleTargets: map[string]string{}}
+		ScheduleTargets: map[string]string{}, BucketKeys: map[string]BucketKey{}}
 	byID := map[string]*Role{}
 	for _, id := range sortedIDs(t.Resources, "AWS::IAM::Role") {
 		if err := p.addRole(r, id, byID); err != nil {
@@ -155,6 +158,10 @@ func (p *Policies) addResource(r resolver, id string, res Resource, byID map[str
 		}
 	case "AWS::S3::BucketPolicy", "AWS::SNS::TopicPolicy":
 		return p.addResourcePolicy(r, id, res)
+	case "AWS::S3::Bucket":
+		return p.addBucketKey(r, id, props)
+	case "AWS::KMS::Key":
+		return p.addKeyPolicy(r, id, props)
 	case "AWS::Lambda::Permission":
 		return p.addPermission(r, id, props)
 	case "AWS::Lambda::Function":

@@ -71,6 +71,11 @@ func (s *Service) startFleet(ctx context.Context, endpoint, config string) (*fle
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range plans {
+		if err := s.preflightVariant(ctx, endpoint, cfg, p); err != nil {
+			return nil, fmt.Errorf("variant %s: %w", p.variant, err)
+		}
+	}
 	f := serving.NewFleet(config, cfg.DataCaptureConfig)
 	for _, p := range plans {
 		v, err := s.startVariant(ctx, endpoint, config, p)

@@ -83,6 +83,9 @@ type Config struct {
 	Metrics Metrics
 	// Alarms is read during traffic shifting and baking; nil means every alarm is OK.
 	Alarms Alarms
+	// Preflight checks what SageMaker does under the execution role before a job or a fleet
+	// starts (pulling images, writing captured data); nil checks nothing.
+	Preflight Preflight
 	// Clock defaults to SystemClock.
 	Clock Clock
 	// Images maps a container image URI to the command that stands in for it.

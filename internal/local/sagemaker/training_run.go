@@ -155,6 +155,10 @@ func (s *Service) runTrainingJob(name string, run *jobRun) {
 	}
 
 	s.transition(name, "", "Downloading", "Downloading input data")
+	if err := s.pullImage(ctx, j.RoleArn, j.AlgorithmSpecification.TrainingImage); err != nil {
+		fail("ClientError: " + err.Error())
+		return
+	}
 	if err := s.prepareJobDir(ctx, j, dir); err != nil {
 		if run.isClosing() {
 			return

@@ -86,6 +86,47 @@ func sagemakerS3(ctx context.Context, a *iam.Authorizer, action, bucket, key str
 	return a.Authorize(ctx, a.RolePrincipal(role, "SageMaker"), c)
 }
 
+// sagemakerPreflight returns the checks SageMaker makes under the execution role before a
+// training job or an endpoint's fleet starts, or nil without IAM.
+func (s *Stack) sagemakerPreflight() sagemaker.Preflight {
+	if s.opts.IAM == nil {
+		return nil
+	}
+	return preflight{a: s.opts.IAM, env: s.env}
+}
+
+// preflight evaluates, under the execution role the context carries, SageMaker's image pulls
+// from ECR (an image that is no ECR reference is not evaluated: no registry authorizes a
+// local-only name) and its data-capture writes: s3:PutObject under the capture prefix (with
+// the bucket's implicit KMS call) and kms:GenerateDataKey on the capture's own KmsKeyId.
+type preflight struct {
+	a   *iam.Authorizer
+	env topology.Env
+}
+
+func (p preflight) PullImage(ctx context.Context, image string) error {
+	role := sagemaker.RoleFrom(ctx)
+	calls, ok := iam.ECRPullCalls(image)
+	if !ok || role == "" {
+		return nil
+	}
+	return p.a.Authorize(ctx, p.a.RolePrincipal(role, "SageMaker"), calls...)
+}
+
+func (p preflight) WriteCapture(ctx context.Context, uri, kmsKey string) error {
+	role := sagemaker.RoleFrom(ctx)
+	rest, ok := strings.CutPrefix(uri, "s3://")
+	if !ok || role == "" {
+		return nil
+	}
+	put := iam.Call{Action: "s3:PutObject", Resource: "arn:aws:s3:::" + rest, Context: map[string]string{"aws:SecureTransport": "true"}}
+	calls := []iam.Call{put}
+	if kmsKey != "" {
+		calls = append(calls, iam.KMSCall("kms:GenerateDataKey", iam.KeyARN(p.env, kmsKey), put, false))
+	}
+	return p.a.Authorize(ctx, p.a.RolePrincipal(role, "SageMaker"), calls...)
+}
+
 // sagemakerAlarms returns a behind the check SageMaker's deployment guardrails make: reading
 // the rollback alarms needs cloudwatch:DescribeAlarms on each alarm, under the execution role
 // the deploy workflow passes (topology.SageMakerRoleARN, its ${SageMakerRoleArn}). A denied

@@ -149,7 +149,7 @@ func trainSample(ctx context.Context, b *testing.B, s *Stack, bucket string) str
 	sm := s.Clients().SageMaker
 	_, err := sm.CreateTrainingJob(ctx, &sagemaker.CreateTrainingJobInput{
 		TrainingJobName:        aws.String("bench-abalone"),
-		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: aws.String("kiln/abalone-train:latest"), TrainingInputMode: smtypes.TrainingInputModeFile},
+		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: aws.String(sampleTrainingImage), TrainingInputMode: smtypes.TrainingInputModeFile},
 		RoleArn:                aws.String("arn:aws:iam::000000000000:role/kiln-prod-sagemaker"),
 		HyperParameters:        map[string]string{"num_round": "20", "max_depth": "4"},
 		InputDataConfig: []smtypes.Channel{{ChannelName: aws.String("train"), DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
@@ -174,7 +174,7 @@ func serveSample(ctx context.Context, b *testing.B, s *Stack, bucket, modelData 
 	sm := s.Clients().SageMaker
 	_, err := sm.CreateModel(ctx, &sagemaker.CreateModelInput{
 		ModelName: aws.String("bench-abalone"), ExecutionRoleArn: aws.String("arn:aws:iam::000000000000:role/kiln-prod-sagemaker"),
-		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String("kiln/abalone-serve:latest"), ModelDataUrl: aws.String(modelData)},
+		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String(sampleServingImage), ModelDataUrl: aws.String(modelData)},
 	})
 	require.NoError(b, err)
 	_, err = sm.CreateEndpointConfig(ctx, &sagemaker.CreateEndpointConfigInput{
@@ -195,3 +195,10 @@ func serveSample(ctx context.Context, b *testing.B, s *Stack, bucket, modelData 
 	w := sagemaker.NewEndpointInServiceWaiter(sm, func(o *sagemaker.EndpointInServiceWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
 	require.NoError(b, w.Wait(ctx, &sagemaker.DescribeEndpointInput{EndpointName: name}, 2*time.Minute))
 }
+
+// The sample's images as the shipped policy names them, resolved for kiln local: the
+// references BuildImages maps to the sample's programs.
+const (
+	sampleTrainingImage = "000000000000.dkr.ecr.us-east-1.amazonaws.com/kiln/abalone-train:latest"
+	sampleServingImage  = "000000000000.dkr.ecr.us-east-1.amazonaws.com/kiln/abalone-serve:latest"
+)

@@ -281,7 +281,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}),
+		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
 		Images: opts.Images, Docker: opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
