@@ -43,7 +43,7 @@ func (e *Engine) Redrive(ctx context.Context, m *Machine, cp Checkpoint, in Star
 	if ts := m.timeoutSeconds; ts > 0 {
 		cp.ExecutionDeadline = e.clock.Now().Add(time.Duration(ts) * time.Second)
 	}
-	x.lastID = r.LastEventID
+	x.lastID.Store(r.LastEventID)
 	cp.LastEventID = x.emit(Event{Type: "ExecutionRedriven", RedriveCount: r.Count}, r.LastEventID)
 	e.begin()
 	go func() {
