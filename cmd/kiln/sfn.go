@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -212,11 +213,29 @@ problems that do not stop a machine from running are tolerated; a definition tha
 gives status FAILED with error "States.InvalidDefinition" and the problems as cause. A case
 still running after --case-timeout of wall time is stopped and reported as ABORTED. A line
 that is not a JSON object gives FAILED with "States.InvalidCase". One bad case never stops the batch.
-Cases run on every core; each distinct definition is parsed once; output keeps input order.`,
+Cases run on every core; each distinct definition is parsed once; output keeps input order.
+A batch allocates much and keeps little, so unless GOGC is set the command runs with the
+garbage collector at GOGC=400 (the heap grows to five times what is live before a
+collection, instead of twice).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			batchGC()
 			return conformance.Run(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), conformance.Options{CaseTimeout: perCase})
 		},
 	}
 	cmd.Flags().DurationVar(&perCase, "case-timeout", 20*time.Second, "wall-clock limit per case")
 	return cmd
+}
+
+// batchGCPercent is the collector setting of `kiln sfn conformance`: a batch's live heap is
+// small (the cached machines and a few chunks of lines) while it allocates about 4 KB per
+// case, so at the default 100 the collector runs every few thousand cases; measured on the
+// 20,000-case batch of make bench-peer, 400 takes about 15% off the command's wall time and
+// higher settings gain little more.
+const batchGCPercent = 400
+
+// batchGC sets the collector for a batch, unless the person running kiln chose with GOGC.
+func batchGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(batchGCPercent)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -264,4 +265,19 @@ func TestSfnConformanceBatch(t *testing.T) {
 	assert.Equal(t, 3.0, got[5]["id"], "ids are echoed as given")
 	assert.Equal(t, "SUCCEEDED", got[5]["status"], "a day-long Wait takes no real time")
 	assert.Equal(t, []any{1.0}, got[5]["output"])
+}
+
+// TestConformanceTunesGC checks that the conformance command raises the collector setting for
+// its batch, and leaves it alone when GOGC was set by the person running kiln.
+func TestConformanceTunesGC(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(prev) })
+
+	t.Setenv("GOGC", "")
+	conformanceLines(t, caseLine(echoDefinition, `{"a":1}`))
+	assert.Equal(t, batchGCPercent, debug.SetGCPercent(100), "GOGC unset: the batch setting")
+
+	t.Setenv("GOGC", "150")
+	conformanceLines(t, caseLine(echoDefinition, `{"a":1}`))
+	assert.Equal(t, 100, debug.SetGCPercent(100), "GOGC set: left as it was")
 }

@@ -9,6 +9,7 @@ import (
 	mrand "math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
@@ -125,7 +126,9 @@ type Execution struct {
 	stopDate time.Time
 	stopErr  *failure
 	events   []Event
-	lastID   int64
+	// lastID is the id of the last event; it is atomic so a quiet execution numbers its
+	// events without taking mu (it is still only changed under mu otherwise).
+	lastID   atomic.Int64
 	rng      *mrand.Rand
 	seed     uint64
 	timedOut bool
@@ -205,15 +208,11 @@ func (x *Execution) Stop(errName, cause string) bool {
 
 // emit appends an event after prev and reports it to the observers; it returns its id.
 func (x *Execution) emit(ev Event, prev int64) int64 {
-	x.mu.Lock()
-	if x.quiet {
-		x.lastID++
-		id := x.lastID
-		x.mu.Unlock()
-		return id
+	if x.quiet { // set before the execution starts, never changed
+		return x.lastID.Add(1)
 	}
-	x.lastID++
-	ev.ID = x.lastID
+	x.mu.Lock()
+	ev.ID = x.lastID.Add(1)
 	ev.PreviousEventID = prev
 	ev.Timestamp = x.e.clock.Now()
 	if !x.e.opts.NoHistory {
@@ -248,7 +247,7 @@ func (x *Execution) checkpoint(cp Checkpoint) {
 		cp.ExecutionDeadline = x.start.Add(time.Duration(ts) * time.Second)
 	}
 	if cp.LastEventID == 0 {
-		cp.LastEventID = x.lastID
+		cp.LastEventID = x.lastID.Load()
 	}
 	for _, o := range x.obs {
 		if o.Checkpoint != nil {
@@ -353,7 +352,7 @@ func (e *Engine) Resume(ctx context.Context, m *Machine, cp Checkpoint, in Start
 		x.start = cp.StartTime
 	}
 	x.redriveCount, x.redriveTime = cp.RedriveCount, cp.RedriveTime
-	x.lastID = cp.LastEventID
+	x.lastID.Store(cp.LastEventID)
 	e.begin()
 	go func() {
 		defer e.end()

@@ -44,7 +44,7 @@ func (e *Engine) Redrive(ctx context.Context, m *Machine, cp Checkpoint, in Star
 		cp.ExecutionDeadline = e.clock.Now().Add(time.Duration(ts) * time.Second)
 	}
 	x.redriveCount, x.redriveTime = r.Count, e.clock.Now()
-	x.lastID = r.LastEventID
+	x.lastID.Store(r.LastEventID)
 	cp.LastEventID = x.emit(Event{Type: "ExecutionRedriven", RedriveCount: r.Count}, r.LastEventID)
 	e.begin()
 	go func() {
