@@ -115,9 +115,6 @@ func putEventsFile(ctx context.Context, c *eventbridge.Client, name, bus string,
 	if err != nil {
 		return fmt.Errorf("read events %s: %w", name, err)
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	type entryOut struct {
 		EventID      string `json:"EventId,omitempty"`
 		ErrorCode    string `json:"ErrorCode,omitempty"`
@@ -317,9 +314,6 @@ type replayArgs struct {
 // replayEvents starts one replay per bus concerned: the rule's bus, the bus asked for, or
 // every bus; it prints one line of JSON per replay.
 func replayEvents(ctx context.Context, c *eventbridge.Client, a replayArgs, out io.Writer) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !a.from.Before(a.to) {
 		return fmt.Errorf("--from %s is not before --to %s", a.from.Format(time.RFC3339), a.to.Format(time.RFC3339))
 	}

@@ -193,7 +193,7 @@ func decodeCBORBody(body []byte) (args, error) {
 	}
 	m, ok := g.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("decode cbor body: the body is not a map")
+		return nil, errors.New("decode cbor body: the body is not a map")
 	}
 	return m, nil
 }
