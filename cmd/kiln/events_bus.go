@@ -24,10 +24,6 @@ import (
 // defaultLocalAddr is where `kiln local` listens unless KILN_ADDR says otherwise.
 const defaultLocalAddr = "127.0.0.1:4566"
 
-func init() {
-	eventsCmd.AddCommand(newEventsPutCmd(), newEventsReplayCmd())
-}
-
 // busEndpoint returns the EventBridge endpoint: the flag, else http://$KILN_ADDR, else the
 // local stack's default address.
 func busEndpoint(flag string) string {

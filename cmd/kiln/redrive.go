@@ -14,8 +14,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-func init() { rootCmd.AddCommand(newRedriveCmd()) }
-
 // redriveAPI is what kiln redrive needs of Step Functions; *sfn.Client satisfies it.
 type redriveAPI interface {
 	RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, optFns ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error)

@@ -16,15 +16,14 @@ import (
 	"github.com/kiln-dev/kiln/internal/asl/conformance"
 )
 
-// sfnCmd groups the state machine commands.
-var sfnCmd = &cobra.Command{
-	Use:   "sfn",
-	Short: "run, validate and check Step Functions state machines on kiln's ASL engine",
-}
-
-func init() {
-	sfnCmd.AddCommand(newSfnRunCmd(), newSfnValidateCmd(), newSfnConformanceCmd())
-	rootCmd.AddCommand(sfnCmd)
+// newSfnCmd builds `kiln sfn`, the state machine commands: run, validate and conformance.
+func newSfnCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sfn",
+		Short: "run, validate and check Step Functions state machines on kiln's ASL engine",
+	}
+	cmd.AddCommand(newSfnRunCmd(), newSfnValidateCmd(), newSfnConformanceCmd())
+	return cmd
 }
 
 var placeholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
