@@ -30,17 +30,6 @@ func Load(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Files returns the names of the embedded definitions, sorted.
-func Files() []string {
-	entries, _ := files.ReadDir(".")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Placeholders returns the distinct ${Key} keys in def, sorted.
 func Placeholders(def []byte) []string {
 	var keys []string

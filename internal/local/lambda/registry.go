@@ -50,11 +50,6 @@ func Handler[In, Out any](fn func(context.Context, In) (Out, error)) Func {
 	}
 }
 
-// HandlerNoResult adapts a handler that returns only an error; its result is JSON null.
-func HandlerNoResult[In any](fn func(context.Context, In) error) Func {
-	return Handler(func(ctx context.Context, in In) (any, error) { return nil, fn(ctx, in) })
-}
-
 type function struct {
 	short   topology.FunctionName // topology name (trigger)
 	name    string                // full name kiln-<stage>-<short>

@@ -39,15 +39,6 @@ var operations = map[string]operation{
 	"DeleteEndpoint":            (*Service).opDeleteEndpoint,
 }
 
-// Operations returns the names of the SageMaker operations the stand-in implements.
-func Operations() []string {
-	out := make([]string, 0, len(operations))
-	for name := range operations {
-		out = append(out, name)
-	}
-	return out
-}
-
 // Call runs the SageMaker operation op (PascalCase, "DescribeEndpoint"; a camelCase name
 // such as Step Functions' "describeEndpoint" is accepted too) on its JSON input and returns
 // its JSON output, exactly as the wire API would. Errors are *APIError with the AWS code;
