@@ -705,16 +705,3 @@ func (s *Store) ContentType(bucket, key string) string {
 	obj.Contents.Close()
 	return obj.Metadata["Content-Type"]
 }
-
-// ParseURI splits s3://bucket/key into bucket and key.
-func ParseURI(uri string) (bucket, key string, err error) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", "", fmt.Errorf("parse s3 uri %q: it does not begin with s3://", uri)
-	}
-	bucket, key, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", fmt.Errorf("parse s3 uri %q: no bucket", uri)
-	}
-	return bucket, key, nil
-}
