@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -196,9 +198,7 @@ func monitorDriftGrants(a access) []awsiam.PolicyStatement {
 }
 
 // executions returns the ARN pattern of every execution of the state machine machineARN.
-func executions(machineARN string) string {
-	return strings.Replace(machineARN, ":stateMachine:", ":execution:", 1) + ":*"
-}
+func executions(machineARN string) string { return arn.Execution(machineARN, "*") }
 
 // grant gives a function's role exactly what its handler calls ([functionGrants]) and the key.
 func (k *kiln) grant(fn topology.FunctionName, role awsiam.Role, secretARN *string) {

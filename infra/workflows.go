@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/kiln-dev/kiln/internal/arn"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -98,7 +99,7 @@ func (k *kiln) grantWorkflow(name string, role awsiam.Role) {
 		role.AddToPolicy(statement([]string{"lambda:InvokeFunction"}, []string{topology.FunctionARN(k.env, topology.Evaluate), topology.FunctionARN(k.env, topology.RequestApproval)}))
 		deployARN := topology.StateMachineARN(k.env, "deploy")
 		role.AddToPolicy(statement([]string{"states:StartExecution"}, []string{deployARN}))
-		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{strings.Replace(deployARN, ":stateMachine:", ":execution:", 1) + ":*"}))
+		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{arn.Execution(deployARN, "*")}))
 		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
 	case "deploy":
 		role.AddToPolicy(statement([]string{"sagemaker:CreateModel", "sagemaker:DescribeModel"}, k.perModel("model")))

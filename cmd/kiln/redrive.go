@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -75,7 +77,7 @@ func executionARN(arg string, env topology.Env, onAWS bool) (string, error) {
 		return "", fmt.Errorf("redrive: with --aws give the execution's ARN, not the name %q", arg)
 	}
 	sm := fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", env.Partition, env.Region, env.Account, topology.ResourceName(env.Stage, "pipeline"))
-	return strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":" + arg, nil
+	return arn.Execution(sm, arg), nil
 }
 
 // redrive redrives arn and reports the redrive count and the status now.
