@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/asl/conformance"
+	"github.com/kiln-dev/kiln/statemachines"
 )
 
 // newSfnCmd builds `kiln sfn`, the state machine commands: run, validate and conformance.
@@ -26,17 +26,8 @@ func newSfnCmd() *cobra.Command {
 	return cmd
 }
 
-var placeholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
-
 // substitute fills ${Key} placeholders from subs and leaves unknown ones intact.
-func substitute(def []byte, subs map[string]string) []byte {
-	return placeholderRE.ReplaceAllFunc(def, func(m []byte) []byte {
-		if v, ok := subs[string(m[2:len(m)-1])]; ok {
-			return []byte(v)
-		}
-		return m
-	})
-}
+func substitute(def []byte, subs map[string]string) []byte { return statemachines.FillKnown(def, subs) }
 
 func parseSubs(list []string) (map[string]string, error) {
 	subs := map[string]string{}
