@@ -79,8 +79,8 @@ func synthTemplate(t *testing.T, p *policy.Policy) map[string]map[string]map[str
 	app := newApp(t.TempDir())
 	build := t.TempDir()
 	for _, f := range topology.Functions {
-		require.NoError(t, os.MkdirAll(filepath.Join(build, f.Name), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(build, f.Name, "bootstrap"), []byte(f.Name), 0o755))
+		require.NoError(t, os.MkdirAll(filepath.Join(build, string(f.Name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(build, string(f.Name), "bootstrap"), []byte(string(f.Name)), 0o755))
 	}
 	stack := NewKilnStack(app, "kiln-prod", &KilnStackProps{Stage: prod, Policy: p, BuildDir: build})
 	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())

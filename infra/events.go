@@ -49,12 +49,12 @@ func (k *kiln) eventRules() {
 		target := k.functions[r.Target]
 		rule := awsevents.NewCfnRule(k.stack, jsii.String(pascal(r.Name)+"Rule"), &awsevents.CfnRuleProps{
 			Name:         k.name(r.Name),
-			Description:  jsii.String("kiln: " + r.Pattern + " → " + r.Target),
+			Description:  jsii.String("kiln: " + r.Pattern + " → " + string(r.Target)),
 			EventBusName: busName,
 			EventPattern: pattern,
 			State:        jsii.String("ENABLED"),
 			Targets: &[]any{&awsevents.CfnRule_TargetProperty{
-				Id:               jsii.String(r.Target),
+				Id:               jsii.String(string(r.Target)),
 				Arn:              target.FunctionArn(),
 				DeadLetterConfig: &awsevents.CfnRule_DeadLetterConfigProperty{Arn: k.dlq.QueueArn()},
 				RetryPolicy: &awsevents.CfnRule_RetryPolicyProperty{
@@ -111,11 +111,11 @@ func (k *kiln) schedules() {
 					},
 				},
 			})
-			targets[s.Target] = true
+			targets[string(s.Target)] = true
 		}
 	}
 	for _, t := range sortedKeys(targets) {
-		role.AddToPolicy(statement([]string{"lambda:InvokeFunction"}, []string{*k.functions[t].FunctionArn()}))
+		role.AddToPolicy(statement([]string{"lambda:InvokeFunction"}, []string{*k.functions[topology.FunctionName(t)].FunctionArn()}))
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -31,40 +33,31 @@ func (k *kiln) lambdas() {
 		},
 	})
 
-	env := map[string]*string{
-		topology.EnvStage:            jsii.String(k.props.Stage),
-		topology.EnvPolicyObject:     k.policyObject.S3ObjectUrl(),
-		topology.EnvAccount:          jsii.String(k.env.Account),
-		topology.EnvBusName:          jsii.String(topology.BusName(k.props.Stage)),
-		topology.EnvPipelineARN:      jsii.String(topology.StateMachineARN(k.env, "pipeline")),
-		topology.EnvDeployARN:        jsii.String(topology.StateMachineARN(k.env, "deploy")),
-		topology.EnvArtifactsBucket:  k.bucket.BucketName(),
-		topology.EnvTopicARN:         k.topic.TopicArn(),
-		topology.EnvWebhookSecretARN: secret.SecretArn(),
-	}
+	res := k.resources()
+	res.PolicyObject, res.WebhookSecretARN = *k.policyObject.S3ObjectUrl(), *secret.SecretArn()
 	for _, f := range topology.Functions {
-		role := awsiam.NewRole(k.stack, jsii.String(pascal(f.Name)+"Role"), &awsiam.RoleProps{
-			RoleName:    k.name(f.Name + "-fn"),
+		role := awsiam.NewRole(k.stack, jsii.String(pascal(string(f.Name))+"Role"), &awsiam.RoleProps{
+			RoleName:    k.name(string(f.Name) + "-fn"),
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-			Description: jsii.String("kiln " + f.Name + ": " + f.Summary),
+			Description: jsii.String("kiln " + string(f.Name) + ": " + f.Summary),
 		})
-		logs := awslogs.NewLogGroup(k.stack, jsii.String(pascal(f.Name)+"Logs"), &awslogs.LogGroupProps{
-			LogGroupName:  jsii.String("/aws/lambda/" + topology.ResourceName(k.props.Stage, f.Name)),
+		logs := awslogs.NewLogGroup(k.stack, jsii.String(pascal(string(f.Name))+"Logs"), &awslogs.LogGroupProps{
+			LogGroupName:  jsii.String("/aws/lambda/" + topology.ResourceName(k.props.Stage, string(f.Name))),
 			Retention:     awslogs.RetentionDays_ONE_YEAR,
 			EncryptionKey: k.key,
 			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 		})
 		fnEnv := map[string]*string{}
-		for _, name := range f.Env {
-			fnEnv[name] = env[name]
+		for name, value := range res.EnvironmentOf(k.env, f.Name) {
+			fnEnv[name] = jsii.String(value)
 		}
-		fn := awslambda.NewFunction(k.stack, jsii.String(pascal(f.Name)+"Function"), &awslambda.FunctionProps{
-			FunctionName:  k.name(f.Name),
+		fn := awslambda.NewFunction(k.stack, jsii.String(pascal(string(f.Name))+"Function"), &awslambda.FunctionProps{
+			FunctionName:  k.name(string(f.Name)),
 			Description:   jsii.String(f.Summary),
 			Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
 			Architecture:  awslambda.Architecture_ARM_64(),
 			Handler:       jsii.String("bootstrap"),
-			Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(k.props.BuildDir, f.Name)), nil),
+			Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(k.props.BuildDir, string(f.Name))), nil),
 			Environment:   &fnEnv,
 			Timeout:       awscdk.Duration_Seconds(jsii.Number(float64(f.TimeoutSeconds))),
 			MemorySize:    jsii.Number(256),
@@ -102,81 +95,123 @@ func (k *kiln) lambdas() {
 	}
 }
 
-// grant gives a function's role exactly what its handler calls.
-func (k *kiln) grant(fn string, role awsiam.Role, secretARN *string) {
-	bucket := *k.bucket.BucketArn()
-	obj := func(prefix string) string { return bucket + "/" + prefix + "*" }
-	pipelineARN := topology.StateMachineARN(k.env, "pipeline")
-	pipelineExecutions := strings.Replace(pipelineARN, ":stateMachine:", ":execution:", 1) + ":*"
-	groups := k.packageGroupARNs()
-	packages := k.modelPackageARNs()
-	kms := statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()})
-	// listUnder lets a handler that reads keys which may be missing list those prefixes: S3
-	// answers a GetObject of a missing key with 404 NoSuchKey only to a caller that has
-	// s3:ListBucket, and with 403 AccessDenied to any other
-	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions).
-	listUnder := func(prefixes ...string) awsiam.PolicyStatement {
-		st := statement([]string{"s3:ListBucket"}, []string{bucket})
-		var like []string
-		for _, p := range prefixes {
-			like = append(like, p+"*")
-		}
-		st.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": like})
-		return st
+// access is what the grants of [functionGrants] are built from: the stage's ARNs.
+type access struct {
+	k                  *kiln
+	bucket             string
+	secretARN          string
+	pipelineExecutions string
+	packages           []string
+}
+
+// obj returns the ARN pattern of the artifacts bucket's objects under prefix.
+func (a access) obj(prefix string) string { return a.bucket + "/" + prefix + "*" }
+
+// listUnder lets a handler that reads keys which may be missing list those prefixes: S3
+// answers a GetObject of a missing key with 404 NoSuchKey only to a caller that has
+// s3:ListBucket, and with 403 AccessDenied to any other
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions).
+func (a access) listUnder(prefixes ...string) awsiam.PolicyStatement {
+	st := statement([]string{"s3:ListBucket"}, []string{a.bucket})
+	var like []string
+	for _, p := range prefixes {
+		like = append(like, p+"*")
 	}
-	switch fn {
-	case "webhook":
-		role.AddToPolicy(statement([]string{"secretsmanager:GetSecretValue"}, []string{*secretARN}))
-		role.AddToPolicy(statement([]string{"events:PutEvents"}, []string{fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", k.env.Partition, k.env.Region, k.env.Account, topology.BusName(k.props.Stage))}))
-		role.AddToPolicy(statement([]string{"s3:PutObject", "s3:DeleteObject"}, []string{obj("webhook/deliveries/")}))
-	case "trigger":
-		role.AddToPolicy(statement([]string{"states:StartExecution", "states:ListExecutions"}, []string{pipelineARN}))
-		role.AddToPolicy(statement([]string{"states:DescribeExecution"}, []string{pipelineExecutions}))
-	case "evaluate":
-		role.AddToPolicy(statement([]string{"s3:GetObject"}, []string{obj("training/"), obj("evaluations/")}))
-		role.AddToPolicy(listUnder("training/", "evaluations/"))
-		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{obj("evaluations/"), obj("baselines/")}))
-		// ListModelPackages supports no resource-level permission: SageMaker evaluates it on "*".
-		role.AddToPolicy(statement([]string{"sagemaker:ListModelPackages"}, []string{"*"}))
-		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, packages))
-		_ = groups
-	case "request-approval":
-		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{obj("approvals/")}))
-		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
-		role.AddToPolicy(statement([]string{"sagemaker:UpdateModelPackage"}, packages))
-	case "approval":
-		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject"}, []string{obj("approvals/")}))
+	st.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": like})
+	return st
+}
+
+// functionGrants are the statements each function's role holds besides its logs and the
+// key: exactly what its handler calls, in the order they are added.
+var functionGrants = map[topology.FunctionName]func(a access) []awsiam.PolicyStatement{
+	topology.Webhook: func(a access) []awsiam.PolicyStatement {
+		return []awsiam.PolicyStatement{
+			statement([]string{"secretsmanager:GetSecretValue"}, []string{a.secretARN}),
+			statement([]string{"events:PutEvents"}, []string{a.k.busARN()}),
+			statement([]string{"s3:PutObject", "s3:DeleteObject"}, []string{a.obj("webhook/deliveries/")}),
+		}
+	},
+	topology.Trigger: func(a access) []awsiam.PolicyStatement {
+		return []awsiam.PolicyStatement{
+			statement([]string{"states:StartExecution", "states:ListExecutions"}, []string{topology.StateMachineARN(a.k.env, "pipeline")}),
+			statement([]string{"states:DescribeExecution"}, []string{a.pipelineExecutions}),
+		}
+	},
+	topology.Evaluate: func(a access) []awsiam.PolicyStatement {
+		return []awsiam.PolicyStatement{
+			statement([]string{"s3:GetObject"}, []string{a.obj("training/"), a.obj("evaluations/")}),
+			a.listUnder("training/", "evaluations/"),
+			statement([]string{"s3:PutObject"}, []string{a.obj("evaluations/"), a.obj("baselines/")}),
+			// ListModelPackages supports no resource-level permission: SageMaker evaluates it on "*".
+			statement([]string{"sagemaker:ListModelPackages"}, []string{"*"}),
+			statement([]string{"sagemaker:DescribeModelPackage"}, a.packages),
+		}
+	},
+	topology.RequestApproval: func(a access) []awsiam.PolicyStatement {
+		return []awsiam.PolicyStatement{
+			statement([]string{"s3:PutObject"}, []string{a.obj("approvals/")}),
+			statement([]string{"sns:Publish"}, []string{*a.k.topic.TopicArn()}),
+			statement([]string{"sagemaker:UpdateModelPackage"}, a.packages),
+		}
+	},
+	topology.Approval:     approvalGrants,
+	topology.MonitorDrift: monitorDriftGrants,
+}
+
+// approvalGrants: the approval function completes the waiting pipeline and withdraws a
+// rejected package (stop its run, read what is live, roll back or delete).
+func approvalGrants(a access) []awsiam.PolicyStatement {
+	k := a.k
+	deployARN := topology.StateMachineARN(k.env, "deploy")
+	return []awsiam.PolicyStatement{
+		statement([]string{"s3:GetObject", "s3:PutObject"}, []string{a.obj("approvals/")}),
 		// An approval event for a package nobody waits on finds no record: a 404, harmless.
-		role.AddToPolicy(listUnder("approvals/", "deployments/"))
+		a.listUnder("approvals/", "deployments/"),
 		// The Service Authorization Reference lists no resource type for SendTask*: "you must
 		// specify all resources (*)". A grant on the pipeline's ARN fails kiln local's IAM
 		// evaluation (iam-simulate follows the reference); tokens are unguessable secrets.
-		role.AddToPolicy(statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{"*"}))
-		// Withdrawing a rejected package: stop its run, read what is live, roll back or delete.
-		deployARN := topology.StateMachineARN(k.env, "deploy")
-		deployExecutions := strings.Replace(deployARN, ":stateMachine:", ":execution:", 1) + ":*"
-		role.AddToPolicy(statement([]string{"states:StartExecution"}, []string{deployARN}))
-		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{pipelineExecutions, deployExecutions}))
-		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{obj("deployments/")}))
-		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
+		statement([]string{"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}, []string{"*"}),
+		statement([]string{"states:StartExecution"}, []string{deployARN}),
+		statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{a.pipelineExecutions, executions(deployARN)}),
+		statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{a.obj("deployments/")}),
+		statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}),
 		// The watch and rollbacks announce themselves on the kiln bus (internal/opsevents).
-		role.AddToPolicy(statement([]string{"events:PutEvents"}, []string{k.busARN()}))
-		role.AddToPolicy(statement([]string{"sagemaker:DescribeModelPackage"}, packages))
-		role.AddToPolicy(statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:DeleteEndpoint"},
-			[]string{k.sagemakerARN("endpoint", "*"), k.sagemakerARN("endpoint-config", "*"), k.sagemakerARN("model", "*")}))
-	case "monitor-drift":
-		role.AddToPolicy(statement([]string{"s3:GetObject"}, []string{obj("deployments/"), obj("baselines/"), obj("datacapture/")}))
-		role.AddToPolicy(listUnder("deployments/", "baselines/", "datacapture/"))
-		role.AddToPolicy(statement([]string{"s3:PutObject"}, []string{obj("monitoring/")}))
-		// PutMetricData has no resource-level permission; the condition pins the namespace.
-		st := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})
-		st.AddCondition(jsii.String("StringEquals"), map[string]any{"cloudwatch:namespace": topology.DriftMetricNamespace})
-		role.AddToPolicy(st)
-		role.AddToPolicy(statement([]string{"events:PutEvents"}, []string{k.busARN()}))
-	default:
-		panic("infra: no permissions defined for function " + fn)
+		statement([]string{"events:PutEvents"}, []string{k.busARN()}),
+		statement([]string{"sagemaker:DescribeModelPackage"}, a.packages),
+		statement([]string{"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:DeleteEndpoint"},
+			[]string{k.sagemakerARN("endpoint", "*"), k.sagemakerARN("endpoint-config", "*"), k.sagemakerARN("model", "*")}),
 	}
-	role.AddToPolicy(kms)
+}
+
+// monitorDriftGrants: the drift job reads captures and baselines and publishes metrics.
+func monitorDriftGrants(a access) []awsiam.PolicyStatement {
+	// PutMetricData has no resource-level permission; the condition pins the namespace.
+	metrics := statement([]string{"cloudwatch:PutMetricData"}, []string{"*"})
+	metrics.AddCondition(jsii.String("StringEquals"), map[string]any{"cloudwatch:namespace": topology.DriftMetricNamespace})
+	return []awsiam.PolicyStatement{
+		statement([]string{"s3:GetObject"}, []string{a.obj("deployments/"), a.obj("baselines/"), a.obj("datacapture/")}),
+		a.listUnder("deployments/", "baselines/", "datacapture/"),
+		statement([]string{"s3:PutObject"}, []string{a.obj("monitoring/")}),
+		metrics,
+		statement([]string{"events:PutEvents"}, []string{a.k.busARN()}),
+	}
+}
+
+// executions returns the ARN pattern of every execution of the state machine machineARN.
+func executions(machineARN string) string { return arn.Execution(machineARN, "*") }
+
+// grant gives a function's role exactly what its handler calls ([functionGrants]) and the key.
+func (k *kiln) grant(fn topology.FunctionName, role awsiam.Role, secretARN *string) {
+	grants, ok := functionGrants[fn]
+	if !ok {
+		panic("infra: no permissions defined for function " + string(fn))
+	}
+	a := access{k: k, bucket: *k.bucket.BucketArn(), secretARN: *secretARN,
+		pipelineExecutions: executions(topology.StateMachineARN(k.env, "pipeline")), packages: k.modelPackageARNs()}
+	for _, st := range grants(a) {
+		role.AddToPolicy(st)
+	}
+	role.AddToPolicy(statement([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*k.key.KeyArn()}))
 }
 
 // statement is an Allow statement for actions on resources.

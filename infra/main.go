@@ -8,6 +8,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,7 +99,7 @@ func repoRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("find repository root: no go.mod above the working directory")
+			return "", errors.New("find repository root: no go.mod above the working directory")
 		}
 		dir = parent
 	}

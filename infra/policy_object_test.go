@@ -24,17 +24,17 @@ func TestThePolicyIsAnS3ObjectEachReaderMayReadAndNothingMore(t *testing.T) {
 	uri := "s3://" + bucket + "/" + key
 	objectARN := "arn:${AWS::Partition}:s3:::" + bucket + "/" + key
 	for _, f := range topology.Functions {
-		t.Run(f.Name, func(t *testing.T) {
+		t.Run(string(f.Name), func(t *testing.T) {
 			var vars map[string]any
 			for _, r := range resources("AWS::Lambda::Function") {
-				if props(r)["FunctionName"] == topology.ResourceName(prod, f.Name) {
+				if props(r)["FunctionName"] == topology.ResourceName(prod, string(f.Name)) {
 					vars = props(r)["Environment"].(map[string]any)["Variables"].(map[string]any)
 				}
 			}
 			require.NotNil(t, vars)
 			assert.NotContains(t, vars, topology.EnvPolicy, "the policy is not in the environment")
 			reads := slices.Contains(f.Env, topology.EnvPolicyObject)
-			stmts := roleStatements(t, topology.ResourceName(prod, f.Name+"-fn"))
+			stmts := roleStatements(t, topology.ResourceName(prod, string(f.Name)+"-fn"))
 			var objectGrants []string
 			for _, st := range granting(stmts, "s3:GetObject", "cdk-") {
 				objectGrants = append(objectGrants, render(st["Resource"]))

@@ -37,7 +37,7 @@ type kiln struct {
 	bucket    awss3.Bucket
 	topic     awssns.Topic
 	dlq       awssqs.Queue
-	functions map[string]awslambda.Function
+	functions map[topology.FunctionName]awslambda.Function
 	machines  map[string]awsstepfunctions.StateMachine
 	smRole    awsiam.Role
 	// policyObject is the policy as an S3 file asset (policy_object.go).
@@ -51,7 +51,7 @@ func NewKilnStack(scope constructs.Construct, id string, props *KilnStackProps) 
 	k := &kiln{
 		stack:     stack,
 		props:     props,
-		functions: map[string]awslambda.Function{},
+		functions: map[topology.FunctionName]awslambda.Function{},
 		machines:  map[string]awsstepfunctions.StateMachine{},
 		env: topology.Env{
 			Stage:     props.Stage,

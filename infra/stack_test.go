@@ -40,11 +40,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	for _, f := range topology.Functions {
-		dir := filepath.Join(build, f.Name)
+		dir := filepath.Join(build, string(f.Name))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			panic(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("bootstrap of "+f.Name), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("bootstrap of "+string(f.Name)), 0o755); err != nil {
 			panic(err)
 		}
 	}
@@ -130,9 +130,9 @@ func TestFunctionsAreArmWithLogsTracingAndTheirEnvironment(t *testing.T) {
 		for _, name := range f.Env {
 			env[name] = assertions.Match_AnyValue()
 		}
-		check(t, f.Name, func() {
+		check(t, string(f.Name), func() {
 			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
-				"FunctionName":  topology.ResourceName(prod, f.Name),
+				"FunctionName":  topology.ResourceName(prod, string(f.Name)),
 				"Architectures": []any{"arm64"},
 				"Runtime":       "provided.al2023",
 				"Handler":       "bootstrap",
@@ -241,7 +241,7 @@ func TestRulesUseThePatternFilesWithRetriesAndDeadLetters(t *testing.T) {
 			assert.Equal(t, want["source"], got["source"])
 			assert.Equal(t, want["detail-type"], got["detail-type"])
 			target := found["Targets"].([]any)[0].(map[string]any)
-			assert.Equal(t, r.Target, target["Id"])
+			assert.Equal(t, string(r.Target), target["Id"])
 			assert.NotNil(t, target["DeadLetterConfig"])
 			assert.Equal(t, map[string]any{"MaximumEventAgeInSeconds": float64(86400), "MaximumRetryAttempts": float64(185)}, target["RetryPolicy"])
 			if r.Bus == topology.DefaultBus {

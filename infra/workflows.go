@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/kiln-dev/kiln/internal/arn"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -62,22 +63,19 @@ func (k *kiln) workflows() {
 	}
 }
 
-// substitutions returns the value of every placeholder the workflows and rule patterns may
-// use, as CloudFormation expressions; the keys are topology.Placeholders' keys.
-func (k *kiln) substitutions() map[string]string {
-	return map[string]string{
-		"SageMakerRoleArn":           *k.smRole.RoleArn(),
-		"EvaluateFunctionArn":        topology.FunctionARN(k.env, "evaluate"),
-		"RequestApprovalFunctionArn": topology.FunctionARN(k.env, "request-approval"),
-		"DeployStateMachineArn":      topology.StateMachineARN(k.env, "deploy"),
-		"NotificationTopicArn":       *k.topic.TopicArn(),
-		"ArtifactsBucket":            *k.bucket.BucketName(),
-		"Stage":                      k.props.Stage,
-		"Account":                    k.env.Account,
-		"Region":                     k.env.Region,
-		"Partition":                  k.env.Partition,
+// resources returns the stack's resources as CloudFormation expressions, for the topology's
+// environment and placeholder tables; the policy object's URI and the webhook secret's ARN are filled where the functions are made.
+func (k *kiln) resources() topology.Resources {
+	return topology.Resources{
+		ArtifactsBucket:  *k.bucket.BucketName(),
+		TopicARN:         *k.topic.TopicArn(),
+		SageMakerRoleARN: *k.smRole.RoleArn(),
 	}
 }
+
+// substitutions returns the value of every placeholder the workflows and rule patterns may
+// use, as CloudFormation expressions: topology's placeholder table with infra's resources.
+func (k *kiln) substitutions() map[string]string { return k.resources().Placeholders(k.env) }
 
 // grantWorkflow gives a workflow's role exactly what its definition calls.
 func (k *kiln) grantWorkflow(name string, role awsiam.Role) {
@@ -98,10 +96,10 @@ func (k *kiln) grantWorkflow(name string, role awsiam.Role) {
 		role.AddToPolicy(statement([]string{"events:PutTargets", "events:PutRule", "events:DescribeRule"},
 			[]string{managedRule("StepFunctionsGetEventsForSageMakerTrainingJobsRule"), managedRule("StepFunctionsGetEventsForStepFunctionsExecutionRule")}))
 		role.AddToPolicy(statement([]string{"sagemaker:CreateModelPackage", "sagemaker:AddTags"}, append(k.packageGroupARNs(), k.modelPackageARNs()...)))
-		role.AddToPolicy(statement([]string{"lambda:InvokeFunction"}, []string{topology.FunctionARN(k.env, "evaluate"), topology.FunctionARN(k.env, "request-approval")}))
+		role.AddToPolicy(statement([]string{"lambda:InvokeFunction"}, []string{topology.FunctionARN(k.env, topology.Evaluate), topology.FunctionARN(k.env, topology.RequestApproval)}))
 		deployARN := topology.StateMachineARN(k.env, "deploy")
 		role.AddToPolicy(statement([]string{"states:StartExecution"}, []string{deployARN}))
-		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{strings.Replace(deployARN, ":stateMachine:", ":execution:", 1) + ":*"}))
+		role.AddToPolicy(statement([]string{"states:DescribeExecution", "states:StopExecution"}, []string{arn.Execution(deployARN, "*")}))
 		role.AddToPolicy(statement([]string{"sns:Publish"}, []string{*k.topic.TopicArn()}))
 	case "deploy":
 		role.AddToPolicy(statement([]string{"sagemaker:CreateModel", "sagemaker:DescribeModel"}, k.perModel("model")))

@@ -30,25 +30,34 @@ func Load(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Files returns the names of the embedded definitions, sorted.
-func Files() []string {
-	entries, _ := files.ReadDir(".")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Placeholders returns the distinct ${Key} keys in def, sorted.
 func Placeholders(def []byte) []string {
-	var keys []string
-	for _, m := range placeholder.FindAllSubmatch(def, -1) {
-		keys = append(keys, string(m[1]))
-	}
+	keys := Keys(string(def))
 	sort.Strings(keys)
-	return slices.Compact(keys)
+	return keys
+}
+
+// Keys returns the distinct ${Key} keys in s, in order of appearance: the one placeholder
+// syntax of definitions, rule patterns and policy images.
+func Keys(s string) []string {
+	var keys []string
+	for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
+		if !slices.Contains(keys, m[1]) {
+			keys = append(keys, m[1])
+		}
+	}
+	return keys
+}
+
+// FillKnown replaces every ${Key} in def that values has and leaves the others intact, for
+// a definition run outside a stack (kiln sfn); [Substitute] is the strict form.
+func FillKnown(def []byte, values map[string]string) []byte {
+	return placeholder.ReplaceAllFunc(def, func(m []byte) []byte {
+		if v, ok := values[string(m[2:len(m)-1])]; ok {
+			return []byte(v)
+		}
+		return m
+	})
 }
 
 // Substitute replaces every ${Key} in def with values[Key]. A key with no value is an error

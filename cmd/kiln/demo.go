@@ -12,7 +12,8 @@ import (
 	"github.com/kiln-dev/kiln/internal/local/stack"
 )
 
-func init() {
+// newDemoCmd builds `kiln demo`, which plays the whole loop on an in-process local stack.
+func newDemoCmd() *cobra.Command {
 	var dir, addr, policyFile, template, iamMode, runtimeMode string
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -45,7 +46,7 @@ happened as described. The state stays in --dir for 'kiln status' and 'kiln loca
 	runtimeFlag(cmd, &runtimeMode, stack.RuntimeCommand)
 	cmd.Flags().DurationVar(&timeout, "timeout", 4*time.Minute, "give up after this long")
 	addIAMFlags(cmd, &iamMode, &template)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // envOr returns the environment variable name, or def when it is unset.

@@ -10,10 +10,11 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
 )
 
-func init() {
-	driftCmd := &cobra.Command{Use: "drift", Short: "Work with the drift job"}
-	driftCmd.AddCommand(newDriftRunCmd())
-	rootCmd.AddCommand(driftCmd)
+// newDriftCmd builds `kiln drift`, the commands about the drift job.
+func newDriftCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "drift", Short: "Work with the drift job"}
+	cmd.AddCommand(newDriftRunCmd())
+	return cmd
 }
 
 // newDriftRunCmd builds `kiln drift run MODEL --stage S`.

@@ -11,16 +11,15 @@ import (
 	"github.com/kiln-dev/kiln/internal/eventpattern"
 )
 
-// eventsCmd groups the commands about EventBridge events; other files add their subcommands
-// to it with eventsCmd.AddCommand.
-var eventsCmd = &cobra.Command{
-	Use:   "events",
-	Short: "Test event patterns and work with the local event bus",
-}
-
-func init() {
-	eventsCmd.AddCommand(newEventsTestPatternCmd())
-	rootCmd.AddCommand(eventsCmd)
+// newEventsCmd builds `kiln events`, the commands about EventBridge events: test-pattern,
+// put and replay.
+func newEventsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "Test event patterns and work with the local event bus",
+	}
+	cmd.AddCommand(newEventsTestPatternCmd(), newEventsPutCmd(), newEventsReplayCmd())
+	return cmd
 }
 
 // newEventsTestPatternCmd builds `kiln events test-pattern`, which answers like

@@ -24,10 +24,6 @@ import (
 // defaultLocalAddr is where `kiln local` listens unless KILN_ADDR says otherwise.
 const defaultLocalAddr = "127.0.0.1:4566"
 
-func init() {
-	eventsCmd.AddCommand(newEventsPutCmd(), newEventsReplayCmd())
-}
-
 // busEndpoint returns the EventBridge endpoint: the flag, else http://$KILN_ADDR, else the
 // local stack's default address.
 func busEndpoint(flag string) string {
@@ -114,9 +110,6 @@ func putEventsFile(ctx context.Context, c *eventbridge.Client, name, bus string,
 	entries, err := parseEventsFile(raw, bus)
 	if err != nil {
 		return fmt.Errorf("read events %s: %w", name, err)
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	type entryOut struct {
 		EventID      string `json:"EventId,omitempty"`
@@ -317,9 +310,6 @@ type replayArgs struct {
 // replayEvents starts one replay per bus concerned: the rule's bus, the bus asked for, or
 // every bus; it prints one line of JSON per replay.
 func replayEvents(ctx context.Context, c *eventbridge.Client, a replayArgs, out io.Writer) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !a.from.Before(a.to) {
 		return fmt.Errorf("--from %s is not before --to %s", a.from.Format(time.RFC3339), a.to.Format(time.RFC3339))
 	}

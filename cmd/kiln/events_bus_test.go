@@ -225,7 +225,7 @@ func TestBusEndpointComesFromTheFlagOrKilnAddr(t *testing.T) {
 
 func TestEventsBusCommandsAreRegistered(t *testing.T) {
 	names := map[string]bool{}
-	for _, c := range eventsCmd.Commands() {
+	for _, c := range newEventsCmd().Commands() {
 		names[c.Name()] = true
 	}
 	assert.True(t, names["put"])

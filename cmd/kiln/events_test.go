@@ -74,7 +74,7 @@ func TestEventsTestPatternNeedsBothFlags(t *testing.T) {
 }
 
 func TestEventsGroupIsRegistered(t *testing.T) {
-	cmd, _, err := rootCmd.Find([]string{"events", "test-pattern"})
+	cmd, _, err := newRootCmd().Find([]string{"events", "test-pattern"})
 	require.NoError(t, err)
 	assert.Equal(t, "test-pattern", cmd.Name())
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +14,6 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/release"
 )
-
-func init() { rootCmd.AddCommand(newHistoryCmd()) }
 
 // newHistoryCmd builds `kiln history MODEL --stage S [--at TIME] [--output table|json]`.
 func newHistoryCmd() *cobra.Command {
@@ -29,26 +28,7 @@ func newHistoryCmd() *cobra.Command {
 			"the deployment records (S3) and the model registry (SageMaker), of kiln local or, with --aws, of AWS.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var when time.Time
-			if at != "" {
-				t, err := time.Parse(time.RFC3339, at)
-				if err != nil {
-					return fmt.Errorf("history: --at %q is not an RFC 3339 time (2026-12-05T09:30:00Z)", at)
-				}
-				when = t
-			}
-			if output != "table" && output != "json" {
-				return fmt.Errorf("history: --output is table or json, not %q", output)
-			}
-			c, err := target.clients(cmd.Context())
-			if err != nil {
-				return err
-			}
-			es, err := c.releaser(slog.New(slog.DiscardHandler)).Timeline(cmd.Context(), args[0], target.stage)
-			if err != nil {
-				return fmt.Errorf("history of %s in %s: %w", args[0], target.stage, err)
-			}
-			return printHistory(cmd.OutOrStdout(), args[0], target.stage, es, when, output)
+			return runHistory(cmd.Context(), cmd.OutOrStdout(), target, args[0], at, output)
 		},
 	}
 	target.flags(cmd)
@@ -144,4 +124,29 @@ func writeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// runHistory prints the deployment history of model in target's stage to out, as of at
+// (RFC 3339; empty: all of it), as output (table or json).
+func runHistory(ctx context.Context, out io.Writer, target opsTarget, model, at, output string) error {
+	var when time.Time
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return fmt.Errorf("history: --at %q is not an RFC 3339 time (2026-12-05T09:30:00Z)", at)
+		}
+		when = t
+	}
+	if output != "table" && output != "json" {
+		return fmt.Errorf("history: --output is table or json, not %q", output)
+	}
+	c, err := target.clients(ctx)
+	if err != nil {
+		return err
+	}
+	es, err := c.releaser(slog.New(slog.DiscardHandler)).Timeline(ctx, model, target.stage)
+	if err != nil {
+		return fmt.Errorf("history of %s in %s: %w", model, target.stage, err)
+	}
+	return printHistory(out, model, target.stage, es, when, output)
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-func init() {
-	rootCmd.AddCommand(newIAMCmd())
-}
-
 // addIAMFlags adds --iam and --template, shared by kiln local and kiln demo.
 func addIAMFlags(cmd *cobra.Command, mode, template *string) {
 	cmd.Flags().StringVar(mode, "iam", string(iam.ModeEnforce), "IAM evaluation of every call under its principal's role: off, warn (log denials) or enforce (deny as AWS does)")

@@ -27,10 +27,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/policy"
 )
 
-func init() {
-	rootCmd.AddCommand(newLocalCmd(), newStatusCmd(), newApproveCmd(), newRejectCmd())
-}
-
 // localAddr returns the address flag's default: $KILN_ADDR, else 127.0.0.1:4566.
 func localAddr() string {
 	if a := os.Getenv("KILN_ADDR"); a != "" {

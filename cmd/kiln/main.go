@@ -2,7 +2,7 @@
 // stack (kiln local), the end-to-end demo (kiln demo), single state machines (kiln sfn ...),
 // event-pattern tests (kiln events ...) and talks to a running local stack.
 //
-// Each command group lives in its own file and registers itself on rootCmd from init.
+// Each command group lives in its own file with its constructor; newRootCmd assembles them.
 package main
 
 import (
@@ -13,12 +13,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// rootCmd is the top of the command tree; command groups add themselves to it in init.
-var rootCmd = &cobra.Command{
-	Use:           "kiln",
-	Short:         "kiln turns events into safe model releases (locally and on AWS)",
-	SilenceUsage:  true,
-	SilenceErrors: true,
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kiln",
+		Short:         "kiln turns events into safe model releases (locally and on AWS)",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newLocalCmd(), newStatusCmd(), newApproveCmd(), newRejectCmd(), newDemoCmd(), newInitCmd(),
+		newSfnCmd(), newEventsCmd(), newDriftCmd(), newIAMCmd(), newHistoryCmd(), newRollbackCmd(), newRedriveCmd())
+	return root
 }
 
 // exitError carries an exit code through cobra without printing usage.
@@ -27,7 +32,7 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
+	if err := newRootCmd().Execute(); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

@@ -12,7 +12,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-func init() { rootCmd.AddCommand(newRedriveCmd()) }
 
 // newRedriveCmd builds `kiln redrive EXECUTION`.
 func newRedriveCmd() *cobra.Command {

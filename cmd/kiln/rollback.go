@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +14,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/release"
 )
-
-func init() { rootCmd.AddCommand(newRollbackCmd()) }
 
 // newRollbackCmd builds `kiln rollback MODEL --stage S [--to VERSION] --reason TEXT`.
 func newRollbackCmd() *cobra.Command {
@@ -33,32 +32,7 @@ func newRollbackCmd() *cobra.Command {
 			"then goes on the kiln bus. Exit 1 when the rollback was refused or its deployment failed.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(reason) == "" {
-				return errors.New("rollback: --reason is required: say why the stage goes back")
-			}
-			if to < 0 {
-				return fmt.Errorf("rollback: --to %d is not a package version", to)
-			}
-			start := time.Now()
-			c, err := target.clients(cmd.Context())
-			if err != nil {
-				return err
-			}
-			r := c.releaser(slog.New(slog.DiscardHandler))
-			rolled, err := r.Rollback(cmd.Context(), args[0], target.stage, to, by, reason)
-			if err != nil {
-				return fmt.Errorf("rollback refused, nothing changed: %w", err)
-			}
-			out := cmd.OutOrStdout()
-			printRolled(out, rolled)
-			if noWait {
-				return nil
-			}
-			done, err := r.Await(cmd.Context(), rolled)
-			if err != nil {
-				return err
-			}
-			return printCompleted(out, done, time.Since(start))
+			return runRollback(cmd.Context(), cmd.OutOrStdout(), target, rollbackArgs{model: args[0], to: to, by: by, reason: reason, noWait: noWait})
 		},
 	}
 	target.flags(cmd)
@@ -88,4 +62,41 @@ func printCompleted(out io.Writer, ev opsevents.Rollback, took time.Duration) er
 	}
 	fmt.Fprintf(out, "rolled back in %.1fs: %s serves version %d again (deploy workflow %.1fs)\n", took.Seconds(), ev.EndpointName, ev.ToVersion, ev.Seconds)
 	return nil
+}
+
+// rollbackArgs are kiln rollback's argument and flags.
+type rollbackArgs struct {
+	model, by, reason string
+	to                int
+	noWait            bool
+}
+
+// runRollback rolls a.model in target's stage back (see [release.Releaser.Rollback]),
+// prints the rollback to out and, unless a.noWait, waits for it to complete.
+func runRollback(ctx context.Context, out io.Writer, target opsTarget, a rollbackArgs) error {
+	if strings.TrimSpace(a.reason) == "" {
+		return errors.New("rollback: --reason is required: say why the stage goes back")
+	}
+	if a.to < 0 {
+		return fmt.Errorf("rollback: --to %d is not a package version", a.to)
+	}
+	start := time.Now()
+	c, err := target.clients(ctx)
+	if err != nil {
+		return err
+	}
+	r := c.releaser(slog.New(slog.DiscardHandler))
+	rolled, err := r.Rollback(ctx, a.model, target.stage, a.to, a.by, a.reason)
+	if err != nil {
+		return fmt.Errorf("rollback refused, nothing changed: %w", err)
+	}
+	printRolled(out, rolled)
+	if a.noWait {
+		return nil
+	}
+	done, err := r.Await(ctx, rolled)
+	if err != nil {
+		return err
+	}
+	return printCompleted(out, done, time.Since(start))
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -15,30 +14,21 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/asl/conformance"
+	"github.com/kiln-dev/kiln/statemachines"
 )
 
-// sfnCmd groups the state machine commands.
-var sfnCmd = &cobra.Command{
-	Use:   "sfn",
-	Short: "run, validate and check Step Functions state machines on kiln's ASL engine",
+// newSfnCmd builds `kiln sfn`, the state machine commands: run, validate and conformance.
+func newSfnCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sfn",
+		Short: "run, validate and check Step Functions state machines on kiln's ASL engine",
+	}
+	cmd.AddCommand(newSfnRunCmd(), newSfnValidateCmd(), newSfnConformanceCmd())
+	return cmd
 }
-
-func init() {
-	sfnCmd.AddCommand(newSfnRunCmd(), newSfnValidateCmd(), newSfnConformanceCmd())
-	rootCmd.AddCommand(sfnCmd)
-}
-
-var placeholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
 
 // substitute fills ${Key} placeholders from subs and leaves unknown ones intact.
-func substitute(def []byte, subs map[string]string) []byte {
-	return placeholderRE.ReplaceAllFunc(def, func(m []byte) []byte {
-		if v, ok := subs[string(m[2:len(m)-1])]; ok {
-			return []byte(v)
-		}
-		return m
-	})
-}
+func substitute(def []byte, subs map[string]string) []byte { return statemachines.FillKnown(def, subs) }
 
 func parseSubs(list []string) (map[string]string, error) {
 	subs := map[string]string{}

@@ -3,8 +3,9 @@ package asl
 import (
 	"encoding/hex"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/arn"
 )
 
 // childExecution is the identity a Distributed Map iteration runs under. On AWS each
@@ -39,7 +40,7 @@ func (t *thread) newChildExecution(st *state, enteredID int64, i int, input any)
 	smARN := parentSM + "/" + label
 	name := childUUID(x.seed, st.name, enteredID, i)
 	return &childExecution{
-		arn:    strings.Replace(smARN, ":stateMachine:", ":execution:", 1) + ":" + name,
+		arn:    arn.Execution(smARN, name),
 		name:   name,
 		smARN:  smARN,
 		smName: parentSMName + "/" + label,

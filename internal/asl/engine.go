@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 )
 
@@ -43,9 +45,9 @@ type Engine struct {
 	track Tracker
 	seed  uint64
 	// defaultSM and defaultRole are the ARNs used when StartInput gives none.
-	defaultSM, defaultExec, defaultRole string
-	mu                                  sync.Mutex
-	tokens                              map[string]*tokenWait
+	defaultSM, defaultRole string
+	mu                     sync.Mutex
+	tokens                 map[string]*tokenWait
 }
 
 // NewEngine returns an engine with the given options.
@@ -66,7 +68,6 @@ func NewEngine(opts Options) *Engine {
 		e.opts.Partition = "aws"
 	}
 	e.defaultSM = fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:machine", e.opts.Partition, e.opts.Region, e.opts.Account)
-	e.defaultExec = strings.Replace(e.defaultSM, ":stateMachine:", ":execution:", 1)
 	e.defaultRole = fmt.Sprintf("arn:%s:iam::%s:role/StepFunctionsRole", e.opts.Partition, e.opts.Account)
 	e.seed = opts.Seed
 	if e.seed == 0 {
@@ -400,11 +401,7 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	x.arn = in.ExecutionARN
 	if x.arn == "" {
-		prefix := e.defaultExec
-		if x.smARN != e.defaultSM {
-			prefix = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1)
-		}
-		x.arn = prefix + ":" + x.name
+		x.arn = arn.Execution(x.smARN, x.name)
 	}
 	if x.roleARN == "" {
 		x.roleARN = e.defaultRole

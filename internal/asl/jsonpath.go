@@ -50,7 +50,7 @@ var errIndexPastEnd = fmt.Errorf("%w: index out of range", errPathNotFound)
 func parsePath(src string, reference bool) (*jsonPath, error) {
 	p := &jsonPath{src: src}
 	if !strings.HasPrefix(src, "$") {
-		return nil, fmt.Errorf("a path must begin with '$'")
+		return nil, errors.New("a path must begin with '$'")
 	}
 	rest := src[1:]
 	switch {
@@ -78,7 +78,7 @@ func parsePath(src string, reference bool) (*jsonPath, error) {
 		return p, nil
 	}
 	if reference {
-		return nil, fmt.Errorf("a reference path may only select a single node (no wildcards, filters, slices or '..')")
+		return nil, errors.New("a reference path may only select a single node (no wildcards, filters, slices or '..')")
 	}
 	x, err := jp.ParseString("$" + rest)
 	if err != nil {
@@ -100,7 +100,7 @@ func parseDefinite(s string) ([]step, bool, error) {
 		case '.':
 			s = s[1:]
 			if s == "" {
-				return nil, false, fmt.Errorf("a path may not end with '.'")
+				return nil, false, errors.New("a path may not end with '.'")
 			}
 			if s[0] == '.' || s[0] == '*' || s[0] == '[' {
 				return nil, false, nil
@@ -113,7 +113,7 @@ func parseDefinite(s string) ([]step, bool, error) {
 				i++
 			}
 			if i == 0 {
-				return nil, false, fmt.Errorf("empty key in path")
+				return nil, false, errors.New("empty key in path")
 			}
 			key := s[:i]
 			if strings.HasSuffix(key, "()") {
@@ -132,7 +132,7 @@ func parseDefinite(s string) ([]step, bool, error) {
 			}
 			end := strings.IndexByte(s, ']')
 			if end < 0 {
-				return nil, false, fmt.Errorf("unclosed '[' in path")
+				return nil, false, errors.New("unclosed '[' in path")
 			}
 			inner := s[1:end]
 			if len(inner) >= 2 && (inner[0] == '\'' && inner[len(inner)-1] == '\'' || inner[0] == '"' && inner[len(inner)-1] == '"') {

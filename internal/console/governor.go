@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -39,7 +40,7 @@ const decisionFilter = "action"
 
 func (h *Handler) listDecisions(r *http.Request) (any, error) {
 	if h.Logs == nil || h.TriggerLogGroup == "" {
-		return nil, fmt.Errorf("read the governor's decisions: no CloudWatch Logs client or trigger log group configured")
+		return nil, errors.New("read the governor's decisions: no CloudWatch Logs client or trigger log group configured")
 	}
 	now := h.Clock()
 	out := []Decision{}

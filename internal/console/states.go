@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,138 +68,158 @@ const maxDetails = 1200
 // failure followed by another attempt counts as a retry, one after which the execution went
 // on to another state is caught.
 func Runs(events []sfntypes.HistoryEvent, execStatus string) map[string]*StateRun {
-	runs := map[string]*StateRun{}
-	byID := make(map[int64]sfntypes.HistoryEvent, len(events))
-	var order []*StateRun // runs by most recent entry
-	owner := func(ev sfntypes.HistoryEvent) *StateRun {
-		for range 64 {
-			if d := ev.StateEnteredEventDetails; d != nil {
-				return runs[aws.ToString(d.Name)]
-			}
-			prev, ok := byID[ev.PreviousEventId]
-			if !ok {
-				return nil
-			}
-			ev = prev
-		}
-		return nil
-	}
-	openOf := func(kinds ...string) *StateRun {
-		for i := len(order) - 1; i >= 0; i-- {
-			r := order[i]
-			if !r.open {
-				continue
-			}
-			if len(kinds) == 0 {
-				return r
-			}
-			for _, k := range kinds {
-				if r.kind == k {
-					return r
-				}
-			}
-		}
-		return nil
-	}
+	f := &folder{runs: map[string]*StateRun{}, byID: make(map[int64]sfntypes.HistoryEvent, len(events))}
 	for _, ev := range events {
-		byID[ev.Id] = ev
-		t := string(ev.Type)
-		at := aws.ToTime(ev.Timestamp)
-		switch {
-		case ev.StateEnteredEventDetails != nil:
-			name := aws.ToString(ev.StateEnteredEventDetails.Name)
-			r := runs[name]
-			if r == nil {
-				r = &StateRun{Entered: at}
-				runs[name] = r
-			}
-			r.kind, r.open, r.failedAt, r.enteredID = t, true, 0, ev.Id
-			r.Entries++
-			r.Input = aws.ToString(ev.StateEnteredEventDetails.Input)
-			r.Status = StatusRunning
-			if t == string(sfntypes.HistoryEventTypeFailStateEntered) {
-				r.Status = StatusFailed
-			}
-			for i, o := range order {
-				if o == r {
-					order = append(order[:i], order[i+1:]...)
-					break
-				}
-			}
-			order = append(order, r)
-			// A failure elsewhere followed by entering another state was caught.
-			for _, o := range order {
-				if o != r && o.failedAt != 0 && o.Status == StatusFailed {
-					o.Status, o.open = StatusCaught, false
-				}
-			}
-		case ev.StateExitedEventDetails != nil:
-			r := runs[aws.ToString(ev.StateExitedEventDetails.Name)]
-			if r == nil {
-				continue
-			}
-			r.open = false
-			at := at
-			r.Exited = &at
-			r.Output = aws.ToString(ev.StateExitedEventDetails.Output)
-			if r.failedAt != 0 {
-				r.Status = StatusCaught
-			} else {
-				r.Status = StatusSucceeded
-			}
-		case ev.Type == sfntypes.HistoryEventTypeTaskScheduled:
-			if r := owner(ev); r != nil && r.failedAt != 0 {
-				r.Retries++
-				r.failedAt, r.open = 0, true
-				r.Status = StatusRunning
-			}
-		case ev.Type == sfntypes.HistoryEventTypeMapStateStarted:
-			if r := openOf(string(sfntypes.HistoryEventTypeMapStateEntered)); r != nil && ev.MapStateStartedEventDetails != nil {
-				r.Iterations = int(ev.MapStateStartedEventDetails.Length)
-			}
-		case ev.Type == sfntypes.HistoryEventTypeMapStateFailed, ev.Type == sfntypes.HistoryEventTypeParallelStateFailed:
-			kind := sfntypes.HistoryEventTypeMapStateEntered
-			if ev.Type == sfntypes.HistoryEventTypeParallelStateFailed {
-				kind = sfntypes.HistoryEventTypeParallelStateEntered
-			}
-			if r := openOf(string(kind)); r != nil {
-				fail(r, ev.Id, "", "")
-			}
-		case isExecutionEnd(ev.Type):
-			e, c := errorOf(ev)
-			for _, r := range order {
-				if r.open && (r.Status == StatusRunning || r.Status == StatusFailed) {
-					fail(r, ev.Id, e, c)
-					r.open = false
-				}
-			}
-		default:
-			if e, c := errorOf(ev); e != "" || c != "" || strings.HasSuffix(t, "Failed") || strings.HasSuffix(t, "TimedOut") {
-				r := owner(ev)
-				if r == nil {
-					r = openOf()
-				}
-				if r != nil {
-					fail(r, ev.Id, e, c)
-				}
-				continue
-			}
-			if arn := nestedExecution(ev); arn != "" {
-				if r := owner(ev); r != nil {
-					r.Execution = arn
-				}
-			}
-		}
+		f.byID[ev.Id] = ev
+		f.apply(ev)
 	}
 	if execStatus == string(sfntypes.ExecutionStatusRunning) {
-		return runs
+		return f.runs
 	}
-	for _, r := range runs {
+	for _, r := range f.runs {
 		if r.Status == StatusRunning {
 			r.Status = StatusFailed // the execution stopped while the state ran (aborted, timed out)
 		}
 	}
-	return runs
+	return f.runs
+}
+
+// folder is the state of [Runs] while it folds a history.
+type folder struct {
+	runs  map[string]*StateRun
+	byID  map[int64]sfntypes.HistoryEvent
+	order []*StateRun // runs by most recent entry
+}
+
+// owner returns the run ev belongs to, following previousEventId back to a StateEntered
+// event (at most 64 steps), or nil.
+func (f *folder) owner(ev sfntypes.HistoryEvent) *StateRun {
+	for range 64 {
+		if d := ev.StateEnteredEventDetails; d != nil {
+			return f.runs[aws.ToString(d.Name)]
+		}
+		prev, ok := f.byID[ev.PreviousEventId]
+		if !ok {
+			return nil
+		}
+		ev = prev
+	}
+	return nil
+}
+
+// openOf returns the most recently entered open run of one of kinds (any kind when none).
+func (f *folder) openOf(kinds ...string) *StateRun {
+	for i := len(f.order) - 1; i >= 0; i-- {
+		r := f.order[i]
+		if !r.open {
+			continue
+		}
+		if len(kinds) == 0 || slices.Contains(kinds, r.kind) {
+			return r
+		}
+	}
+	return nil
+}
+
+// apply folds one event into the runs.
+func (f *folder) apply(ev sfntypes.HistoryEvent) {
+	t := string(ev.Type)
+	switch {
+	case ev.StateEnteredEventDetails != nil:
+		f.entered(ev)
+	case ev.StateExitedEventDetails != nil:
+		f.exited(ev)
+	case ev.Type == sfntypes.HistoryEventTypeTaskScheduled:
+		if r := f.owner(ev); r != nil && r.failedAt != 0 {
+			r.Retries++
+			r.failedAt, r.open = 0, true
+			r.Status = StatusRunning
+		}
+	case ev.Type == sfntypes.HistoryEventTypeMapStateStarted:
+		if r := f.openOf(string(sfntypes.HistoryEventTypeMapStateEntered)); r != nil && ev.MapStateStartedEventDetails != nil {
+			r.Iterations = int(ev.MapStateStartedEventDetails.Length)
+		}
+	case ev.Type == sfntypes.HistoryEventTypeMapStateFailed, ev.Type == sfntypes.HistoryEventTypeParallelStateFailed:
+		kind := sfntypes.HistoryEventTypeMapStateEntered
+		if ev.Type == sfntypes.HistoryEventTypeParallelStateFailed {
+			kind = sfntypes.HistoryEventTypeParallelStateEntered
+		}
+		if r := f.openOf(string(kind)); r != nil {
+			fail(r, ev.Id, "", "")
+		}
+	case isExecutionEnd(ev.Type):
+		e, c := errorOf(ev)
+		for _, r := range f.order {
+			if r.open && (r.Status == StatusRunning || r.Status == StatusFailed) {
+				fail(r, ev.Id, e, c)
+				r.open = false
+			}
+		}
+	default:
+		if e, c := errorOf(ev); e != "" || c != "" || strings.HasSuffix(t, "Failed") || strings.HasSuffix(t, "TimedOut") {
+			r := f.owner(ev)
+			if r == nil {
+				r = f.openOf()
+			}
+			if r != nil {
+				fail(r, ev.Id, e, c)
+			}
+			return
+		}
+		if arn := nestedExecution(ev); arn != "" {
+			if r := f.owner(ev); r != nil {
+				r.Execution = arn
+			}
+		}
+	}
+}
+
+// entered opens (or reopens) the run of the state ev enters; a failure elsewhere followed
+// by entering another state was caught.
+func (f *folder) entered(ev sfntypes.HistoryEvent) {
+	t, at := string(ev.Type), aws.ToTime(ev.Timestamp)
+	name := aws.ToString(ev.StateEnteredEventDetails.Name)
+	r := f.runs[name]
+	if r == nil {
+		r = &StateRun{Entered: at}
+		f.runs[name] = r
+	}
+	r.kind, r.open, r.failedAt, r.enteredID = t, true, 0, ev.Id
+	r.Entries++
+	r.Input = aws.ToString(ev.StateEnteredEventDetails.Input)
+	r.Status = StatusRunning
+	if t == string(sfntypes.HistoryEventTypeFailStateEntered) {
+		r.Status = StatusFailed
+	}
+	for i, o := range f.order {
+		if o == r {
+			f.order = append(f.order[:i], f.order[i+1:]...)
+			break
+		}
+	}
+	f.order = append(f.order, r)
+	for _, o := range f.order {
+		if o != r && o.failedAt != 0 && o.Status == StatusFailed {
+			o.Status, o.open = StatusCaught, false
+		}
+	}
+}
+
+// exited closes the run of the state ev exits: caught when it failed before, else succeeded.
+func (f *folder) exited(ev sfntypes.HistoryEvent) {
+	r := f.runs[aws.ToString(ev.StateExitedEventDetails.Name)]
+	if r == nil {
+		return
+	}
+	at := aws.ToTime(ev.Timestamp)
+	r.open = false
+	r.Exited = &at
+	r.Output = aws.ToString(ev.StateExitedEventDetails.Output)
+	if r.failedAt != 0 {
+		r.Status = StatusCaught
+	} else {
+		r.Status = StatusSucceeded
+	}
 }
 
 // fail records a failure of r.

@@ -100,15 +100,15 @@ func (d *demo) onAlarm(c cloudwatch.AlarmChange) {
 
 // onInvocation prints the governor's decisions and hands them to the checks.
 func (d *demo) onInvocation(function string, _ []byte, result []byte, err error) {
-	if function == topology.ResourceName(Stage, "monitor-drift") {
+	if function == topology.ResourceName(Stage, string(topology.MonitorDrift)) {
 		d.onDriftJob(result, err)
 		return
 	}
-	if function == topology.ResourceName(Stage, "approval") {
+	if function == topology.ResourceName(Stage, string(topology.Approval)) {
 		d.onApproval(result, err)
 		return
 	}
-	if function != topology.ResourceName(Stage, "trigger") {
+	if function != topology.ResourceName(Stage, string(topology.Trigger)) {
 		return
 	}
 	if err != nil {

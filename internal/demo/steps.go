@@ -118,7 +118,7 @@ func (d *demo) deliver(ctx context.Context, body []byte, delivery string) (int, 
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.st.FunctionURL("webhook"), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.st.FunctionURL(topology.Webhook), bytes.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}

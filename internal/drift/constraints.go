@@ -2,6 +2,7 @@ package drift
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -118,7 +119,7 @@ func Baseline(header []string, rows [][]string, opts Options) (*Statistics, *Con
 		return nil, nil, fmt.Errorf("compute baseline: threshold %v: want a number in (0, 1]", opts.Threshold)
 	}
 	if len(rows) == 0 {
-		return nil, nil, fmt.Errorf("compute baseline: no rows")
+		return nil, nil, errors.New("compute baseline: no rows")
 	}
 	st, err := ComputeStatistics(header, rows, opts.Buckets)
 	if err != nil {

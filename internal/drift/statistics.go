@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -200,7 +201,7 @@ func column(rows [][]string, j int) []string {
 // absent cells as missing; extra cells are ignored. It fails on an empty or duplicated header name.
 func ComputeStatistics(header []string, rows [][]string, buckets int) (*Statistics, error) {
 	if len(header) == 0 {
-		return nil, fmt.Errorf("compute statistics: empty header")
+		return nil, errors.New("compute statistics: empty header")
 	}
 	if buckets < 1 {
 		return nil, fmt.Errorf("compute statistics: %d buckets: want at least 1", buckets)

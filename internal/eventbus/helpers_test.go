@@ -3,6 +3,7 @@ package eventbus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,7 +47,7 @@ func (f *fakeLambda) Invoke(_ context.Context, function string, payload []byte) 
 	}
 	if f.failures[function] > 0 {
 		f.failures[function]--
-		return fmt.Errorf("TooManyRequestsException: rate exceeded")
+		return errors.New("TooManyRequestsException: rate exceeded")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package eventbus
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
@@ -125,7 +126,7 @@ type bus struct {
 // New returns a Service holding the default bus. With a DB it creates its buckets first.
 func New(cfg Config) (*Service, error) {
 	if cfg.Account == "" || cfg.Region == "" {
-		return nil, fmt.Errorf("new event bus service: account and region are required")
+		return nil, errors.New("new event bus service: account and region are required")
 	}
 	if cfg.Partition == "" {
 		cfg.Partition = "aws"

@@ -31,7 +31,7 @@ type step struct {
 // digits and - _ / and other characters except . [ ] ' and spaces), ['name'], [index], .* or [*].
 func parsePath(p string) ([]step, error) {
 	if !strings.HasPrefix(p, "$") {
-		return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: it must begin with $")
+		return nil, errors.New("not a JSONPath of the form $.a.b[0]: it must begin with $")
 	}
 	var steps []step
 	rest := p[1:]
@@ -54,7 +54,7 @@ func parsePath(p string) ([]step, error) {
 		case strings.HasPrefix(rest, "['"):
 			end := strings.Index(rest[2:], "']")
 			if end < 0 {
-				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unclosed ['")
+				return nil, errors.New("not a JSONPath of the form $.a.b[0]: unclosed ['")
 			}
 			steps = append(steps, step{name: rest[2 : 2+end], index: -1})
 			rest = rest[2+end+2:]
@@ -64,7 +64,7 @@ func parsePath(p string) ([]step, error) {
 		case rest[0] == '[':
 			end := strings.IndexByte(rest, ']')
 			if end < 0 {
-				return nil, fmt.Errorf("not a JSONPath of the form $.a.b[0]: unclosed [")
+				return nil, errors.New("not a JSONPath of the form $.a.b[0]: unclosed [")
 			}
 			n, err := strconv.Atoi(rest[1:end])
 			if err != nil || n < 0 {

@@ -1,6 +1,7 @@
 package governor
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -101,13 +102,13 @@ type Facts struct {
 // Validate reports a governor whose stage is not in its policy.
 func (g Governor) Validate() error {
 	if g.Policy == nil {
-		return fmt.Errorf("governor: no policy")
+		return errors.New("governor: no policy")
 	}
 	if _, ok := g.Policy.Stages[g.Stage]; !ok {
 		return fmt.Errorf("governor: stage %q is not in the policy (stages: %s)", g.Stage, strings.Join(g.Policy.StageNames(), ", "))
 	}
 	if g.Bucket == "" {
-		return fmt.Errorf("governor: no artifacts bucket")
+		return errors.New("governor: no artifacts bucket")
 	}
 	return nil
 }

@@ -52,9 +52,6 @@ func (e Env) Policy() *policy.Policy {
 	return p
 }
 
-// Getenv returns the environment variable name.
-func (e Env) Getenv(name string) string { return os.Getenv(name) }
-
 // PathStyleS3 reports whether S3 must be addressed path-style: true when an endpoint override
 // (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3) points the SDK at kiln local, whose S3 serves
 // every bucket on one host. Use it as s3.NewFromConfig(cfg, func(o *s3.Options) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/kiln-dev/kiln/statemachines"
 )
 
 // Image references.
@@ -43,29 +44,22 @@ func (m Model) ImagesFor(stage string) (training, serving string) {
 	return training, serving
 }
 
-// imagePlaceholder matches ${Key}, the topology's placeholder syntax.
-var imagePlaceholder = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
-
 // ecrImage matches an ECR image reference, placeholders allowed for the account and region:
 // the registry host (with the FIPS variant and China's domain), then the repository.
 var ecrImage = regexp.MustCompile(`^(\d{12}|\$\{[A-Za-z0-9_]+\})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+|\$\{[A-Za-z0-9_]+\})\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::[^@]+)?(?:@.+)?$`)
 
 // ImagePlaceholders returns the distinct ${Key} keys in ref, in order of appearance.
-func ImagePlaceholders(ref string) []string {
-	var keys []string
-	for _, m := range imagePlaceholder.FindAllStringSubmatch(ref, -1) {
-		if !slices.Contains(keys, m[1]) {
-			keys = append(keys, m[1])
-		}
-	}
-	return keys
-}
+func ImagePlaceholders(ref string) []string { return statemachines.Keys(ref) }
 
 // CheckImage returns why ref is not an image reference, or nil. Placeholders (${Key}) may
 // stand for any part; a reference whose registry is ECR's must also have ECR's form (a
 // 12-digit account or a placeholder, a region or a placeholder).
 func CheckImage(ref string) error {
-	plain := imagePlaceholder.ReplaceAllString(ref, "x0")
+	values := map[string]string{}
+	for _, key := range statemachines.Keys(ref) {
+		values[key] = "x0"
+	}
+	plain := string(statemachines.FillKnown([]byte(ref), values))
 	if strings.ContainsAny(plain, "${}") {
 		return fmt.Errorf("%q has a malformed placeholder: write ${Account}, ${Region} or ${Partition}", ref)
 	}

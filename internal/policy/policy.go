@@ -273,52 +273,7 @@ func (p *Policy) Validate() error {
 		bad("stages", "at least one stage is required")
 	}
 	for _, name := range p.StageNames() {
-		s := p.Stages[name]
-		f := "stages." + name
-		if !validName(name) {
-			bad(f, "stage names are lower-case letters, digits and hyphens")
-		}
-		if s.Approval.Mode != ApprovalManual && s.Approval.Mode != ApprovalAuto {
-			bad(f+".approval.mode", "%q is not manual or auto", s.Approval.Mode)
-		}
-		if s.Approval.TimeoutSeconds < 60 || s.Approval.TimeoutSeconds > 31536000 {
-			bad(f+".approval.timeoutSeconds", "%d is outside 60..31536000", s.Approval.TimeoutSeconds)
-		}
-		d := s.Deployment
-		switch d.Strategy {
-		case StrategyAllAtOnce:
-		case StrategyCanary:
-			if d.StepPercent < 1 || d.StepPercent > 50 {
-				bad(f+".deployment.stepPercent", "a canary is 1..50 percent, got %d", d.StepPercent)
-			}
-		case StrategyLinear:
-			if d.StepPercent < 10 || d.StepPercent > 50 {
-				bad(f+".deployment.stepPercent", "a linear step is 10..50 percent, got %d", d.StepPercent)
-			}
-		default:
-			bad(f+".deployment.strategy", "%q is not ALL_AT_ONCE, CANARY or LINEAR", d.Strategy)
-		}
-		if d.WaitSeconds < 0 || d.WaitSeconds > 3600 {
-			bad(f+".deployment.waitSeconds", "%d is outside 0..3600", d.WaitSeconds)
-		}
-		if d.BakeSeconds < 0 || d.BakeSeconds > 3600 {
-			bad(f+".deployment.bakeSeconds", "%d is outside 0..3600", d.BakeSeconds)
-		}
-		if d.MaxExecutionTimeoutSeconds < 600 || d.MaxExecutionTimeoutSeconds > 28800 {
-			bad(f+".deployment.maxExecutionTimeoutSeconds", "%d is outside 600..28800", d.MaxExecutionTimeoutSeconds)
-		}
-		if d.PollSeconds < 1 || d.PollSeconds > 300 {
-			bad(f+".deployment.pollSeconds", "%d is outside 1..300", d.PollSeconds)
-		}
-		checkWatch(d, f+".deployment", bad)
-		if d.InstanceType == "" {
-			bad(f+".deployment.instanceType", "is required")
-		}
-		if d.InstanceCount < 1 {
-			bad(f+".deployment.instanceCount", "must be at least 1")
-		} else if msg := stepFits(d); msg != "" && s.Deploy {
-			bad(f+".deployment.stepPercent", "%s", msg)
-		}
+		validateStage(name, p.Stages[name], bad)
 	}
 	for i, r := range p.Branches {
 		f := fmt.Sprintf("branches[%d]", i)
@@ -337,45 +292,7 @@ func (p *Policy) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, m := range p.Models {
-		f := fmt.Sprintf("models[%d]", i)
-		if !validName(m.Name) || len(m.Name) > 16 {
-			bad(f+".name", "%q must be 1..16 lower-case letters, digits and hyphens", m.Name)
-		}
-		if seen[m.Name] {
-			bad(f+".name", "model %q is defined twice", m.Name)
-		}
-		seen[m.Name] = true
-		if m.TrainingImage == "" {
-			bad(f+".trainingImage", "is required")
-		}
-		if m.ServingImage == "" {
-			bad(f+".servingImage", "is required")
-		}
-		if m.TrainingInstanceType == "" {
-			bad(f+".trainingInstanceType", "is required")
-		}
-		if m.MaxRuntimeSeconds < 1 {
-			bad(f+".maxRuntimeSeconds", "must be positive")
-		}
-		if m.DataPrefix == "" || !strings.HasSuffix(m.DataPrefix, "/") {
-			bad(f+".dataPrefix", "%q must be a key prefix ending in /", m.DataPrefix)
-		}
-		if m.Gate.Metric == "" {
-			bad(f+".gate.metric", "is required")
-		}
-		if len(m.Features) == 0 {
-			bad(f+".features", "at least one feature is required")
-		}
-		if m.DriftThreshold <= 0 || m.DriftThreshold > 1 {
-			bad(f+".driftThreshold", "%v is outside (0, 1]", m.DriftThreshold)
-		}
-		for _, stage := range p.StageNames() {
-			if n := len(m.Name) + len(stage); n > MaxModelAndStage {
-				bad(f+".name", "model %q with stage %q makes endpoint config names of %d characters, over SageMaker's %d: "+
-					"model and stage names together may have %d characters", m.Name, stage, n+ReleaseNameOverhead+len(EndpointConfigSuffix),
-					MaxSageMakerName, MaxModelAndStage)
-			}
-		}
+		p.validateModel(fmt.Sprintf("models[%d]", i), m, seen, bad)
 	}
 	errs = append(errs, p.validateImages()...)
 	for image, li := range p.Local.Images {
@@ -385,6 +302,98 @@ func (p *Policy) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateStage reports the problems of stage name through bad.
+func validateStage(name string, s Stage, bad func(field, format string, args ...any)) {
+	f := "stages." + name
+	if !validName(name) {
+		bad(f, "stage names are lower-case letters, digits and hyphens")
+	}
+	if s.Approval.Mode != ApprovalManual && s.Approval.Mode != ApprovalAuto {
+		bad(f+".approval.mode", "%q is not manual or auto", s.Approval.Mode)
+	}
+	if s.Approval.TimeoutSeconds < 60 || s.Approval.TimeoutSeconds > 31536000 {
+		bad(f+".approval.timeoutSeconds", "%d is outside 60..31536000", s.Approval.TimeoutSeconds)
+	}
+	d := s.Deployment
+	switch d.Strategy {
+	case StrategyAllAtOnce:
+	case StrategyCanary:
+		if d.StepPercent < 1 || d.StepPercent > 50 {
+			bad(f+".deployment.stepPercent", "a canary is 1..50 percent, got %d", d.StepPercent)
+		}
+	case StrategyLinear:
+		if d.StepPercent < 10 || d.StepPercent > 50 {
+			bad(f+".deployment.stepPercent", "a linear step is 10..50 percent, got %d", d.StepPercent)
+		}
+	default:
+		bad(f+".deployment.strategy", "%q is not ALL_AT_ONCE, CANARY or LINEAR", d.Strategy)
+	}
+	if d.WaitSeconds < 0 || d.WaitSeconds > 3600 {
+		bad(f+".deployment.waitSeconds", "%d is outside 0..3600", d.WaitSeconds)
+	}
+	if d.BakeSeconds < 0 || d.BakeSeconds > 3600 {
+		bad(f+".deployment.bakeSeconds", "%d is outside 0..3600", d.BakeSeconds)
+	}
+	if d.MaxExecutionTimeoutSeconds < 600 || d.MaxExecutionTimeoutSeconds > 28800 {
+		bad(f+".deployment.maxExecutionTimeoutSeconds", "%d is outside 600..28800", d.MaxExecutionTimeoutSeconds)
+	}
+	if d.PollSeconds < 1 || d.PollSeconds > 300 {
+		bad(f+".deployment.pollSeconds", "%d is outside 1..300", d.PollSeconds)
+	}
+	checkWatch(d, f+".deployment", bad)
+	if d.InstanceType == "" {
+		bad(f+".deployment.instanceType", "is required")
+	}
+	if d.InstanceCount < 1 {
+		bad(f+".deployment.instanceCount", "must be at least 1")
+	} else if msg := stepFits(d); msg != "" && s.Deploy {
+		bad(f+".deployment.stepPercent", "%s", msg)
+	}
+}
+
+// validateModel reports the problems of model m at field f through bad; seen holds the
+// names of the models before it.
+func (p *Policy) validateModel(f string, m Model, seen map[string]bool, bad func(field, format string, args ...any)) {
+	if !validName(m.Name) || len(m.Name) > 16 {
+		bad(f+".name", "%q must be 1..16 lower-case letters, digits and hyphens", m.Name)
+	}
+	if seen[m.Name] {
+		bad(f+".name", "model %q is defined twice", m.Name)
+	}
+	seen[m.Name] = true
+	if m.TrainingImage == "" {
+		bad(f+".trainingImage", "is required")
+	}
+	if m.ServingImage == "" {
+		bad(f+".servingImage", "is required")
+	}
+	if m.TrainingInstanceType == "" {
+		bad(f+".trainingInstanceType", "is required")
+	}
+	if m.MaxRuntimeSeconds < 1 {
+		bad(f+".maxRuntimeSeconds", "must be positive")
+	}
+	if m.DataPrefix == "" || !strings.HasSuffix(m.DataPrefix, "/") {
+		bad(f+".dataPrefix", "%q must be a key prefix ending in /", m.DataPrefix)
+	}
+	if m.Gate.Metric == "" {
+		bad(f+".gate.metric", "is required")
+	}
+	if len(m.Features) == 0 {
+		bad(f+".features", "at least one feature is required")
+	}
+	if m.DriftThreshold <= 0 || m.DriftThreshold > 1 {
+		bad(f+".driftThreshold", "%v is outside (0, 1]", m.DriftThreshold)
+	}
+	for _, stage := range p.StageNames() {
+		if n := len(m.Name) + len(stage); n > MaxModelAndStage {
+			bad(f+".name", "model %q with stage %q makes endpoint config names of %d characters, over SageMaker's %d: "+
+				"model and stage names together may have %d characters", m.Name, stage, n+ReleaseNameOverhead+len(EndpointConfigSuffix),
+				MaxSageMakerName, MaxModelAndStage)
+		}
+	}
 }
 
 // ForAWS returns a copy of p without what only the local stack reads (local, $schema), as

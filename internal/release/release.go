@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	kilnarn "github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -219,7 +221,7 @@ func (r *Releaser) rollbackTo(ctx context.Context, model, stage string, target R
 	sum := sha256.Sum256([]byte(replaced + "|" + target.ModelPackageARN))
 	id := fmt.Sprintf("%s-%s-rb-v%d-%s", model, stage, versionOf(target.ModelPackageARN), hex.EncodeToString(sum[:4]))
 	res := Rolled{ReleaseID: id, ToPackageARN: target.ModelPackageARN, FromPackageARN: from, Model: model, Stage: stage, RequestedBy: who, Reason: why}
-	arn := strings.Replace(r.DeployARN, ":stateMachine:", ":execution:", 1) + ":" + id
+	arn := kilnarn.Execution(r.DeployARN, id)
 	if _, err := r.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)}); err == nil {
 		res.ExecutionARN, res.AlreadyStarted = arn, true
 		return res, nil

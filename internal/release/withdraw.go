@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	kilnarn "github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -183,7 +185,7 @@ func (r *Releaser) stopRun(ctx context.Context, rej Rejection, by, why string) (
 		return nil, nil
 	}
 	name := rej.ExecutionARN[strings.LastIndex(rej.ExecutionARN, ":")+1:]
-	child := strings.Replace(r.DeployARN, ":stateMachine:", ":execution:", 1) + ":" + name + "-deploy"
+	child := kilnarn.Execution(r.DeployARN, name+"-deploy")
 	cause := truncate(why+" (by "+by+")", 32768)
 	var stopped []string
 	// The pipeline first: a child stopped first would fail the parent's Deploy state, which

@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -104,7 +105,7 @@ func parseCron(expr, body string) (*cronSpec, error) {
 func parseList(s string, fd field) ([]bool, error) {
 	set := make([]bool, fd.max+1)
 	if s == "" {
-		return nil, fmt.Errorf("empty")
+		return nil, errors.New("empty")
 	}
 	for _, item := range strings.Split(s, ",") {
 		if err := parseItem(item, fd, set); err != nil {

@@ -364,7 +364,7 @@ func TopologyDefinitions(env topology.Env, p *policy.Policy) ([]Definition, erro
 			out = append(out, Definition{
 				Name:       topology.ResourceName(env.Stage, s.Name+"-"+m.Name),
 				Expression: s.Expression,
-				Function:   topology.ResourceName(env.Stage, s.Target),
+				Function:   topology.ResourceName(env.Stage, string(s.Target)),
 				Input:      input,
 			})
 		}

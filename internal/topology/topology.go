@@ -34,11 +34,26 @@ const (
 	EnvAccount = "KILN_ACCOUNT"
 )
 
-// Function is one Lambda function: its folder is functions/<Name>, its handler package
-// internal/handlers/<Name without hyphens>.
+// FunctionName is a Lambda function's short name: kebab-case, verb first where it is an
+// action. The function is kiln-<stage>-<name>, its folder functions/<name>, its handler
+// package internal/handlers/<name without hyphens>. The constants below are the only place a
+// function's name is spelled.
+type FunctionName string
+
+// kiln's functions, in the order of [Functions].
+const (
+	Webhook         FunctionName = "webhook"
+	Trigger         FunctionName = "trigger"
+	Evaluate        FunctionName = "evaluate"
+	RequestApproval FunctionName = "request-approval"
+	Approval        FunctionName = "approval"
+	MonitorDrift    FunctionName = "monitor-drift"
+)
+
+// Function is one Lambda function of the topology.
 type Function struct {
-	// Name is kebab-case, verb first where it is an action.
-	Name string
+	// Name is one of the [FunctionName] constants.
+	Name FunctionName
 	// Summary says what the function does, for descriptions and the README.
 	Summary string
 	// Env lists the environment variables its handler reads.
@@ -53,22 +68,22 @@ type Function struct {
 
 // Functions are kiln's Lambda functions.
 var Functions = []Function{
-	{Name: "webhook", Summary: "verifies GitHub push webhooks and puts Git Push events on the kiln bus",
+	{Name: Webhook, Summary: "verifies GitHub push webhooks and puts Git Push events on the kiln bus",
 		Env: []string{EnvBusName, EnvArtifactsBucket, EnvWebhookSecretARN}, URL: true, TimeoutSeconds: 10},
-	{Name: "trigger", Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
+	{Name: Trigger, Summary: "the retraining governor: turns commits, schedules, new data and drift into pipeline executions",
 		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvPipelineARN, EnvArtifactsBucket}, TimeoutSeconds: 30},
-	{Name: "evaluate", Summary: "checks a trained model against the gate and against the model in production",
+	{Name: Evaluate, Summary: "checks a trained model against the gate and against the model in production",
 		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket}, SageMaker: true, TimeoutSeconds: 900},
-	{Name: "request-approval", Summary: "stores the approval task token and notifies approvers with the evidence",
+	{Name: RequestApproval, Summary: "stores the approval task token and notifies approvers with the evidence",
 		Env: []string{EnvStage, EnvArtifactsBucket, EnvTopicARN}, SageMaker: true, TimeoutSeconds: 30},
-	{Name: "approval", Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
+	{Name: Approval, Summary: "completes the waiting pipeline when a model package is approved or rejected, and takes a rejected live model back",
 		Env: []string{EnvStage, EnvPolicyObject, EnvAccount, EnvArtifactsBucket, EnvPipelineARN, EnvDeployARN, EnvTopicARN, EnvBusName}, SageMaker: true, TimeoutSeconds: 900},
-	{Name: "monitor-drift", Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
+	{Name: MonitorDrift, Summary: "compares an endpoint's captured requests with the training baseline and publishes drift metrics",
 		Env: []string{EnvArtifactsBucket, EnvStage, EnvBusName}, TimeoutSeconds: 300},
 }
 
 // FunctionNamed returns the function named name.
-func FunctionNamed(name string) (Function, bool) {
+func FunctionNamed(name FunctionName) (Function, bool) {
 	for _, f := range Functions {
 		if f.Name == name {
 			return f, true
@@ -106,19 +121,19 @@ type Rule struct {
 	// Pattern is the file under events/rules/; it may hold ${...} placeholders.
 	Pattern string
 	// Target is the function the rule invokes.
-	Target string
+	Target FunctionName
 }
 
 // Rules are kiln's EventBridge rules.
 var Rules = []Rule{
-	{Name: "git-push", Bus: KilnBus, Pattern: "git-push.pattern.json", Target: "trigger"},
-	{Name: "codecommit-push", Bus: DefaultBus, Pattern: "codecommit-push.pattern.json", Target: "trigger"},
-	{Name: "new-training-data", Bus: DefaultBus, Pattern: "new-training-data.pattern.json", Target: "trigger"},
-	{Name: "drift-alarm", Bus: DefaultBus, Pattern: "drift-alarm.pattern.json", Target: "trigger"},
-	{Name: "model-approval", Bus: DefaultBus, Pattern: "model-approval.pattern.json", Target: "approval"},
+	{Name: "git-push", Bus: KilnBus, Pattern: "git-push.pattern.json", Target: Trigger},
+	{Name: "codecommit-push", Bus: DefaultBus, Pattern: "codecommit-push.pattern.json", Target: Trigger},
+	{Name: "new-training-data", Bus: DefaultBus, Pattern: "new-training-data.pattern.json", Target: Trigger},
+	{Name: "drift-alarm", Bus: DefaultBus, Pattern: "drift-alarm.pattern.json", Target: Trigger},
+	{Name: "model-approval", Bus: DefaultBus, Pattern: "model-approval.pattern.json", Target: Approval},
 	// watch-alarm: a kiln alarm in ALARM reaches the approval function, which rolls the stage
 	// back when it fired inside the live release's watch window (release.Releaser.Watch).
-	{Name: "watch-alarm", Bus: DefaultBus, Pattern: "watch-alarm.pattern.json", Target: "approval"},
+	{Name: "watch-alarm", Bus: DefaultBus, Pattern: "watch-alarm.pattern.json", Target: Approval},
 }
 
 // Schedule is one EventBridge Scheduler schedule with a function target and a fixed input.
@@ -128,7 +143,7 @@ type Schedule struct {
 	// Expression is a Scheduler expression: rate(...), cron(...) with six fields, or at(...).
 	Expression string
 	// Target is the function it invokes.
-	Target string
+	Target FunctionName
 	// Input returns the target's input for a model and stage.
 	Input func(model, stage string) map[string]any
 	// NeedsEndpoint is true for a schedule that reads the stage's endpoint: it exists only in
@@ -139,11 +154,11 @@ type Schedule struct {
 // Schedules are kiln's schedules; each exists once per model, in the stages [SchedulesFor]
 // selects.
 var Schedules = []Schedule{
-	{Name: "retrain", Expression: "cron(0 3 ? * MON *)", Target: "trigger",
+	{Name: "retrain", Expression: "cron(0 3 ? * MON *)", Target: Trigger,
 		Input: func(model, stage string) map[string]any {
 			return map[string]any{"kind": "schedule", "model": model, "schedule": "retrain"}
 		}},
-	{Name: "drift", Expression: "rate(1 hour)", Target: "monitor-drift", NeedsEndpoint: true,
+	{Name: "drift", Expression: "rate(1 hour)", Target: MonitorDrift, NeedsEndpoint: true,
 		Input: func(model, stage string) map[string]any {
 			return map[string]any{"endpointName": EndpointName(stage, model), "windowMinutes": 60}
 		}},
@@ -196,9 +211,9 @@ func ArtifactsBucket(env Env) string {
 	return fmt.Sprintf("kiln-%s-artifacts-%s-%s", env.Stage, env.Account, env.Region)
 }
 
-// FunctionARN returns the ARN of the stage's function short.
-func FunctionARN(env Env, short string) string {
-	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", env.Partition, env.Region, env.Account, ResourceName(env.Stage, short))
+// FunctionARN returns the ARN of the stage's function name.
+func FunctionARN(env Env, name FunctionName) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", env.Partition, env.Region, env.Account, ResourceName(env.Stage, string(name)))
 }
 
 // StateMachineARN returns the ARN of the stage's workflow short.
@@ -214,24 +229,6 @@ func TopicARN(env Env) string {
 // SageMakerRoleARN returns the ARN of the role SageMaker jobs and models run as.
 func SageMakerRoleARN(env Env) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, ResourceName(env.Stage, "sagemaker"))
-}
-
-// Placeholders returns every ${...} key the workflows, rule patterns and policy images use,
-// each with the value it has in env (images may use only [ImagePlaceholders]). infra provides the same keys with CloudFormation references; a test
-// proves each file's placeholders are all provided.
-func Placeholders(env Env) map[string]string {
-	return map[string]string{
-		"SageMakerRoleArn":           SageMakerRoleARN(env),
-		"EvaluateFunctionArn":        FunctionARN(env, "evaluate"),
-		"RequestApprovalFunctionArn": FunctionARN(env, "request-approval"),
-		"DeployStateMachineArn":      StateMachineARN(env, "deploy"),
-		"NotificationTopicArn":       TopicARN(env),
-		"ArtifactsBucket":            ArtifactsBucket(env),
-		"Stage":                      env.Stage,
-		"Account":                    env.Account,
-		"Region":                     env.Region,
-		"Partition":                  env.Partition,
-	}
 }
 
 // Alarm is a CloudWatch alarm kiln creates.

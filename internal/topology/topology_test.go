@@ -26,15 +26,15 @@ func repoRoot(t *testing.T) string {
 func TestEveryFunctionHasAFolderAndAHandler(t *testing.T) {
 	root := repoRoot(t)
 	for _, f := range topology.Functions {
-		t.Run(f.Name, func(t *testing.T) {
-			assert.FileExists(t, filepath.Join(root, "functions", f.Name, "main.go"))
-			assert.DirExists(t, filepath.Join(root, "internal", "handlers", strings.ReplaceAll(f.Name, "-", "")))
+		t.Run(string(f.Name), func(t *testing.T) {
+			assert.FileExists(t, filepath.Join(root, "functions", string(f.Name), "main.go"))
+			assert.DirExists(t, filepath.Join(root, "internal", "handlers", strings.ReplaceAll(string(f.Name), "-", "")))
 		})
 	}
 	entries, err := os.ReadDir(filepath.Join(root, "functions"))
 	require.NoError(t, err)
 	for _, e := range entries {
-		_, ok := topology.FunctionNamed(e.Name())
+		_, ok := topology.FunctionNamed(topology.FunctionName(e.Name()))
 		assert.True(t, ok, "functions/%s is not in the topology table", e.Name())
 	}
 }

@@ -34,15 +34,6 @@ type Expr struct {
 	root *Call
 }
 
-// MustParse is like Parse but panics on error; it is meant for tests and constants.
-func MustParse(expr string) *Expr {
-	e, err := Parse(expr)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
-
 // String returns the expression text as it was parsed.
 func (e *Expr) String() string { return e.src }
 

@@ -132,6 +132,3 @@ func (r *JavaRandom) NextLongBound(bound int64) int64 {
 func (r *JavaRandom) NextDouble() float64 {
 	return float64(int64(r.next(26))<<27+int64(r.next(27))) * (1.0 / (1 << 53))
 }
-
-// NextInt32 returns what Random.nextInt() returns.
-func (r *JavaRandom) NextInt32() int32 { return r.next(32) }

@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -97,7 +98,7 @@ func rewriteSlice(s []any, f func(any) (any, bool, error)) ([]any, bool, error) 
 }
 
 // errFunctionResult is returned when an expression's value is a function, which has no JSON form.
-var errFunctionResult = fmt.Errorf("the expression evaluated to a function, which has no JSON value")
+var errFunctionResult = errors.New("the expression evaluated to a function, which has no JSON value")
 
 // fromJSONata converts what jsonata-go returns into plain JSON values: map[string]any, []any,
 // string, float64, bool and nil. Integers become float64, jsonata-go's null becomes nil and a

@@ -61,15 +61,6 @@ func Compile(expr string) (*Expr, error) {
 	return e, nil
 }
 
-// MustCompile is like Compile but panics on error; it is meant for tests and constants.
-func MustCompile(expr string) *Expr {
-	e, err := Compile(expr)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
-
 // String returns the expression text.
 func (e *Expr) String() string { return e.src }
 

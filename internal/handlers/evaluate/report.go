@@ -17,6 +17,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/kiln-dev/kiln/internal/s3uri"
 	"github.com/kiln-dev/kiln/statemachines"
 )
 
@@ -36,16 +37,12 @@ const (
 
 type s3Location struct{ bucket, key string }
 
-func (l s3Location) String() string { return "s3://" + l.bucket + "/" + l.key }
+func (l s3Location) String() string { return s3uri.String(l.bucket, l.key) }
 
 func parseS3URI(uri string) (s3Location, error) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return s3Location{}, fmt.Errorf("%q is not an s3:// URI", uri)
-	}
-	bucket, key, _ := strings.Cut(rest, "/")
-	if bucket == "" {
-		return s3Location{}, fmt.Errorf("%q names no bucket", uri)
+	bucket, key, err := s3uri.Parse(uri)
+	if err != nil {
+		return s3Location{}, err
 	}
 	return s3Location{bucket: bucket, key: key}, nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/drift"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 	"github.com/kiln-dev/kiln/internal/opsevents"
+	"github.com/kiln-dev/kiln/internal/s3uri"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -454,11 +455,10 @@ func (h *Handler) publish(ctx context.Context, endpoint string, at time.Time, re
 	return len(data), nil
 }
 
-// parseS3URI splits s3://bucket/key.
+// parseS3URI splits s3://bucket/key; the key may not be empty.
 func parseS3URI(uri string) (bucket, key string, err error) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	bucket, key, _ = strings.Cut(rest, "/")
-	if !ok || bucket == "" || key == "" {
+	bucket, key, err = s3uri.Parse(uri)
+	if err != nil || key == "" {
 		return "", "", fmt.Errorf("%q is not an s3://bucket/key URI", uri)
 	}
 	return bucket, key, nil

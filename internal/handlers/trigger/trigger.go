@@ -11,8 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
+
+	kilnarn "github.com/kiln-dev/kiln/internal/arn"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -106,7 +107,7 @@ func (h *Handler) facts(ctx context.Context, g governor.Governor, plan governor.
 	var f governor.Facts
 	// The latest attempt of the key: follow <key>, <key>-a2, ... while each ended in failure.
 	for n := 1; n <= governor.MaxAttempts; n++ {
-		arn := ExecutionARN(h.PipelineARN, governor.AttemptName(plan.ExecutionName, n))
+		arn := kilnarn.Execution(h.PipelineARN, governor.AttemptName(plan.ExecutionName, n))
 		out, err := h.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 		var missing *types.ExecutionDoesNotExist
 		if errors.As(err, &missing) {
@@ -163,12 +164,6 @@ func (h *Handler) facts(ctx context.Context, g governor.Governor, plan governor.
 		}
 	}
 	return f, nil
-}
-
-// ExecutionARN returns the ARN of execution name of the state machine stateMachineARN
-// (arn:...:stateMachine:<machine> becomes arn:...:execution:<machine>:<name>).
-func ExecutionARN(stateMachineARN, name string) string {
-	return strings.Replace(stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + name
 }
 
 func (h *Handler) log(ctx context.Context, d governor.Decision) {

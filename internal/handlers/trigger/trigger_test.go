@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -64,14 +66,14 @@ func (f *fakeSFN) StartExecution(_ context.Context, in *sfn.StartExecutionInput,
 		return f.start(in)
 	}
 	return &sfn.StartExecutionOutput{
-		ExecutionArn: aws.String(trigger.ExecutionARN(aws.ToString(in.StateMachineArn), aws.ToString(in.Name))),
+		ExecutionArn: aws.String(arn.Execution(aws.ToString(in.StateMachineArn), aws.ToString(in.Name))),
 		StartDate:    aws.Time(now),
 	}, nil
 }
 
 func item(name string, status types.ExecutionStatus, start time.Time) types.ExecutionListItem {
 	return types.ExecutionListItem{Name: aws.String(name), Status: status, StartDate: aws.Time(start),
-		ExecutionArn: aws.String(trigger.ExecutionARN(pipelineARN, name)), StateMachineArn: aws.String(pipelineARN)}
+		ExecutionArn: aws.String(arn.Execution(pipelineARN, name)), StateMachineArn: aws.String(pipelineARN)}
 }
 
 func sample(t *testing.T, name string) json.RawMessage {

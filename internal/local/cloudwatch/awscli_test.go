@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kiln-dev/kiln/internal/local/awscli"
+	"github.com/kiln-dev/kiln/internal/local/awsclitest"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
 	"github.com/kiln-dev/kiln/internal/local/server"
 )
 
 func TestTheAWSCLIsSpeakToTheLocalCloudWatch(t *testing.T) {
-	for _, cli := range awscli.Find(t) {
+	for _, cli := range awsclitest.Find(t) {
 		t.Run(cli.Version, func(t *testing.T) {
 			cw := cloudwatch.New(cloudwatch.Options{})
 			sns := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "reached SNS", http.StatusTeapot) })

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/kiln-dev/kiln/internal/local/awserr"
 )
 
 // PathPrefix is where the CloudWatch RPC v2 CBOR operations live.
@@ -193,7 +194,7 @@ func decodeCBORBody(body []byte) (args, error) {
 	}
 	m, ok := g.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("decode cbor body: the body is not a map")
+		return nil, errors.New("decode cbor body: the body is not a map")
 	}
 	return m, nil
 }
@@ -480,10 +481,7 @@ func writeError(w http.ResponseWriter, err error, proto protocol) {
 		return
 	}
 	if proto == protoJSON {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.Header().Set("X-Amzn-ErrorType", ae.typ)
-		w.WriteHeader(ae.status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": ae.typ, "message": ae.msg})
+		awserr.Write(w, awserr.JSON10, ae.status, ae.typ, ae.msg)
 		return
 	}
 	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")

@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -88,7 +89,7 @@ type datum struct {
 func parseDatum(d args, now time.Time) (datum, error) {
 	out := datum{name: d.str("MetricName"), dims: d.dimensions("Dimensions"), unit: d.str("Unit")}
 	if out.name == "" {
-		return out, fmt.Errorf("MetricName is required")
+		return out, errors.New("MetricName is required")
 	}
 	out.at = now
 	if t, ok := d.time("Timestamp"); ok {

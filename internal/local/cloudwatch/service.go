@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -59,7 +60,7 @@ func FromTopology(a topology.Alarm) AlarmDefinition {
 func (d AlarmDefinition) validate() error {
 	switch {
 	case d.Name == "":
-		return fmt.Errorf("AlarmName is required")
+		return errors.New("AlarmName is required")
 	case d.Namespace == "" || d.MetricName == "":
 		return fmt.Errorf("alarm %s: Namespace and MetricName are required", d.Name)
 	case !validStatistic(d.Statistic):
@@ -256,7 +257,7 @@ func (s *Service) Put(ctx context.Context, namespace, metric string, dims map[st
 	d := datum{name: metric, dims: dims, at: at, unit: unit,
 		point: point{at: at, unit: unit, sum: value, min: value, max: value, count: 1, values: []float64{value}}}
 	if namespace == "" || metric == "" {
-		return fmt.Errorf("put metric data: namespace and metric name are required")
+		return errors.New("put metric data: namespace and metric name are required")
 	}
 	s.evaluate(ctx, s.record(namespace, []datum{d}))
 	return nil

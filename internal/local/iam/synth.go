@@ -108,10 +108,10 @@ func StageTemplate(ctx context.Context, root, cacheDir, stage string, policyJSON
 func synthesize(ctx context.Context, root, tmp, stage string, policyJSON []byte) error {
 	build := filepath.Join(tmp, "build")
 	for _, f := range topology.Functions {
-		if err := os.MkdirAll(filepath.Join(build, f.Name), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Join(build, string(f.Name)), 0o700); err != nil {
 			return fmt.Errorf("synthesize: %w", err)
 		}
-		if err := os.WriteFile(filepath.Join(build, f.Name, "bootstrap"), nil, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(build, string(f.Name), "bootstrap"), nil, 0o600); err != nil {
 			return fmt.Errorf("synthesize: %w", err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	kilnarn "github.com/kiln-dev/kiln/internal/arn"
+
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -106,7 +108,7 @@ func startExecutionCalls(env topology.Env, pattern asl.IntegrationPattern, param
 	if name == "" {
 		name = "*"
 	}
-	exec := strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":" + name
+	exec := kilnarn.Execution(sm, name)
 	calls = append(calls, Call{Action: "states:DescribeExecution", Resource: exec, Context: secure()},
 		Call{Action: "states:StopExecution", Resource: exec, Context: secure()})
 	return append(calls, syncRule(env, "StepFunctionsGetEventsForStepFunctionsExecutionRule")...)

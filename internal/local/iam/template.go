@@ -2,6 +2,7 @@ package iam
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -71,7 +72,7 @@ func ParseTemplate(b []byte) (*Template, error) {
 		return nil, fmt.Errorf("parse template: %w", err)
 	}
 	if len(t.Resources) == 0 {
-		return nil, fmt.Errorf("parse template: no Resources")
+		return nil, errors.New("parse template: no Resources")
 	}
 	return &t, nil
 }

@@ -37,14 +37,14 @@ type API struct {
 	// Registry holds the functions; required.
 	Registry *Registry
 	// Env returns the environment variables of the function named short (nil: none).
-	Env func(short string) map[string]string
+	Env func(short topology.FunctionName) map[string]string
 	// LogGroup returns the log group of the function named short (nil: /aws/lambda/<name>).
-	LogGroup func(short string) string
+	LogGroup func(short topology.FunctionName) string
 	// Started is when the functions were deployed (their LastModified); zero: when first asked.
 	Started time.Time
 	// Since, when set, is called before an invocation with LogType Tail and returns what
 	// gives, afterwards, the log lines the function wrote meanwhile (nil: no log tail).
-	Since func(short string) func() string
+	Since func(short topology.FunctionName) func() string
 }
 
 // MaxLogTail is how much of the log an Invoke with LogType Tail returns: the last 4 KB.

@@ -27,7 +27,9 @@ func apiClient(t *testing.T) (*awslambda.Client, *Registry, chan string) {
 	r := New(Options{Env: topology.Local("prod"), OnInvoke: func(_ string, payload, _ []byte, _ error) { calls <- string(payload) }})
 	r.Register("trigger", Handler(handle))
 	r.Register("evaluate", Handler(handle))
-	api := &API{Registry: r, Env: func(short string) map[string]string { return map[string]string{"KILN_STAGE": "prod", "FN": short} },
+	api := &API{Registry: r, Env: func(short topology.FunctionName) map[string]string {
+		return map[string]string{"KILN_STAGE": "prod", "FN": string(short)}
+	},
 		Started: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

@@ -50,14 +50,9 @@ func Handler[In, Out any](fn func(context.Context, In) (Out, error)) Func {
 	}
 }
 
-// HandlerNoResult adapts a handler that returns only an error; its result is JSON null.
-func HandlerNoResult[In any](fn func(context.Context, In) error) Func {
-	return Handler(func(ctx context.Context, in In) (any, error) { return nil, fn(ctx, in) })
-}
-
 type function struct {
-	short   string // topology name (trigger)
-	name    string // full name kiln-<stage>-<short>
+	short   topology.FunctionName // topology name (trigger)
+	name    string                // full name kiln-<stage>-<short>
 	arn     string
 	timeout time.Duration
 	fn      Func
@@ -94,12 +89,12 @@ func New(opts Options) *Registry {
 // Register adds the function short (a topology function name such as "trigger") with its
 // handler; its timeout comes from the topology (30 s when short is not in it). Registering a
 // name twice replaces the handler.
-func (r *Registry) Register(short string, fn Func) {
+func (r *Registry) Register(short topology.FunctionName, fn Func) {
 	timeout := 30 * time.Second
 	if f, ok := topology.FunctionNamed(short); ok && f.TimeoutSeconds > 0 {
 		timeout = time.Duration(f.TimeoutSeconds) * time.Second
 	}
-	full := topology.ResourceName(r.opts.Env.Stage, short)
+	full := topology.ResourceName(r.opts.Env.Stage, string(short))
 	r.mu.Lock()
 	r.funcs[full] = &function{short: short, name: full, arn: topology.FunctionARN(r.opts.Env, short), timeout: timeout, fn: fn}
 	r.mu.Unlock()

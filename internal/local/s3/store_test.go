@@ -181,12 +181,6 @@ func TestGoAPIErrors(t *testing.T) {
 	_, err = s.Put("b", "a/b", []byte("2"), "")
 	assert.ErrorContains(t, err, "conflicts with another key")
 
-	bucket, key, err := ParseURI("s3://b/x/y.json")
-	require.NoError(t, err)
-	assert.Equal(t, "b", bucket)
-	assert.Equal(t, "x/y.json", key)
-	_, _, err = ParseURI("http://b/x")
-	assert.ErrorContains(t, err, "does not begin with s3://")
 }
 
 func TestEscapeKeyRoundTrips(t *testing.T) {

@@ -3,7 +3,7 @@ package sagemaker
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -110,6 +110,6 @@ func BenchmarkRouter(b *testing.B) {
 		})
 	}
 	if metrics.n.Load() == 0 {
-		b.Fatal(fmt.Errorf("the router published no metrics"))
+		b.Fatal(errors.New("the router published no metrics"))
 	}
 }

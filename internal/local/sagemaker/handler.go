@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/kiln-dev/kiln/internal/local/awserr"
 )
 
 // operation runs one SageMaker operation on its JSON input and returns its JSON output.
@@ -37,15 +39,6 @@ var operations = map[string]operation{
 	"DeleteEndpointConfig":      (*Service).opDeleteEndpointConfig,
 	"ListEndpoints":             (*Service).opListEndpoints,
 	"DeleteEndpoint":            (*Service).opDeleteEndpoint,
-}
-
-// Operations returns the names of the SageMaker operations the stand-in implements.
-func Operations() []string {
-	out := make([]string, 0, len(operations))
-	for name := range operations {
-		out = append(out, name)
-	}
-	return out
 }
 
 // Call runs the SageMaker operation op (PascalCase, "DescribeEndpoint"; a camelCase name
@@ -114,9 +107,5 @@ func writeError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &ae) {
 		ae = &APIError{Code: CodeInternal, Message: err.Error(), Status: http.StatusInternalServerError}
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", ae.Code)
-	w.WriteHeader(ae.httpStatus())
-	b, _ := json.Marshal(map[string]string{"__type": ae.Code, "message": ae.Message})
-	_, _ = w.Write(b)
+	awserr.Write(w, awserr.JSON11, ae.httpStatus(), ae.Code, ae.Message)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/s3uri"
 )
 
 // Time is a SageMaker timestamp: on the wire, epoch seconds as a JSON number with
@@ -155,13 +157,9 @@ func lowerFirst(s string) string {
 
 // parseS3URI splits s3://bucket/prefix.
 func parseS3URI(uri string) (bucket, key string, err error) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", "", validationf("%q is not an s3:// URI", uri)
-	}
-	bucket, key, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", validationf("%q names no bucket", uri)
+	bucket, key, err = s3uri.Parse(uri)
+	if err != nil {
+		return "", "", validationf("%v", err)
 	}
 	return bucket, key, nil
 }

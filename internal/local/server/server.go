@@ -25,7 +25,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +34,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/local/awserr"
 )
 
 // DefaultAddr is the address the local stack listens on, the port local AWS emulators use.
@@ -178,11 +179,9 @@ type readCloser struct {
 	io.Closer
 }
 
+// writeJSONError answers with an awsJson1_1 error (see [awserr.Write]).
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", code)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	awserr.Write(w, awserr.JSON11, status, code, msg)
 }
 
 // CheckAddr returns an error when addr is not a loopback address and allowRemote is false:

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kiln-dev/kiln/internal/local/awscli"
+	"github.com/kiln-dev/kiln/internal/local/awsclitest"
 )
 
 // inbox is a loopback HTTP endpoint that keeps the notifications it receives.
@@ -103,7 +103,7 @@ func TestSubscribersReceiveWhatIsPublishedThroughTheSDK(t *testing.T) {
 }
 
 func TestTheAWSCLIsSpeakToTheLocalSNS(t *testing.T) {
-	for _, cli := range awscli.Find(t) {
+	for _, cli := range awsclitest.Find(t) {
 		t.Run(cli.Version, func(t *testing.T) {
 			s, _, _ := setup(t)
 			srv := httptest.NewServer(s)

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kiln-dev/kiln/internal/local/awscli"
+	"github.com/kiln-dev/kiln/internal/local/awsclitest"
 )
 
 // TestTheAWSCLIsSpeakToLambdaSchedulerAndLogs drives the stack with each aws CLI on the
@@ -23,7 +23,7 @@ import (
 // list the schedules, list the log groups, tail a function's log (v2 only: v1 has no `logs
 // tail`), and call services kiln does not emulate.
 func TestTheAWSCLIsSpeakToLambdaSchedulerAndLogs(t *testing.T) {
-	clis := awscli.Find(t)
+	clis := awsclitest.Find(t)
 	s := open(t, t.TempDir(), Options{})
 	t.Cleanup(func() { s.Close() })
 	for _, cli := range clis {
@@ -72,7 +72,7 @@ func TestTheAWSCLIsSpeakToLambdaSchedulerAndLogs(t *testing.T) {
 
 // tailFollows runs `aws logs tail --follow` on the trigger's log group, invokes the trigger
 // twice and waits for each decision's log line to appear, as a user watching a run would.
-func tailFollows(t *testing.T, s *Stack, cli awscli.CLI) {
+func tailFollows(t *testing.T, s *Stack, cli awsclitest.CLI) {
 	t.Helper()
 	ctx, stop := context.WithTimeout(context.Background(), 90*time.Second)
 	defer stop()

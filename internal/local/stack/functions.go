@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -19,10 +18,11 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/approval"
 	"github.com/kiln-dev/kiln/internal/handlers/evaluate"
 	"github.com/kiln-dev/kiln/internal/handlers/monitordrift"
+	"github.com/kiln-dev/kiln/internal/handlers/requestapproval"
 	"github.com/kiln-dev/kiln/internal/handlers/trigger"
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
+	"github.com/kiln-dev/kiln/internal/lambdaenv"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
-	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -68,99 +68,66 @@ func newClientsWithKey(endpoint, key string) *Clients {
 
 // WebhookSecretARN returns the ARN the local stack gives the webhook secret (Secrets
 // Manager is not emulated: the secret lives in <dir>/webhook-secret).
-func WebhookSecretARN(env topology.Env) string {
-	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", env.Partition, env.Region, env.Account,
-		topology.ResourceName(env.Stage, "webhook-secret"))
+func WebhookSecretARN(env topology.Env) string { return topology.WebhookSecretARN(env) }
+
+// Env returns the environment of function name: exactly the variables the topology lists
+// for it, with the local stack's values.
+func (s *Stack) Env(name topology.FunctionName) map[string]string {
+	res := topology.Derived(s.env)
+	res.PolicyObject = s.policyObject
+	return res.EnvironmentOf(s.env, name)
 }
 
-// Env returns the environment of the function short, exactly the variables the topology
-// lists for it, with the local stack's values.
-func (s *Stack) Env(short string) map[string]string {
-	all := map[string]string{
-		topology.EnvStage:            s.env.Stage,
-		topology.EnvPolicyObject:     s.policyObject,
-		topology.EnvAccount:          s.env.Account,
-		topology.EnvBusName:          topology.BusName(s.env.Stage),
-		topology.EnvPipelineARN:      topology.StateMachineARN(s.env, "pipeline"),
-		topology.EnvArtifactsBucket:  topology.ArtifactsBucket(s.env),
-		topology.EnvTopicARN:         topology.TopicARN(s.env),
-		topology.EnvDeployARN:        topology.StateMachineARN(s.env, "deploy"),
-		topology.EnvWebhookSecretARN: WebhookSecretARN(s.env),
-	}
-	out := map[string]string{}
-	if f, ok := topology.FunctionNamed(short); ok {
-		for _, k := range f.Env {
-			out[k] = all[k]
-		}
-	}
-	return out
-}
-
-// LogGroup returns the CloudWatch Logs group of function short (/aws/lambda/kiln-<stage>-<short>).
-func (s *Stack) LogGroup(short string) string {
-	return "/aws/lambda/" + topology.ResourceName(s.env.Stage, short)
+// LogGroup returns the CloudWatch Logs group of function name (/aws/lambda/kiln-<stage>-<name>).
+func (s *Stack) LogGroup(name topology.FunctionName) string {
+	return "/aws/lambda/" + topology.ResourceName(s.env.Stage, string(name))
 }
 
 // functionLog returns a function's logger: the stack's log, and the function's log group in
 // the local CloudWatch Logs (info and above, as JSON lines), as Lambda would keep them.
-func (s *Stack) functionLog(short string) *slog.Logger {
-	return slog.New(s.logs.Handler(s.LogGroup(short), s.log.Handler())).With("function", short)
+func (s *Stack) functionLog(name topology.FunctionName) *slog.Logger {
+	return slog.New(s.logs.Handler(s.LogGroup(name), s.log.Handler())).With("function", string(name))
 }
 
-// registerFunctions builds each Lambda's real handler with real clients and registers it.
-// Every configuration value comes from Env, the topology's table of what each one reads.
-func (s *Stack) registerFunctions(p *policy.Policy) error {
-	env := s.Env
-	c := s.clientsFor("webhook")
+// deps returns what function name's constructor reads: its environment from [Stack.Env],
+// clients signed as its role, the stack's clock, its log, and p.
+func (s *Stack) deps(name topology.FunctionName, p *policy.Policy) lambdaenv.Deps {
+	return lambdaenv.Deps{Getenv: lambdaenv.FromMap(s.Env(name)), AWS: s.clientsFor(name).Config, PathStyleS3: true,
+		Policy: p, Clock: s.clock, Log: s.functionLog(name)}
+}
 
-	wh := &webhook.Handler{Secrets: s.secretsFor("webhook"), SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
-		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
-		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
-		Clock: s.clock, Log: s.functionLog("webhook")}
+// registerFunctions builds each Lambda's handler with its package's constructor, the one
+// its main uses, from the local stack's dependencies, and registers it. The functions that
+// read the policy read the policy object at their cold start, as on AWS.
+func (s *Stack) registerFunctions(*policy.Policy) error {
+	wh := webhook.New(s.deps(topology.Webhook, nil))
+	wh.Secrets = s.secretsFor(topology.Webhook)
 	s.webhook = lambda.Handler(wh.Handle)
-	s.lambdas.Register("webhook", s.webhook)
-
-	// The functions that read the policy read the policy object at their cold start, as on AWS;
-	// each closure keeps its own function's clients (signed as that function's role).
-	tc := s.clientsFor("trigger")
-	s.lambdas.Register("trigger", s.withPolicy("trigger", func(p *policy.Policy) lambda.Func {
-		tr := &trigger.Handler{SFN: tc.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
-			Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
-			Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
-		return lambda.Handler(tr.Handle)
+	s.lambdas.Register(topology.Webhook, s.webhook)
+	s.lambdas.Register(topology.Trigger, s.withPolicy(topology.Trigger, func(p *policy.Policy) lambda.Func {
+		return lambda.Handler(trigger.New(s.deps(topology.Trigger, p)).Handle)
 	}))
-
-	ec := s.clientsFor("evaluate")
-	s.lambdas.Register("evaluate", s.withPolicy("evaluate", func(p *policy.Policy) lambda.Func {
-		ev := &evaluate.Handler{S3: ec.S3, List: ec.S3, Bucket: env("evaluate")[topology.EnvArtifactsBucket], SageMaker: ec.SageMaker,
-			Policy: p, Stage: env("evaluate")[topology.EnvStage], Log: s.functionLog("evaluate")}
-		return lambda.Handler(ev.Handle)
+	s.lambdas.Register(topology.Evaluate, s.withPolicy(topology.Evaluate, func(p *policy.Policy) lambda.Func {
+		return lambda.Handler(evaluate.New(s.deps(topology.Evaluate, p)).Handle)
 	}))
-
-	ac := s.clientsFor("approval")
-	ae := env("approval")
-	releaser := func(c *Clients, p *policy.Policy, log *slog.Logger) *release.Releaser {
-		return &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
-			Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log,
-			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond,
-			Events: &opsevents.Publisher{Events: c.EventBridge, Bus: ae[topology.EnvBusName]}}
-	}
-	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
-		rel := releaser(ac, p, s.functionLog("approval"))
-		ap := &approval.Handler{S3: ac.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: ac.StepFunctions, Releases: rel, Watch: rel,
-			Clock: s.clock, Log: s.functionLog("approval")}
-		return lambda.Handler(ap.Handle)
+	s.lambdas.Register(topology.Approval, s.withPolicy(topology.Approval, func(p *policy.Policy) lambda.Func {
+		d := s.deps(topology.Approval, p)
+		return lambda.Handler(approval.New(d, localReleaser(d)).Handle)
 	}))
 	// The console's Rollback button takes the same path as kiln rollback, as the person using
 	// it (the account's own credentials), with the stack's policy.
-	s.console.Releases, s.console.Stage = releaser(s.clients, s.policy, s.log.With("service", "console")), s.env.Stage
+	console := s.deps(topology.Approval, s.policy)
+	console.AWS, console.Log = s.clients.Config, s.log.With("service", "console")
+	s.console.Releases, s.console.Stage = localReleaser(console), s.env.Stage
+	s.lambdas.Register(topology.MonitorDrift, lambda.Handler(monitordrift.New(s.deps(topology.MonitorDrift, nil)).Handle))
+	s.lambdas.Register(topology.RequestApproval, lambda.Handler(requestapproval.New(s.deps(topology.RequestApproval, nil)).Handle))
+	return nil
+}
 
-	c = s.clientsFor("monitor-drift")
-	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
-		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket],
-		Events: &opsevents.Publisher{Events: c.EventBridge, Bus: env("monitor-drift")[topology.EnvBusName]}}
-	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))
-
-	return s.registerRequestApproval(p)
+// localReleaser is [release.New] polling a settling endpoint every 250 ms: the local
+// SageMaker shifts traffic in seconds, not minutes.
+func localReleaser(d lambdaenv.Deps) *release.Releaser {
+	rel := release.New(d)
+	rel.PollInterval = 250 * time.Millisecond
+	return rel
 }

@@ -21,12 +21,12 @@ import (
 // access key id naming the function's role from the template, so the endpoint's middleware
 // evaluates each call under that role, as Lambda's execution role is on AWS. Without IAM, or
 // for a function the template does not name, they are the stack's clients (the account root).
-func (s *Stack) clientsFor(short string) *Clients {
+func (s *Stack) clientsFor(short topology.FunctionName) *Clients {
 	a := s.opts.IAM
 	if a == nil {
 		return s.clients
 	}
-	name := topology.ResourceName(s.env.Stage, short)
+	name := topology.ResourceName(s.env.Stage, string(short))
 	role, ok := a.Policies().Functions[name]
 	if !ok {
 		s.log.Warn("IAM: the template has no function; it runs as the account root", "function", name)
@@ -188,12 +188,12 @@ func (s *Stack) functionARN(function string) string {
 // secretsFor returns the webhook secret's reader for function short: with IAM on, the read is
 // secretsmanager:GetSecretValue on the secret's ARN under the function's role (Secrets
 // Manager is not emulated over HTTP, so the check is made here, as its endpoint would).
-func (s *Stack) secretsFor(short string) webhook.SecretsAPI {
+func (s *Stack) secretsFor(short topology.FunctionName) webhook.SecretsAPI {
 	a := s.opts.IAM
 	if a == nil {
 		return s.secret
 	}
-	name := topology.ResourceName(s.env.Stage, short)
+	name := topology.ResourceName(s.env.Stage, string(short))
 	return checkedSecrets{secretFile: s.secret, a: a, p: a.RolePrincipal(a.Policies().Functions[name], name)}
 }
 

@@ -34,7 +34,7 @@ func (s *Stack) writePolicyObject() (string, error) {
 // real S3 client (over HTTP, as the deployed function reads it) and builds the handler with
 // that policy; later invocations reuse it. A failed cold start fails the invocation and the
 // next one tries again, as a new execution environment would. Safe for concurrent use.
-func (s *Stack) withPolicy(short string, build func(*policy.Policy) lambda.Func) lambda.Func {
+func (s *Stack) withPolicy(short topology.FunctionName, build func(*policy.Policy) lambda.Func) lambda.Func {
 	var (
 		mu sync.Mutex
 		fn lambda.Func

@@ -231,7 +231,7 @@ func Open(opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
-		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup("trigger"), Clock: s.clock, Log: s.log.With("service", "console")}
+		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup(topology.Trigger), Clock: s.clock, Log: s.log.With("service", "console")}
 
 	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: opts.Observer.Invocation})
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
@@ -381,7 +381,7 @@ func (s *Stack) Handler() http.Handler {
 		StepFunctions: s.sfn, SageMaker: s.sagemaker.APIHandler(), Runtime: s.sagemaker.RuntimeHandler(),
 		EventBridge: s.bus.Handler(), CloudWatch: s.cloudwatch, SNS: s.sns, S3: s.s3.Handler(), Logs: s.logs, Console: s.console,
 		Lambda: s.lambdaAPI(), Scheduler: s.schedulerAPI(),
-		Functions: map[string]http.Handler{"webhook": lambda.FunctionURL(s.webhook, s.clock)},
+		Functions: map[string]http.Handler{string(topology.Webhook): lambda.FunctionURL(s.webhook, s.clock)},
 	}, s.log.With("service", "http")))
 }
 
@@ -494,8 +494,8 @@ func (s *Stack) closeAll() error {
 func (s *Stack) Endpoint() string { return s.endpoint }
 
 // FunctionURL returns the URL at which the webhook function is served as a function URL.
-func (s *Stack) FunctionURL(short string) string {
-	return s.endpoint + server.FunctionURLPrefix + short
+func (s *Stack) FunctionURL(short topology.FunctionName) string {
+	return s.endpoint + server.FunctionURLPrefix + string(short)
 }
 
 // ConsoleURL returns the kiln console's address, http://127.0.0.1:4566/console/ by default.
@@ -590,6 +590,6 @@ func (s *Stack) Served() []string {
 		"Lambda (REST-JSON, in process): " + strings.Join(s.lambdas.Names(), ", "),
 		fmt.Sprintf("EventBridge Scheduler (REST-JSON, read-only): %d schedules", len(s.schedules.Schedules())),
 		"CloudWatch Logs (JSON 1.1): /aws/lambda/kiln-" + s.env.Stage + "-* and the executions' /aws/vendedlogs/states/kiln-" + s.env.Stage + "-*",
-		"webhook function URL: " + s.FunctionURL("webhook"),
+		"webhook function URL: " + s.FunctionURL(topology.Webhook),
 	}
 }

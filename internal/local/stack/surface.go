@@ -5,6 +5,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/local/scheduler"
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // lambdaAPI serves Lambda's API over the stack's in-process functions, each described with
@@ -19,6 +20,6 @@ func (s *Stack) schedulerAPI() http.Handler {
 }
 
 // functionLogSince gives the Lambda API the lines function short logs from now on.
-func (s *Stack) functionLogSince(short string) func() string {
+func (s *Stack) functionLogSince(short topology.FunctionName) func() string {
 	return s.logs.Since(s.LogGroup(short))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/local/awserr"
 )
 
 // TargetPrefix begins the X-Amz-Target of every Step Functions operation.
@@ -263,8 +264,5 @@ func writeError(w http.ResponseWriter, err error) {
 	case "ServiceUnavailable":
 		status = http.StatusServiceUnavailable
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amzn-ErrorType", ae.Code)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": ae.Code, "message": ae.Message})
+	awserr.Write(w, awserr.JSON10, status, ae.Code, ae.Message)
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	kilnarn "github.com/kiln-dev/kiln/internal/arn"
+
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/asl"
@@ -113,7 +115,7 @@ func (s *Service) start(smARN, name string, input []byte, parent string, reuseFi
 	if t.sm.Type == TypeExpress {
 		return s.startExpressLocked(t, name, in)
 	}
-	arn := strings.Replace(t.sm.ARN, ":stateMachine:", ":execution:", 1) + ":" + name
+	arn := kilnarn.Execution(t.sm.ARN, name)
 	if old, err := s.record(arn); err == nil {
 		same := bytes.Equal(old.Input, in)
 		if same && (old.Status == asl.StatusRunning || reuseFinished) {

@@ -1,11 +1,11 @@
-// Package awscli runs the aws command-line tools against kiln local in tests: it finds each
+// Package awsclitest runs the aws command-line tools against kiln local in tests: it finds each
 // distinct aws CLI on the machine (the first on PATH, often a current v1, and Debian's
 // /usr/bin/aws, 2.9), and runs commands with --endpoint-url, JSON output, test credentials
 // and an empty home, so a developer's own configuration never leaks in. Without any CLI a
 // test is skipped, except under CI=true, where it fails: CI must install one.
 //
 // The functions are safe for concurrent use.
-package awscli
+package awsclitest
 
 import (
 	"context"
