@@ -12,14 +12,15 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // Options configure an [Engine]. The zero value runs on the wall clock with no resources.
 type Options struct {
 	// Resources resolves Task resources; nil means none (every Task fails).
 	Resources *Resources
-	// Clock is the time source; nil means RealClock.
-	Clock Clock
+	// Clock is the time source; nil means clock.Wall.
+	Clock clock.Clock
 	// Seed seeds each execution's randomness (retry jitter, generated names, task tokens),
 	// mixed with the execution ARN, so runs are reproducible; 0 means a random seed.
 	Seed uint64
@@ -38,8 +39,8 @@ type Options struct {
 // Engine runs executions and owns their task tokens. Safe for concurrent use.
 type Engine struct {
 	opts  Options
-	clock Clock
-	track Tracker
+	clock clock.Clock
+	track clock.Tracker
 	seed  uint64
 	// defaultSM and defaultRole are the ARNs used when StartInput gives none.
 	defaultSM, defaultExec, defaultRole string
@@ -52,9 +53,9 @@ func NewEngine(opts Options) *Engine {
 	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}}
 	e.clock = opts.Clock
 	if e.clock == nil {
-		e.clock = RealClock{}
+		e.clock = clock.Wall{}
 	}
-	e.track, _ = e.clock.(Tracker)
+	e.track, _ = e.clock.(clock.Tracker)
 	if e.opts.Region == "" {
 		e.opts.Region = "us-east-1"
 	}
@@ -79,7 +80,7 @@ func NewEngine(opts Options) *Engine {
 }
 
 // Clock returns the engine's clock.
-func (e *Engine) Clock() Clock { return e.clock }
+func (e *Engine) Clock() clock.Clock { return e.clock }
 
 func (e *Engine) begin() {
 	if e.track != nil {

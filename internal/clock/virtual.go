@@ -21,7 +21,7 @@ var DefaultStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 //     Wait state costs nothing. Goroutines blocked on anything else count as busy. Without
 //     Begin and End calls the clock never jumps on its own.
 //
-// AfterFunc and After with d <= 0 fire at the next move (even by zero). Safe for concurrent use.
+// AfterFunc with d <= 0 runs at the next move (even by zero). Safe for concurrent use.
 type Virtual struct {
 	mu    sync.Mutex
 	now   time.Time
@@ -102,13 +102,19 @@ func (c *Virtual) Sleep(ctx context.Context, t time.Time) error {
 	}
 }
 
-// After returns a channel that receives the virtual time once the clock has moved d past now.
+// After returns a channel that receives the virtual time once the clock has moved d past now;
+// with d <= 0 it receives at once, as time.After.
 func (c *Virtual) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch
+	}
 	w := c.armLocked(c.now.Add(d))
-	w.after = make(chan time.Time, 1)
-	return w.after
+	w.after = ch
+	return ch
 }
 
 // AfterFunc arranges for f to be called once the clock has moved d past now.

@@ -90,6 +90,11 @@ func TestVirtualAfterReceivesTheTimeItBecameDue(t *testing.T) {
 	if got, want := <-ch, t0.Add(2*time.Minute); !got.Equal(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
+	select {
+	case <-c.After(0):
+	default:
+		t.Fatal("After(0) did not receive at once")
+	}
 }
 
 func TestVirtualAdvanceToNextJumpsToTheEarliestWait(t *testing.T) {

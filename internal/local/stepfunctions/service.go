@@ -18,6 +18,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
 	"github.com/kiln-dev/kiln/statemachines"
 )
@@ -86,8 +87,8 @@ type Options struct {
 	Env topology.Env
 	// Resources resolves the workflows' Task resources; see [Integrations].
 	Resources *asl.Resources
-	// Clock is the engine's clock; nil means asl.RealClock.
-	Clock asl.Clock
+	// Clock is the engine's clock; nil means clock.Wall.
+	Clock clock.Clock
 	// Seed seeds the engine's randomness (0: random).
 	Seed uint64
 	// Observer receives every history event of every execution, in order per execution; it
