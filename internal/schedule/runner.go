@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -335,17 +336,15 @@ func (r *Runner) Schedules() []Status {
 	return out
 }
 
-// Run calls Tick with now() every interval until ctx ends, and returns ctx's error. It is for
-// the wall clock; tests call Tick.
-func (r *Runner) Run(ctx context.Context, now func() time.Time, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// Run calls Tick with clk's time every interval on clk until ctx ends, and returns ctx's
+// error.
+func (r *Runner) Run(ctx context.Context, clk clock.Clock, interval time.Duration) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-t.C:
-			r.Tick(ctx, now())
+		case now := <-clk.After(interval):
+			r.Tick(ctx, now)
 		}
 	}
 }

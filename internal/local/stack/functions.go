@@ -116,7 +116,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	wh := &webhook.Handler{Secrets: s.secretsFor("webhook"), SecretARN: env("webhook")[topology.EnvWebhookSecretARN],
 		S3: c.S3, Bucket: env("webhook")[topology.EnvArtifactsBucket],
 		Events: c.EventBridge, BusName: env("webhook")[topology.EnvBusName],
-		Clock: s.clock, Log: s.functionLog("webhook")}
+		Clock: s.clock.Now, Log: s.functionLog("webhook")}
 	s.webhook = lambda.Handler(wh.Handle)
 	s.lambdas.Register("webhook", s.webhook)
 
@@ -126,7 +126,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	s.lambdas.Register("trigger", s.withPolicy("trigger", func(p *policy.Policy) lambda.Func {
 		tr := &trigger.Handler{SFN: tc.StepFunctions, PipelineARN: env("trigger")[topology.EnvPipelineARN],
 			Stage: env("trigger")[topology.EnvStage], Bucket: env("trigger")[topology.EnvArtifactsBucket],
-			Policy: p, Clock: s.clock, Log: s.functionLog("trigger")}
+			Policy: p, Clock: s.clock.Now, Log: s.functionLog("trigger")}
 		return lambda.Handler(tr.Handle)
 	}))
 
@@ -142,14 +142,14 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	releaser := func(c *Clients, p *policy.Policy, log *slog.Logger) *release.Releaser {
 		return &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: ae[topology.EnvTopicARN],
 			Bucket: ae[topology.EnvArtifactsBucket], PipelineARN: ae[topology.EnvPipelineARN], DeployARN: ae[topology.EnvDeployARN],
-			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock, Log: log,
+			Policy: p, Stage: ae[topology.EnvStage], Clock: s.clock.Now, Log: log,
 			SettleTimeout: 14 * time.Minute, PollInterval: 250 * time.Millisecond,
 			Events: &opsevents.Publisher{Events: c.EventBridge, Bus: ae[topology.EnvBusName]}}
 	}
 	s.lambdas.Register("approval", s.withPolicy("approval", func(p *policy.Policy) lambda.Func {
 		rel := releaser(ac, p, s.functionLog("approval"))
 		ap := &approval.Handler{S3: ac.S3, Bucket: ae[topology.EnvArtifactsBucket], SFN: ac.StepFunctions, Releases: rel, Watch: rel,
-			Clock: s.clock, Log: s.functionLog("approval")}
+			Clock: s.clock.Now, Log: s.functionLog("approval")}
 		return lambda.Handler(ap.Handle)
 	}))
 	// The console's Rollback button takes the same path as kiln rollback, as the person using
@@ -157,7 +157,7 @@ func (s *Stack) registerFunctions(p *policy.Policy) error {
 	s.console.Releases, s.console.Stage = releaser(s.clients, s.policy, s.log.With("service", "console")), s.env.Stage
 
 	c = s.clientsFor("monitor-drift")
-	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock, Log: s.functionLog("monitor-drift"),
+	md := &monitordrift.Handler{S3: c.S3, CloudWatch: c.CloudWatch, Clock: s.clock.Now, Log: s.functionLog("monitor-drift"),
 		Bucket: env("monitor-drift")[topology.EnvArtifactsBucket],
 		Events: &opsevents.Publisher{Events: c.EventBridge, Bus: env("monitor-drift")[topology.EnvBusName]}}
 	s.lambdas.Register("monitor-drift", lambda.Handler(md.Handle))

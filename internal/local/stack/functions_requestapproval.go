@@ -13,7 +13,7 @@ func (s *Stack) registerRequestApproval(*policy.Policy) error {
 	c := s.clientsFor("request-approval")
 	h := &requestapproval.Handler{S3: c.S3, Bucket: env[topology.EnvArtifactsBucket],
 		SNS: c.SNS, TopicARN: env[topology.EnvTopicARN], SageMaker: c.SageMaker,
-		Clock: s.clock, Log: s.functionLog("request-approval")}
+		Clock: s.clock.Now, Log: s.functionLog("request-approval")}
 	s.lambdas.Register("request-approval", lambda.Handler(h.Handle))
 	return nil
 }

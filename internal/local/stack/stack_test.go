@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/local/sns"
 	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
 	"github.com/kiln-dev/kiln/internal/policy"
@@ -268,9 +268,8 @@ func TestEndToEndSmoke(t *testing.T) {
 	closed = true
 	// The second stack's clock can be moved ahead: the drift job's window ends at the current
 	// second, so the traffic it judges must be older than that.
-	var ahead atomic.Int64
-	clock := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
-	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs, Clock: clock})
+	clk := &clock.Shifted{}
+	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs, Clock: clk})
 	defer s2.Close()
 	c = s2.Clients()
 	_, err = c.SageMaker.UpdateModelPackage(ctx, &sagemaker.UpdateModelPackageInput{ModelPackageArn: pkg.ModelPackageArn,
@@ -314,8 +313,8 @@ func TestEndToEndSmoke(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, s2.SageMaker().FlushCapture(ctx))
-	ahead.Store(int64(2 * time.Second))
-	_, err = s2.Schedules().Fire(ctx, topology.ResourceName("prod", "drift-abalone"), clock())
+	clk.Skip(2 * time.Second)
+	_, err = s2.Schedules().Fire(ctx, topology.ResourceName("prod", "drift-abalone"), clk.Now())
 	require.NoError(t, err)
 	require.NoError(t, s2.Settle(ctx))
 	require.Eventually(t, func() bool {
