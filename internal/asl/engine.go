@@ -46,11 +46,13 @@ type Engine struct {
 	defaultSM, defaultExec, defaultRole string
 	mu                                  sync.Mutex
 	tokens                              map[string]*tokenWait
+	// tokenWatch holds, per token no task waits for yet, the channels WaitToken closes when one does.
+	tokenWatch map[string][]chan struct{}
 }
 
 // NewEngine returns an engine with the given options.
 func NewEngine(opts Options) *Engine {
-	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}}
+	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}, tokenWatch: map[string][]chan struct{}{}}
 	e.clock = opts.Clock
 	if e.clock == nil {
 		e.clock = clock.Wall{}

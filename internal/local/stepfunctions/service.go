@@ -377,19 +377,26 @@ func (s *Service) SendTaskHeartbeat(token string) error {
 	return s.tokenError(token, s.retryResumed(token, func() error { return s.engine.SendTaskHeartbeat(token) }))
 }
 
+// resumedTokenWait bounds how long a callback waits for a resumed execution to register its
+// token.
+const resumedTokenWait = 2 * time.Second
+
 // retryResumed calls send; when the engine does not know token but the token's execution
 // is running and its checkpoint waits for exactly this token (an execution resumed a moment
-// ago registers its token on its own goroutine), it retries for up to two seconds.
+// ago registers its token on its own goroutine), it waits, for up to resumedTokenWait, to be
+// told that the token is registered and sends again.
 func (s *Service) retryResumed(token string, send func() error) error {
 	err := send()
 	if !errors.Is(err, asl.ErrTaskDoesNotExist) || !s.waitsFor(token) {
 		return err
 	}
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		if err = send(); !errors.Is(err, asl.ErrTaskDoesNotExist) {
+	ctx, cancel := context.WithTimeout(context.Background(), resumedTokenWait)
+	defer cancel()
+	for errors.Is(err, asl.ErrTaskDoesNotExist) {
+		if s.engine.WaitToken(ctx, token) != nil {
 			return err
 		}
+		err = send()
 	}
 	return err
 }
