@@ -21,7 +21,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/clock"
-	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 	"github.com/kiln-dev/kiln/internal/local/scheduler"
 	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 

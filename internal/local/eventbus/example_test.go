@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/clock"
-	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 )
 
 // A rule with an input transformer on the default bus, and a Lambda target that prints what
