@@ -111,8 +111,10 @@ type Service struct {
 	mu       sync.Mutex
 	machines map[string]*StateMachine
 	live     map[string]*asl.Execution // running executions by ARN
-	closing  bool
-	wg       sync.WaitGroup
+	// liveChanged is closed (and replaced) whenever live gains or loses an execution.
+	liveChanged chan struct{}
+	closing     bool
+	wg          sync.WaitGroup
 
 	rngMu sync.Mutex
 	rng   *mrand.Rand // alias routing
@@ -142,7 +144,7 @@ func Open(opts Options) (*Service, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("open step functions: %w", err)
 	}
-	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{},
+	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{}, liveChanged: make(chan struct{}),
 		rng: mrand.New(mrand.NewPCG(opts.Seed, uint64(time.Now().UnixNano())))}
 	if opts.Mocks != nil {
 		opts.Resources.Over(s.mockLayer)
@@ -194,6 +196,7 @@ func compactJSON(b []byte) ([]byte, error) {
 // is closing: then the execution stays RUNNING for the next process to resume).
 func (s *Service) track(x *asl.Execution) {
 	s.live[x.ARN()] = x
+	s.liveChangedLocked()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -201,6 +204,7 @@ func (s *Service) track(x *asl.Execution) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.live, x.ARN())
+		s.liveChangedLocked()
 		s.tests.Delete(x.ARN())
 		if s.closing {
 			return
@@ -298,29 +302,33 @@ func (s *Service) History(arn string) ([]json.RawMessage, error) {
 	return out, nil
 }
 
-// Wait blocks until the execution arn has finished (or ctx ends) and returns its record.
+// liveChangedLocked tells every Wait that live changed.
+func (s *Service) liveChangedLocked() {
+	close(s.liveChanged)
+	s.liveChanged = make(chan struct{})
+}
+
+// Wait blocks until the execution arn has finished (or ctx ends) and returns its record. A
+// record still RUNNING with no live execution (one not resumed yet) is waited for until an
+// execution starts or ends.
 func (s *Service) Wait(ctx context.Context, arn string) (*Execution, error) {
 	for {
 		s.mu.Lock()
-		x := s.live[arn]
+		x, changed := s.live[arn], s.liveChanged
 		s.mu.Unlock()
+		var done <-chan struct{} = changed
 		if x == nil {
 			rec, err := s.record(arn)
 			if err != nil || rec.Status != asl.StatusRunning {
 				return rec, err
 			}
-			// Finished but its result is being written: poll briefly.
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
-			continue
+		} else {
+			done = x.Done()
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-x.Done():
+		case <-done:
 		}
 	}
 }
