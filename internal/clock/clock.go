@@ -39,6 +39,3 @@ type Tracker interface {
 	Begin()
 	End()
 }
-
-// Func returns c's Now as a plain function, for code that only tells the time.
-func Func(c Clock) func() time.Time { return c.Now }

@@ -10,7 +10,7 @@ import (
 
 func TestShiftedReadsAheadAfterSkipAndSleepsInRealTime(t *testing.T) {
 	var c clock.Shifted
-	if d := c.Now().Sub(time.Now()); d > time.Second || d < -time.Second {
+	if d := time.Until(c.Now()); d > time.Second || d < -time.Second {
 		t.Fatalf("zero value is %v off the wall clock", d)
 	}
 	c.Skip(time.Hour)
@@ -18,7 +18,7 @@ func TestShiftedReadsAheadAfterSkipAndSleepsInRealTime(t *testing.T) {
 	if got := c.Ahead(); got != time.Hour {
 		t.Fatalf("ahead: got %v, want 1h", got)
 	}
-	if d := c.Now().Sub(time.Now()); d < 59*time.Minute {
+	if d := time.Until(c.Now()); d < 59*time.Minute {
 		t.Fatalf("after Skip(1h) the clock reads only %v ahead", d)
 	}
 	start := time.Now()
@@ -28,7 +28,7 @@ func TestShiftedReadsAheadAfterSkipAndSleepsInRealTime(t *testing.T) {
 	if el := time.Since(start); el < 5*time.Millisecond || el > 10*time.Second {
 		t.Fatalf("a 5 ms sleep took %v", el)
 	}
-	if got := <-c.After(time.Millisecond); got.Sub(time.Now()) < 59*time.Minute {
+	if got := <-c.After(time.Millisecond); time.Until(got) < 59*time.Minute {
 		t.Fatalf("After sent %v, not the shifted time", got)
 	}
 }
