@@ -22,6 +22,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/local/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -52,7 +53,7 @@ func newBusStack(t *testing.T) *busStack {
 			return nil
 		})})
 	require.NoError(t, err)
-	require.NoError(t, svc.LoadTopology(env))
+	require.NoError(t, stack.ProvisionBus(svc, env))
 	srv := httptest.NewServer(svc.Handler())
 	t.Cleanup(srv.Close)
 	s.svc, s.url = svc, srv.URL

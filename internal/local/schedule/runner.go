@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/clock"
-	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // Invoker invokes a Lambda function by name (for example kiln-local-trigger) with a payload,
@@ -347,26 +345,4 @@ func (r *Runner) Run(ctx context.Context, clk clock.Clock, interval time.Duratio
 			r.Tick(ctx, now)
 		}
 	}
-}
-
-// TopologyDefinitions returns kiln's schedules for env: every entry of topology.SchedulesFor
-// the stage (no drift job where the stage never deploys) once per policy model, named kiln-<stage>-<schedule>-<model>, invoking the stage's function (the
-// name in its ARN, kiln-<stage>-<target>) with the topology's input, in UTC.
-func TopologyDefinitions(env topology.Env, p *policy.Policy) ([]Definition, error) {
-	var out []Definition
-	for _, s := range topology.SchedulesFor(p, env.Stage) {
-		for _, m := range p.Models {
-			input, err := json.Marshal(s.Input(m.Name, env.Stage))
-			if err != nil {
-				return nil, fmt.Errorf("encode input of schedule %s for %s: %w", s.Name, m.Name, err)
-			}
-			out = append(out, Definition{
-				Name:       topology.ResourceName(env.Stage, s.Name+"-"+m.Name),
-				Expression: s.Expression,
-				Function:   topology.ResourceName(env.Stage, s.Target),
-				Input:      input,
-			})
-		}
-	}
-	return out, nil
 }

@@ -241,7 +241,7 @@ func Open(opts Options) (st *Stack, err error) {
 		Lambda: s.busInvoker(invoker), DB: s.db, Clock: s.clock, Log: s.log.With("service", "events")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
-	if err := s.bus.LoadTopology(s.env); err != nil {
+	if err := ProvisionBus(s.bus, s.env); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
@@ -307,7 +307,11 @@ func Open(opts Options) (st *Stack, err error) {
 		},
 	}.Register(resources)
 	s.authorizeTasks(resources)
-	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock,
+	machines, err := Workflows(s.env)
+	if err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock, Machines: machines,
 		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
@@ -320,7 +324,7 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 
 	s.schedules = schedule.NewRunner(s.scheduleInvoker(invoker), s.log.With("service", "scheduler"))
-	defs, err := schedule.TopologyDefinitions(s.env, s.policy)
+	defs, err := Schedules(s.env, s.policy)
 	if err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}

@@ -108,7 +108,7 @@ func TestAnApprovalWaitSurvivesAStackRestart(t *testing.T) {
 		tokens <- p.Token
 		return []byte(`{}`), nil
 	})
-	sm, err := s.StepFunctions().CreateStateMachine("waiter", []byte(def), time.Now())
+	sm, err := s.StepFunctions().CreateStateMachine(stepfunctions.MachineDefinition{Name: "waiter", Definition: []byte(def)}, time.Now())
 	require.NoError(t, err)
 	ctx := context.Background()
 	out, err := s.Clients().StepFunctions.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm.ARN), Name: aws.String("w1")})
@@ -123,7 +123,7 @@ func TestAnApprovalWaitSurvivesAStackRestart(t *testing.T) {
 	s2, err := Open(Options{Dir: dir, Addr: "127.0.0.1:0"})
 	require.NoError(t, err)
 	defer s2.Close()
-	_, err = s2.StepFunctions().CreateStateMachine("waiter", []byte(def), time.Now())
+	_, err = s2.StepFunctions().CreateStateMachine(stepfunctions.MachineDefinition{Name: "waiter", Definition: []byte(def)}, time.Now())
 	require.NoError(t, err)
 	require.NoError(t, s2.Start(ctx))
 	_, err = s2.Clients().StepFunctions.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`{"approved":true}`)})

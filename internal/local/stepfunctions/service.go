@@ -20,7 +20,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
-	"github.com/kiln-dev/kiln/statemachines"
 )
 
 // The bbolt buckets of the service.
@@ -83,8 +82,11 @@ type HistoryEvent struct {
 type Options struct {
 	// DB keeps executions, history, checkpoints and tokens; required.
 	DB *bolt.DB
-	// Env names the state machines and their ARNs (the local account and region).
+	// Env gives the ARNs their partition, account and region.
 	Env topology.Env
+	// Machines are the read-only state machines Open creates (the local stack provisions
+	// kiln's workflows through it).
+	Machines []MachineDefinition
 	// Resources resolves the workflows' Task resources; see [Integrations].
 	Resources *asl.Resources
 	// Clock is the engine's clock; nil means clock.Wall.
@@ -121,8 +123,7 @@ type Service struct {
 	tests sync.Map    // execution ARN -> mock file layer of its test case
 }
 
-// Open creates the state machines of the topology (definitions with their placeholders
-// substituted for opts.Env). Call [Service.Resume] once every machine is registered to
+// Open creates the state machines of opts.Machines. Call [Service.Resume] once every machine is registered to
 // continue the executions a previous process left RUNNING.
 func Open(opts Options) (*Service, error) {
 	if opts.DB == nil {
@@ -158,16 +159,8 @@ func Open(opts Options) (*Service, error) {
 	})
 	opts.Resources.Handle("states:startExecution", s.nestedExecution)
 	now := s.engine.Clock().Now()
-	for _, w := range topology.Workflows {
-		def, err := statemachines.Load(w.File)
-		if err != nil {
-			return nil, fmt.Errorf("open step functions: %w", err)
-		}
-		def, err = statemachines.Substitute(def, topology.Placeholders(opts.Env))
-		if err != nil {
-			return nil, fmt.Errorf("open step functions: workflow %s: %w", w.Name, err)
-		}
-		if _, err := s.CreateStateMachine(topology.ResourceName(opts.Env.Stage, w.Name), def, now); err != nil {
+	for _, d := range opts.Machines {
+		if _, err := s.CreateStateMachine(d, now); err != nil {
 			return nil, fmt.Errorf("open step functions: %w", err)
 		}
 	}

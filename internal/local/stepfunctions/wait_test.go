@@ -31,10 +31,10 @@ func TestWaitIsToldWhenARestartedExecutionResumes(t *testing.T) {
 	defer db.Close()
 	r := asl.NewResources()
 	Integrations{Lambda: newTokens().lambda}.Register(r)
-	s, err = Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7})
+	s, err = Open(Options{DB: db, Env: topology.Local("prod"), Machines: kilnMachines(t, topology.Local("prod")), Resources: r, Seed: 7})
 	require.NoError(t, err)
 	defer s.Close()
-	_, err = s.CreateStateMachine("approval", []byte(approvalMachine), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+	_, err = s.CreateStateMachine(MachineDefinition{Name: "approval", Definition: []byte(approvalMachine)}, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 
 	type result struct {
