@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
 	"github.com/kiln-dev/kiln/statemachines"
 )
@@ -139,7 +140,7 @@ func deployInput(t *testing.T) statemachines.DeployInput {
 // the deploy workflow available as a nested execution.
 type harness struct {
 	engine *asl.Engine
-	clock  *asl.VirtualClock
+	clock  *clock.Virtual
 
 	mu      sync.Mutex
 	history map[string][]asl.Event
@@ -164,7 +165,7 @@ func newHarness(t *testing.T, layers []layer, cases ...[2]string) *harness {
 	res.Handle("states:startExecution", asl.NestedExecutions(func(arn string) (*asl.Machine, bool) {
 		return deploy, arn == deployARN
 	}))
-	h := &harness{clock: asl.NewVirtualClock(start), history: map[string][]asl.Event{}}
+	h := &harness{clock: clock.NewVirtual(start), history: map[string][]asl.Event{}}
 	h.engine = asl.NewEngine(asl.Options{
 		Resources: res, Clock: h.clock, Seed: 1, Region: env.Region, Account: env.Account,
 		Observer: &asl.Observer{Event: func(x *asl.Execution, ev asl.Event) {

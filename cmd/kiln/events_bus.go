@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/spf13/cobra"
 
-	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 )
 
 // defaultLocalAddr is where `kiln local` listens unless KILN_ADDR says otherwise.

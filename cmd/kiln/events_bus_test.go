@@ -20,7 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
+	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -28,7 +30,7 @@ import (
 type busStack struct {
 	svc   *eventbus.Service
 	url   string
-	clock *eventbus.ManualClock
+	clock *clock.Virtual
 	mu    sync.Mutex
 	calls []string // function names, then payloads, in pairs
 }
@@ -40,7 +42,7 @@ func newBusStack(t *testing.T) *busStack {
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "kiln.db"), 0o600, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	s := &busStack{clock: eventbus.NewManualClock(busT0)}
+	s := &busStack{clock: clock.NewVirtual(busT0)}
 	env := topology.Local("local")
 	svc, err := eventbus.New(eventbus.Config{Account: env.Account, Region: env.Region, DB: db, Clock: s.clock,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -51,7 +53,7 @@ func newBusStack(t *testing.T) *busStack {
 			return nil
 		})})
 	require.NoError(t, err)
-	require.NoError(t, svc.LoadTopology(env))
+	require.NoError(t, stack.ProvisionBus(svc, env))
 	srv := httptest.NewServer(svc.Handler())
 	t.Cleanup(srv.Close)
 	s.svc, s.url = svc, srv.URL

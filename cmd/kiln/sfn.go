@@ -15,6 +15,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/asl/conformance"
 	"github.com/kiln-dev/kiln/statemachines"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // newSfnCmd builds `kiln sfn`, the state machine commands: run, validate and conformance.
@@ -103,11 +104,11 @@ printed on stderr).`,
 				}
 				res.Over(layer)
 			}
-			var clock asl.Clock = asl.NewVirtualClock(time.Time{})
+			var clk clock.Clock = clock.NewVirtual(time.Time{})
 			if realClock {
-				clock = asl.RealClock{}
+				clk = clock.Wall{}
 			}
-			e := asl.NewEngine(asl.Options{Resources: res, Clock: clock, Seed: 1})
+			e := asl.NewEngine(asl.Options{Resources: res, Clock: clk, Seed: 1})
 			smARN := "arn:aws:states:us-east-1:123456789012:stateMachine:" + strings.TrimSuffix(strings.TrimSuffix(filepath.Base(args[0]), ".json"), ".asl")
 			res.Handle("states:startExecution", asl.NestedExecutions(func(arn string) (*asl.Machine, bool) { return m, arn == smARN }))
 			x, r, err := e.Run(cmd.Context(), m, asl.StartInput{Name: "run", Input: in, StateMachineARN: smARN})

@@ -9,7 +9,7 @@
 //     SageMaker, SNS, EventBridge, Step Functions Local mock files, ...).
 //   - [Engine] starts and resumes executions, owns task tokens ([Engine.SendTaskSuccess] and
 //     friends) and reports history [Event]s and [Checkpoint]s to an [Observer].
-//   - [Clock] is injected: [RealClock] for the wall clock, [VirtualClock] for tests and the CLI,
+//   - [clock.Clock] is injected: [clock.Wall] for the wall clock, [clock.Virtual] for tests and the CLI,
 //     on which a one-hour Wait and jittered retries complete instantly and deterministically.
 //
 // JSON values inside the engine are the plain values encoding/json produces without UseNumber:
@@ -21,6 +21,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // Status is an execution status as Step Functions names it.
@@ -125,14 +127,14 @@ type TaskRequest struct {
 	// Credentials is the Task's evaluated Credentials field, nil when absent.
 	Credentials any
 	// Clock is the execution's clock; a .sync handler that polls should sleep on it.
-	Clock Clock
+	Clock clock.Clock
 	// Engine is the engine running the execution (for nested executions and callbacks).
 	Engine *Engine
 
 	idle func() (resume func())
 }
 
-// Idle tells a [VirtualClock] that the calling handler is blocked on something that only other
+// Idle tells a [clock.Virtual] that the calling handler is blocked on something that only other
 // engine work can unblock (for example a nested execution); call the returned func when it
 // resumes. On other clocks it does nothing.
 func (r *TaskRequest) Idle() (resume func()) {
@@ -250,19 +252,4 @@ type Checkpoint struct {
 	// its iterations or branches that succeeded, by index: a redrive or resume does not run
 	// them again.
 	Done map[int]json.RawMessage `json:"done,omitempty"`
-}
-
-// Clock is the time source of an execution. Sleep blocks until the clock reaches t or ctx
-// ends (returning ctx.Err()); it returns at once when t is not after Now.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, t time.Time) error
-}
-
-// Tracker is implemented by clocks that must know how many engine goroutines can make progress
-// (the [VirtualClock]): the engine calls Begin before starting a goroutine and End when it
-// finishes; a sleeping goroutine counts as blocked.
-type Tracker interface {
-	Begin()
-	End()
 }

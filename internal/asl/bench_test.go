@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // cpuTime returns the CPU time the process has used; on a shared machine it measures the work
@@ -32,7 +34,7 @@ func BenchmarkPassTransitions(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1, NoHistory: true})
+	e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1, NoHistory: true})
 	ctx := context.Background()
 	in := []byte(`{"id":"x","n":1}`)
 	b.ReportAllocs()
@@ -65,7 +67,7 @@ func BenchmarkMap10000(b *testing.B) {
 	}
 	sb.WriteString(`]}`)
 	in := []byte(sb.String())
-	e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1, NoHistory: true})
+	e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1, NoHistory: true})
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()

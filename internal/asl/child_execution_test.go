@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +17,7 @@ func runContextMachine(t *testing.T, def, input string) any {
 	t.Helper()
 	m, err := Parse([]byte(def))
 	require.NoError(t, err)
-	e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 3})
+	e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 3})
 	_, r, err := e.Run(context.Background(), m, StartInput{Name: "parent", Input: []byte(input),
 		StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:Pipeline"})
 	require.NoError(t, err)

@@ -15,14 +15,15 @@ import (
 	"github.com/kiln-dev/kiln/internal/arn"
 
 	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // Options configure an [Engine]. The zero value runs on the wall clock with no resources.
 type Options struct {
 	// Resources resolves Task resources; nil means none (every Task fails).
 	Resources *Resources
-	// Clock is the time source; nil means RealClock.
-	Clock Clock
+	// Clock is the time source; nil means clock.Wall.
+	Clock clock.Clock
 	// Seed seeds each execution's randomness (retry jitter, generated names, task tokens),
 	// mixed with the execution ARN, so runs are reproducible; 0 means a random seed.
 	Seed uint64
@@ -41,23 +42,25 @@ type Options struct {
 // Engine runs executions and owns their task tokens. Safe for concurrent use.
 type Engine struct {
 	opts  Options
-	clock Clock
-	track Tracker
+	clock clock.Clock
+	track clock.Tracker
 	seed  uint64
 	// defaultSM and defaultRole are the ARNs used when StartInput gives none.
 	defaultSM, defaultRole string
 	mu                     sync.Mutex
 	tokens                 map[string]*tokenWait
+	// tokenWatch holds, per token no task waits for yet, the channels WaitToken closes when one does.
+	tokenWatch map[string][]chan struct{}
 }
 
 // NewEngine returns an engine with the given options.
 func NewEngine(opts Options) *Engine {
-	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}}
+	e := &Engine{opts: opts, tokens: map[string]*tokenWait{}, tokenWatch: map[string][]chan struct{}{}}
 	e.clock = opts.Clock
 	if e.clock == nil {
-		e.clock = RealClock{}
+		e.clock = clock.Wall{}
 	}
-	e.track, _ = e.clock.(Tracker)
+	e.track, _ = e.clock.(clock.Tracker)
 	if e.opts.Region == "" {
 		e.opts.Region = "us-east-1"
 	}
@@ -81,7 +84,7 @@ func NewEngine(opts Options) *Engine {
 }
 
 // Clock returns the engine's clock.
-func (e *Engine) Clock() Clock { return e.clock }
+func (e *Engine) Clock() clock.Clock { return e.clock }
 
 func (e *Engine) begin() {
 	if e.track != nil {

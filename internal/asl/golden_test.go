@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/require"
 )
 
@@ -117,7 +118,7 @@ func TestGoldenExecutions(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &c))
 			m, err := Parse(c.Definition)
 			require.NoError(t, err)
-			e := NewEngine(Options{Resources: testResources(), Clock: NewVirtualClock(time.Time{}), Seed: 7})
+			e := NewEngine(Options{Resources: testResources(), Clock: clock.NewVirtual(time.Time{}), Seed: 7})
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			x, r, err := e.Run(ctx, m, StartInput{Name: "golden", Input: c.Input})

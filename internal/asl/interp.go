@@ -484,7 +484,7 @@ func maxID(cur int64, ids []int64) int64 {
 	return cur
 }
 
-// fanOut runs fn(0..n-1) on up to workers goroutines and waits for them. On a VirtualClock
+// fanOut runs fn(0..n-1) on up to workers goroutines and waits for them. On a clock.Virtual
 // the waiting parent counts as blocked and inherits the last worker's slot.
 func (t *thread) fanOut(n, workers int, fn func(i int)) {
 	if n == 0 {

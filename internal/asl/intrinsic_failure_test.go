@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,7 +31,7 @@ func TestIntrinsicFailuresAreRuntimeErrors(t *testing.T) {
 				jsonEscape(tc.expr) + `"},"End":true}}}],"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"End":true},"Caught":{"Type":"Succeed"}}}`
 			m, err := Parse([]byte(def))
 			require.NoError(t, err)
-			e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 			_, r, err := e.Run(context.Background(), m, StartInput{Input: []byte(tc.input)})
 			require.NoError(t, err)
 			assert.Equal(t, StatusFailed, r.Status, "States.Runtime is not caught by States.ALL")

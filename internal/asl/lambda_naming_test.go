@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 )
 
@@ -61,7 +62,7 @@ func TestLambdaErrorsAreNamedByTheRuntimeRule(t *testing.T) {
 				"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.caught","Next":"Caught"}],"End":true},
 				"Caught":{"Type":"Pass","OutputPath":"$.caught.Error","End":true}}}`))
 			require.NoError(t, err)
-			e = NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			e = NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 			_, r, err := e.Run(context.Background(), m, StartInput{Name: "x", Input: []byte(`{}`)})
 			require.NoError(t, err)
 			require.Equal(t, StatusSucceeded, r.Status, "%s %s", r.Error, r.Cause)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 )
 
@@ -43,7 +44,7 @@ func TestMockConfigAnswersTasksByAttempt(t *testing.T) {
 			require.NoError(t, err)
 			res := NewResources()
 			res.Over(layer)
-			e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			e := NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 			_, r, err := e.Run(context.Background(), m, StartInput{Name: "job-1"})
 			require.NoError(t, err)
 			require.Equal(t, StatusSucceeded, r.Status, r.Cause)
@@ -77,8 +78,8 @@ func TestNestedExecutionsRunInTheEngine(t *testing.T) {
 	res.Handle("states:startExecution", NestedExecutions(func(arn string) (*Machine, bool) {
 		return child, arn == "arn:aws:states:us-east-1:123456789012:stateMachine:child"
 	}))
-	clock := NewVirtualClock(time.Time{})
-	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 1})
+	vc := clock.NewVirtual(time.Time{})
+	e := NewEngine(Options{Resources: res, Clock: vc, Seed: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	x, err := e.Start(ctx, parent, StartInput{Name: "p"})
@@ -99,15 +100,15 @@ func TestHeartbeatTimeoutOnVirtualClock(t *testing.T) {
 		issued <- req.TaskToken
 		return nil, nil
 	})
-	clock := NewVirtualClock(time.Time{})
-	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 1})
+	vc := clock.NewVirtual(time.Time{})
+	e := NewEngine(Options{Resources: res, Clock: vc, Seed: 1})
 	x, err := e.Start(context.Background(), m, StartInput{Name: "hb"})
 	require.NoError(t, err)
 	<-issued
-	require.Eventually(t, func() bool { return clock.Pending() == 1 }, 5*time.Second, time.Millisecond, "the heartbeat timer is armed")
-	clock.Advance(29 * time.Second)
+	require.Eventually(t, func() bool { return vc.Pending() == 1 }, 5*time.Second, time.Millisecond, "the heartbeat timer is armed")
+	vc.Advance(29 * time.Second)
 	assert.Equal(t, StatusRunning, x.Status(), "29 seconds without a heartbeat are fine")
-	clock.Advance(2 * time.Second)
+	vc.Advance(2 * time.Second)
 	r, err := x.Wait(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, StatusFailed, r.Status)
@@ -119,7 +120,7 @@ func TestAPanickingHandlerFailsOnlyItsExecution(t *testing.T) {
 	require.NoError(t, err)
 	res := NewResources()
 	res.Handle("aws-sdk:test:*", func(ctx context.Context, req *TaskRequest) (any, error) { panic("handler bug") })
-	e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{})})
+	e := NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{})})
 	_, r, err := e.Run(context.Background(), m, StartInput{})
 	require.NoError(t, err)
 	assert.Equal(t, StatusFailed, r.Status)
@@ -145,7 +146,7 @@ func TestItemReaderAndResultWriterGoThroughTheRegistry(t *testing.T) {
 		written = req.Parameters.(map[string]any)["Results"]
 		return map[string]any{"ResultWriterDetails": map[string]any{"Bucket": "out", "Key": "runs/manifest.json"}}, nil
 	})
-	e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{})})
+	e := NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{})})
 	_, r, err := e.Run(context.Background(), m, StartInput{Input: []byte(`{"key":"items.json"}`)})
 	require.NoError(t, err)
 	require.Equal(t, StatusSucceeded, r.Status, r.Cause)
@@ -156,7 +157,7 @@ func TestItemReaderAndResultWriterGoThroughTheRegistry(t *testing.T) {
 func TestStopAbortsAWaitingExecution(t *testing.T) {
 	m, err := Parse([]byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`))
 	require.NoError(t, err)
-	e := NewEngine(Options{Clock: RealClock{}})
+	e := NewEngine(Options{Clock: clock.Wall{}})
 	x, err := e.Start(context.Background(), m, StartInput{Name: "stop-me"})
 	require.NoError(t, err)
 	require.True(t, x.Stop("Operator", "stopped by hand"))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,7 +57,7 @@ func runJSONToString(t *testing.T, states, input string) string {
 	t.Helper()
 	m, err := Parse([]byte(`{"StartAt":"` + states[1:2] + `","States":{` + states + `}}`))
 	require.NoError(t, err)
-	e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1})
+	e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 	_, r, err := e.Run(context.Background(), m, StartInput{Input: []byte(input)})
 	require.NoError(t, err)
 	require.Equal(t, StatusSucceeded, r.Status, "%s: %s", r.Error, r.Cause)

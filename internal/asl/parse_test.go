@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -115,8 +116,8 @@ func TestCallbacksAndResume(t *testing.T) {
 	var mu sync.Mutex
 	var last Checkpoint
 	obs := &Observer{Checkpoint: func(x *Execution, cp Checkpoint) { mu.Lock(); last = cp; mu.Unlock() }}
-	clock := NewVirtualClock(time.Time{})
-	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 3})
+	vc := clock.NewVirtual(time.Time{})
+	e := NewEngine(Options{Resources: res, Clock: vc, Seed: 3})
 	x, err := e.Start(context.Background(), m, StartInput{Name: "a", Observer: obs})
 	require.NoError(t, err)
 	token := waitToken(t, &mu, &last)
@@ -126,7 +127,7 @@ func TestCallbacksAndResume(t *testing.T) {
 	mu.Lock()
 	cp := last
 	mu.Unlock()
-	e2 := NewEngine(Options{Resources: NewResources(), Clock: NewVirtualClock(time.Time{}), Seed: 3})
+	e2 := NewEngine(Options{Resources: NewResources(), Clock: clock.NewVirtual(time.Time{}), Seed: 3})
 	x2, err := e2.Resume(context.Background(), m, cp, StartInput{})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return e2.SendTaskHeartbeat(token) == nil }, time.Second, time.Millisecond)
@@ -152,7 +153,7 @@ func waitToken(t *testing.T, mu *sync.Mutex, cp *Checkpoint) string {
 func TestConcurrentRunsOfOneMachine(t *testing.T) {
 	m, err := Parse([]byte(fivePass))
 	require.NoError(t, err)
-	e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1})
+	e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
@@ -172,7 +173,7 @@ func TestLenientParsingRunsWhatCanRun(t *testing.T) {
 	require.Error(t, err, "strict parsing reports the unknown field and the orphan")
 	m, err := ParseWith(def, ParseOptions{Lenient: true})
 	require.NoError(t, err)
-	_, r, err := NewEngine(Options{Clock: NewVirtualClock(time.Time{})}).Run(context.Background(), m, StartInput{Input: []byte(`{"x":1}`)})
+	_, r, err := NewEngine(Options{Clock: clock.NewVirtual(time.Time{})}).Run(context.Background(), m, StartInput{Input: []byte(`{"x":1}`)})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"x":1}`, string(r.Output))
 	_, err = ParseWith([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Missing"}}}`), ParseOptions{Lenient: true})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +29,7 @@ func TestPayloadReferencePastTheEndOfAnArray(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := Parse([]byte(`{"StartAt":"S","States":{"S":{"Type":"Pass","Parameters":` + tc.parameters + `,"End":true}}}`))
 			require.NoError(t, err)
-			e := NewEngine(Options{Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			e := NewEngine(Options{Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 			_, r, err := e.Run(context.Background(), m, StartInput{Input: []byte(`{"items":[1,2]}`)})
 			require.NoError(t, err)
 			assert.Equal(t, tc.status, r.Status)

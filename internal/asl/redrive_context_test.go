@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // redriveContextMachine reads $$.Execution in a Pass state, then calls a task that fails
@@ -34,10 +36,10 @@ func TestTheContextObjectCountsRedrives(t *testing.T) {
 		}
 		return req.Parameters, nil
 	})
-	clock := NewVirtualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clk := clock.NewVirtual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	var last Checkpoint
 	var lastID atomic.Int64
-	e := NewEngine(Options{Resources: res, Clock: clock, Seed: 1, Observer: &Observer{
+	e := NewEngine(Options{Resources: res, Clock: clk, Seed: 1, Observer: &Observer{
 		Event:      func(_ *Execution, ev Event) { lastID.Store(ev.ID) },
 		Checkpoint: func(_ *Execution, cp Checkpoint) { last = cp },
 	}})
@@ -45,7 +47,7 @@ func TestTheContextObjectCountsRedrives(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, StatusFailed, r1.Status)
 
-	clock.Advance(time.Hour)
+	clk.Advance(time.Hour)
 	broken.Store(false)
 	x, err := e.Redrive(context.Background(), m, last, StartInput{}, Redrive{Count: 1, LastEventID: lastID.Load()})
 	require.NoError(t, err)
@@ -79,7 +81,7 @@ func TestTheContextObjectOfAnExecutionNeverRedriven(t *testing.T) {
 	require.NoError(t, err)
 	res := NewResources()
 	res.Handle("lambda:function", func(_ context.Context, req *TaskRequest) (any, error) { return req.Parameters, nil })
-	e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1})
+	e := NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 	_, r, err := e.Run(context.Background(), m, StartInput{Name: "run", Input: []byte(`{}`)})
 	require.NoError(t, err)
 	require.Equal(t, StatusSucceeded, r.Status, "%s %s", r.Error, r.Cause)

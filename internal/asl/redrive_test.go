@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,7 +48,7 @@ func (r *redriveRig) engine() *Engine {
 		}
 		return req.Parameters, nil
 	})
-	return NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1,
+	return NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1,
 		Observer: &Observer{
 			Event:      func(_ *Execution, ev Event) { r.mu.Lock(); r.events = append(r.events, ev); r.mu.Unlock() },
 			Checkpoint: func(_ *Execution, cp Checkpoint) { r.mu.Lock(); r.last = cp; r.mu.Unlock() },
@@ -132,7 +133,7 @@ func (r *fanOutRig) engine() *Engine {
 		}
 		return "done " + string(b), nil
 	})
-	return NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1,
+	return NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1,
 		Observer: &Observer{
 			Event:      func(_ *Execution, ev Event) { r.mu.Lock(); r.lastE = ev.ID; r.mu.Unlock() },
 			Checkpoint: func(_ *Execution, cp Checkpoint) { r.mu.Lock(); r.last = cp; r.mu.Unlock() },

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func TestRetryRebuildsContextObject(t *testing.T) {
 				"Parameters":{"Attempt.$":"$$.State.RetryCount","JobName.$":"States.Format('{}-{}', $$.Execution.Name, $$.State.RetryCount)"},
 				"Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":1,"MaxAttempts":3}],"End":true}}}`))
 			require.NoError(t, err)
-			e := NewEngine(Options{Resources: res, Clock: NewVirtualClock(time.Time{}), Seed: 1})
+			e := NewEngine(Options{Resources: res, Clock: clock.NewVirtual(time.Time{}), Seed: 1})
 			_, r, err := e.Run(context.Background(), m, StartInput{Name: "job", Input: []byte(`{}`)})
 			require.NoError(t, err)
 			assert.Equal(t, tc.status, r.Status)

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -42,9 +43,52 @@ func (e *Engine) newToken(x *Execution) *tokenWait {
 func (e *Engine) registerToken(token string) *tokenWait {
 	w := &tokenWait{token: token, done: make(chan tokenResult, 1), heartbeat: make(chan struct{}, 1)}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.tokens[token] = w
-	e.mu.Unlock()
+	for _, ch := range e.tokenWatch[token] {
+		close(ch)
+	}
+	delete(e.tokenWatch, token)
 	return w
+}
+
+// WaitToken blocks until a task waits for token (at once when one does) or ctx ends, returning
+// ctx.Err() then. A caller that learnt of a token from a stored checkpoint uses it to wait for
+// the resumed execution to register it, without polling.
+func (e *Engine) WaitToken(ctx context.Context, token string) error {
+	e.mu.Lock()
+	if _, ok := e.tokens[token]; ok {
+		e.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	e.tokenWatch[token] = append(e.tokenWatch[token], ch)
+	e.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		e.unwatchToken(token, ch)
+		return ctx.Err()
+	}
+}
+
+// unwatchToken removes ch from the watchers of token.
+func (e *Engine) unwatchToken(token string, ch chan struct{}) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	watch := e.tokenWatch[token]
+	for i, c := range watch {
+		if c == ch {
+			watch = append(watch[:i], watch[i+1:]...)
+			break
+		}
+	}
+	if len(watch) == 0 {
+		delete(e.tokenWatch, token)
+	} else {
+		e.tokenWatch[token] = watch
+	}
 }
 
 func (e *Engine) dropToken(token string) {

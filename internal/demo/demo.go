@@ -34,9 +34,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/governor"
 	"github.com/kiln-dev/kiln/internal/handlers/approval"
 	"github.com/kiln-dev/kiln/internal/local/iam"
@@ -85,13 +85,16 @@ const InitialRows = 3000
 
 // demo carries one run's state.
 type demo struct {
-	o     Options
-	p     *printer
-	pol   *policy.Policy
-	env   topology.Env
-	st    *stack.Stack
-	data  dataset
-	ahead atomic.Int64 // nanoseconds the stack's clock runs ahead of the wall clock
+	o    Options
+	p    *printer
+	pol  *policy.Policy
+	env  topology.Env
+	st   *stack.Stack
+	data dataset
+	// clock is the stack's time: the wall clock (training and serving are real processes),
+	// skipped ahead when the story needs the drift job's window to have closed over the
+	// traffic just sent.
+	clock clock.Shifted
 
 	iam *iam.Authorizer
 
@@ -220,10 +223,6 @@ func (d *demo) model() policy.Model {
 	m, _ := d.pol.Model(Model)
 	return m
 }
-
-// clock is the stack's time: the wall clock, moved ahead when the story needs the drift
-// job's window to have closed over the traffic just sent.
-func (d *demo) clock() time.Time { return time.Now().Add(time.Duration(d.ahead.Load())) }
 
 func (d *demo) close() {
 	if d.st != nil {

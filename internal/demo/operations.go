@@ -37,7 +37,7 @@ func (d *demo) releaser() *release.Releaser {
 	c, env := d.st.Clients(), d.env
 	return &release.Releaser{SFN: c.StepFunctions, SageMaker: c.SageMaker, S3: c.S3, SNS: c.SNS, TopicARN: topology.TopicARN(env),
 		Bucket: topology.ArtifactsBucket(env), PipelineARN: topology.StateMachineARN(env, "pipeline"),
-		DeployARN: topology.StateMachineARN(env, "deploy"), Policy: d.pol, Stage: Stage, Clock: d.clock, Log: d.o.Log,
+		DeployARN: topology.StateMachineARN(env, "deploy"), Policy: d.pol, Stage: Stage, Clock: d.clock.Now, Log: d.o.Log,
 		PollInterval: 100 * time.Millisecond, Events: &opsevents.Publisher{Events: c.EventBridge, Bus: topology.BusName(Stage)}}
 }
 

@@ -54,7 +54,7 @@ func (d *demo) driftOnDemand(ctx context.Context) error {
 		return err
 	}
 	// The window ends at the check's clock's second: the person runs it two seconds later.
-	later := func() time.Time { return d.clock().Add(2 * time.Second) }
+	later := func() time.Time { return d.clock.Now().Add(2 * time.Second) }
 	c := d.st.Clients()
 	dr, err := driftcheck.Run(ctx, driftcheck.Clients{S3: c.S3, CloudWatch: c.CloudWatch, Events: c.EventBridge}, d.env, Model, 0, later)
 	if err != nil {
@@ -163,7 +163,7 @@ func (d *demo) repushPointsToRedrive(ctx context.Context, name string) error {
 		return err
 	}
 	g := governor.Governor{Policy: d.pol, Stage: Stage, Bucket: topology.ArtifactsBucket(d.env)}
-	now := d.clock().UTC()
+	now := d.clock.Now().UTC()
 	plan, skipped := g.Plan(push, now)
 	if skipped != nil {
 		return fmt.Errorf("the governor would skip a re-push of %s: %s", short(frozenCommit), skipped.Reason)

@@ -72,7 +72,7 @@ func (d *demo) prepare(ctx context.Context) error {
 	d.p.line("  seeded %d abalone rows (Nash et al. 1994, UCI, CC BY 4.0) at %s", InitialRows, uri)
 	st, err := stack.Open(stack.Options{
 		Dir: d.o.Dir, Addr: d.o.Addr, Stage: Stage, Policy: d.pol, Images: images, Docker: docker, Lock: lock,
-		Clock: d.clock, Log: d.o.Log, Observer: d.observer(), IAM: d.iam,
+		Clock: &d.clock, Log: d.o.Log, Observer: d.observer(), IAM: d.iam,
 	})
 	if err != nil {
 		return err // the deferred Close releases the lock (Close is idempotent)
@@ -388,10 +388,10 @@ func (d *demo) drift(ctx context.Context) error {
 	}
 	// The drift job's window ends at its clock's current second: move the stack's clock past
 	// the traffic just sent, as an hourly schedule would be.
-	d.ahead.Store(int64(2 * time.Second))
+	d.clock.Skip(2 * time.Second)
 	name := topology.ResourceName(Stage, "drift-"+Model)
 	d.p.line("  the drift job's schedule %s fires", name)
-	if _, err := d.st.Schedules().Fire(ctx, name, d.clock()); err != nil {
+	if _, err := d.st.Schedules().Fire(ctx, name, d.clock.Now()); err != nil {
 		return fmt.Errorf("fire %s: %w", name, err)
 	}
 	// Every drifted feature's alarm fires; the governor starts one retraining and skips the

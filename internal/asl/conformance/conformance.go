@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // Options configure [Run].
@@ -242,7 +243,7 @@ type worker struct {
 	fired   bool
 	cache   *defCache
 	timeout time.Duration
-	clock   *asl.VirtualClock
+	clock   *clock.Virtual
 	engine  *asl.Engine
 	// lastDef is the definition field of the previous case, so a batch of one machine finds
 	// its definition by comparing bytes instead of scanning them.
@@ -299,7 +300,7 @@ func (w *worker) close() {
 
 // fresh gives the worker a new engine on a new virtual clock.
 func (w *worker) fresh() {
-	w.clock = asl.NewVirtualClock(time.Time{})
+	w.clock = clock.NewVirtual(time.Time{})
 	w.engine = asl.NewEngine(asl.Options{Clock: w.clock, Seed: 1, NoHistory: true})
 }
 

@@ -272,7 +272,7 @@ func (s *Service) putMetricData(r *http.Request, in args) (map[string]any, error
 	if ns == "" {
 		return nil, &apiError{http.StatusBadRequest, "MissingParameter", "Namespace is required"}
 	}
-	now := s.opts.Clock()
+	now := s.opts.Clock.Now()
 	var data []datum
 	for i, e := range in.list("MetricData") {
 		d, err := parseDatum(args(asMap(e)), now)

@@ -81,7 +81,7 @@ func (s *Service) SetAlarmState(ctx context.Context, name, value, reason, reason
 		s.mu.Unlock()
 		return fmt.Errorf("set alarm state %s: %w", name, ErrNoAlarm)
 	}
-	next := AlarmState{Value: value, Reason: reason, ReasonData: reasonData, Updated: s.opts.Clock()}
+	next := AlarmState{Value: value, Reason: reason, ReasonData: reasonData, Updated: s.opts.Clock.Now()}
 	ch := AlarmChange{Alarm: a.def, ARN: s.ARN(name), Previous: a.state, Current: next}
 	a.state = next
 	if ch.Previous.Value != value {

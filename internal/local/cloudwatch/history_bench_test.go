@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -18,14 +19,14 @@ const invocationStep = 2 * time.Millisecond
 // benchmark drives, as the local stack builds it.
 type benchStack struct {
 	s     *Service
-	clock *fakeClock
+	clock *clock.Virtual
 	dims  map[string]string
 }
 
 func newBenchStack(tb testing.TB) *benchStack {
 	tb.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
-	s := New(Options{Clock: clock.Now})
+	clk := clock.NewVirtual(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	s := New(Options{Clock: clk})
 	var endpoint string
 	for _, a := range topology.Alarms(policy.Default(), "prod") {
 		if err := s.PutAlarm(context.Background(), FromTopology(a)); err != nil {
@@ -38,7 +39,7 @@ func newBenchStack(tb testing.TB) *benchStack {
 	if endpoint == "" {
 		tb.Fatal("the topology has no endpoint alarm")
 	}
-	return &benchStack{s: s, clock: clock, dims: map[string]string{"EndpointName": endpoint, "VariantName": "AllTraffic"}}
+	return &benchStack{s: s, clock: clk, dims: map[string]string{"EndpointName": endpoint, "VariantName": "AllTraffic"}}
 }
 
 // invoke puts the five metrics of one endpoint invocation, as the SageMaker router does,
@@ -61,7 +62,7 @@ func (b *benchStack) invoke(tb testing.TB, i int) {
 			tb.Fatal(err)
 		}
 	}
-	b.clock.Add(invocationStep)
+	b.clock.Advance(invocationStep)
 }
 
 // BenchmarkInvocationMetricsWithHistory measures one invocation's five metric puts (and

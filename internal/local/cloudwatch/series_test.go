@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,8 +62,8 @@ func bruteStatistics(pts []point, statistic string, period time.Duration, from, 
 func TestStatisticsOfTheBucketsEqualThoseOfEveryDatapoint(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	base := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	clock := &fakeClock{t: base.Add(2 * time.Hour)}
-	s := New(Options{Clock: clock.Now})
+	clk := clock.NewVirtual(base.Add(2 * time.Hour))
+	s := New(Options{Clock: clk})
 	var pts []point
 	for range 1000 {
 		// out of order, sub-second timestamps, across two hours
@@ -128,8 +129,8 @@ func TestAlarmWindows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &fakeClock{t: base}
-			s := New(Options{Clock: clock.Now})
+			clk := clock.NewVirtual(base)
+			s := New(Options{Clock: clk})
 			tt.alarm.Name, tt.alarm.Namespace, tt.alarm.MetricName = "a", "ns", "m"
 			require.NoError(t, s.PutAlarm(context.Background(), tt.alarm))
 			for _, p := range tt.puts {
@@ -146,7 +147,7 @@ func TestAlarmWindows(t *testing.T) {
 
 func TestAReplacedAlarmWatchesOnlyItsNewMetric(t *testing.T) {
 	base := time.Date(2026, 11, 22, 12, 0, 30, 0, time.UTC)
-	s := New(Options{Clock: func() time.Time { return base }})
+	s := New(Options{Clock: clock.NewVirtual(base)})
 	ctx := context.Background()
 	def := AlarmDefinition{Name: "a", Namespace: "ns", MetricName: "old", Statistic: "Sum", PeriodSeconds: 60,
 		EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching"}

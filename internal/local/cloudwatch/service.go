@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -111,8 +112,8 @@ type Event struct {
 type Options struct {
 	// Region and Account build alarm ARNs; defaults us-east-1 and 000000000000.
 	Region, Account string
-	// Clock is the time source; nil means time.Now.
-	Clock func() time.Time
+	// Clock is the time source; nil means clock.Wall.
+	Clock clock.Clock
 	// Emit receives a "CloudWatch Alarm State Change" event for every state change (the stack
 	// puts it on the default bus); nil drops them. It runs outside the service's lock.
 	Emit func(ctx context.Context, ev Event) error
@@ -150,7 +151,7 @@ func New(opts Options) *Service {
 		opts.Account = "000000000000"
 	}
 	if opts.Clock == nil {
-		opts.Clock = time.Now
+		opts.Clock = clock.Wall{}
 	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
@@ -187,7 +188,7 @@ func (s *Service) PutAlarm(ctx context.Context, d AlarmDefinition) error {
 		s.unindex(a)
 	} else {
 		a = &alarm{state: AlarmState{Value: StateInsufficientData,
-			Reason: "Unchecked: Initial alarm creation", Updated: s.opts.Clock()}}
+			Reason: "Unchecked: Initial alarm creation", Updated: s.opts.Clock.Now()}}
 		s.alarms[d.Name] = a
 	}
 	a.def, a.key, a.win = d, seriesKey(d.Namespace, d.MetricName, d.Dimensions), newAlarmWindow(d)
@@ -199,7 +200,7 @@ func (s *Service) PutAlarm(ctx context.Context, d AlarmDefinition) error {
 	if ok {
 		verb = "updated"
 	}
-	s.remember(HistoryItem{AlarmName: d.Name, Timestamp: s.opts.Clock(), Type: "ConfigurationUpdate",
+	s.remember(HistoryItem{AlarmName: d.Name, Timestamp: s.opts.Clock.Now(), Type: "ConfigurationUpdate",
 		Summary: fmt.Sprintf("Alarm %q %s", d.Name, verb), Data: "{}"})
 	s.mu.Unlock()
 	s.evaluate(ctx, []*alarm{a})
@@ -252,7 +253,7 @@ func (s *Service) Alarms() []AlarmChange {
 // endpoint router calls it for Invocations, Invocation5XXErrors and ModelLatency.
 func (s *Service) Put(ctx context.Context, namespace, metric string, dims map[string]string, value float64, unit string, at time.Time) error {
 	if at.IsZero() {
-		at = s.opts.Clock()
+		at = s.opts.Clock.Now()
 	}
 	d := datum{name: metric, dims: dims, at: at, unit: unit,
 		point: point{at: at, unit: unit, sum: value, min: value, max: value, count: 1, values: []float64{value}}}
@@ -269,7 +270,7 @@ func (s *Service) Put(ctx context.Context, namespace, metric string, dims map[st
 func (s *Service) record(namespace string, data []datum) []*alarm {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cut := s.opts.Clock().Add(-retention)
+	cut := s.opts.Clock.Now().Add(-retention)
 	var touched []*alarm
 	seen := map[string]bool{}
 	for _, d := range data {
@@ -355,7 +356,7 @@ func (s *Service) evaluate(ctx context.Context, alarms []*alarm) {
 	if len(alarms) == 0 {
 		return
 	}
-	now := s.opts.Clock()
+	now := s.opts.Clock.Now()
 	var changes []AlarmChange
 	s.mu.Lock()
 	for _, a := range alarms {

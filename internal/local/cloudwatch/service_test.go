@@ -19,21 +19,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type recorder struct {
 	mu     sync.Mutex
@@ -53,22 +42,22 @@ func (r *recorder) all() []Event {
 	return append([]Event(nil), r.events...)
 }
 
-func setup(t *testing.T) (*Service, *cw.Client, *fakeClock, *recorder) {
+func setup(t *testing.T) (*Service, *cw.Client, *clock.Virtual, *recorder) {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 5, 0, time.UTC)}
+	clk := clock.NewVirtual(time.Date(2026, 11, 22, 12, 0, 5, 0, time.UTC))
 	rec := &recorder{}
-	s := New(Options{Clock: clock.Now, Emit: rec.emit})
+	s := New(Options{Clock: clk, Emit: rec.emit})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	c := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		})})
-	return s, c, clock, rec
+	return s, c, clk, rec
 }
 
 func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
-	s, c, clock, rec := setup(t)
+	s, c, clk, rec := setup(t)
 	ctx := context.Background()
 	for _, a := range topology.Alarms(policy.Default(), "prod") {
 		require.NoError(t, s.PutAlarm(ctx, FromTopology(a)))
@@ -85,11 +74,11 @@ func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
 	assert.Equal(t, "notBreaching", aws.ToString(a.TreatMissingData))
 	assert.Equal(t, "Invocation5XXErrors", aws.ToString(a.MetricName))
 	assert.Equal(t, int32(60), aws.ToInt32(a.Period))
-	assert.Equal(t, clock.Now().Unix(), a.StateUpdatedTimestamp.Unix())
+	assert.Equal(t, clk.Now().Unix(), a.StateUpdatedTimestamp.Unix())
 
 	dims := []types.Dimension{{Name: aws.String("EndpointName"), Value: aws.String(endpoint)}, {Name: aws.String("VariantName"), Value: aws.String(topology.VariantName)}}
 	_, err = c.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("AWS/SageMaker"), MetricData: []types.MetricDatum{
-		{MetricName: aws.String("Invocation5XXErrors"), Dimensions: dims, Value: aws.Float64(0), Timestamp: aws.Time(clock.Now())},
+		{MetricName: aws.String("Invocation5XXErrors"), Dimensions: dims, Value: aws.Float64(0), Timestamp: aws.Time(clk.Now())},
 	}})
 	require.NoError(t, err)
 	st, _ := s.AlarmState(fiveXX)
@@ -142,7 +131,7 @@ func TestAlarmsFromTopologyReactToTheSDKsMetrics(t *testing.T) {
 	assert.Equal(t, "Sum", detail.Configuration.Metrics[0].MetricStat.Stat)
 
 	// Two periods later nothing is reported: missing data is not breaching, so it reads OK.
-	clock.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	s.Evaluate(ctx)
 	st, _ = s.AlarmState(fiveXX)
 	assert.Equal(t, StateOK, st.Value)
@@ -178,14 +167,14 @@ func TestEvaluation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &fakeClock{t: base}
-			s := New(Options{Clock: clock.Now})
+			clk := clock.NewVirtual(base)
+			s := New(Options{Clock: clk})
 			tt.alarm.Name, tt.alarm.Namespace, tt.alarm.MetricName = "a", "ns", "m"
 			require.NoError(t, s.PutAlarm(context.Background(), tt.alarm))
 			for i, v := range tt.values {
 				require.NoError(t, s.Put(context.Background(), "ns", "m", nil, v, "", base.Add(time.Duration(i)*time.Second)))
 			}
-			clock.Add(tt.after)
+			clk.Advance(tt.after)
 			s.Evaluate(context.Background())
 			st, ok := s.AlarmState("a")
 			require.True(t, ok)
@@ -203,9 +192,9 @@ func fill(n int, f func(int) float64) []float64 {
 }
 
 func TestGetMetricStatisticsAndData(t *testing.T) {
-	s, c, clock, _ := setup(t)
+	s, c, clk, _ := setup(t)
 	ctx := context.Background()
-	start := clock.Now().Truncate(time.Minute)
+	start := clk.Now().Truncate(time.Minute)
 	for i := range 100 {
 		require.NoError(t, s.Put(ctx, "AWS/SageMaker", "ModelLatency", map[string]string{"EndpointName": "e"}, float64(i+1), "Microseconds", start.Add(time.Duration(i%60)*time.Second)))
 	}
@@ -272,7 +261,7 @@ func TestBadRequestsAreNamedAndChangeNothing(t *testing.T) {
 }
 
 func TestTheJSONProtocolOfOlderClients(t *testing.T) {
-	s, _, clock, _ := setup(t)
+	s, _, clk, _ := setup(t)
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	ctx := context.Background()
@@ -289,7 +278,7 @@ func TestTheJSONProtocolOfOlderClients(t *testing.T) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
 		return resp.StatusCode, out
 	}
-	status, _ := call("PutMetricData", fmt.Sprintf(`{"Namespace":"ns","MetricData":[{"MetricName":"m","Value":3,"Timestamp":%d}]}`, clock.Now().Unix()))
+	status, _ := call("PutMetricData", fmt.Sprintf(`{"Namespace":"ns","MetricData":[{"MetricName":"m","Value":3,"Timestamp":%d}]}`, clk.Now().Unix()))
 	require.Equal(t, http.StatusOK, status)
 	status, out := call("DescribeAlarms", `{"AlarmNames":["a"]}`)
 	require.Equal(t, http.StatusOK, status)
@@ -297,17 +286,17 @@ func TestTheJSONProtocolOfOlderClients(t *testing.T) {
 	require.Len(t, alarms, 1)
 	a := alarms[0].(map[string]any)
 	assert.Equal(t, "ALARM", a["StateValue"])
-	assert.InDelta(t, float64(clock.Now().Unix()), a["StateUpdatedTimestamp"], 1, "timestamps are epoch seconds")
+	assert.InDelta(t, float64(clk.Now().Unix()), a["StateUpdatedTimestamp"], 1, "timestamps are epoch seconds")
 	status, out = call("ListDashboards", `{}`)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "UnknownOperationException", out["__type"])
 }
 
 func TestListMetricsSetAlarmStateAndHistoryThroughTheSDK(t *testing.T) {
-	s, c, clock, rec := setup(t)
+	s, c, clk, rec := setup(t)
 	ctx := context.Background()
-	require.NoError(t, s.Put(ctx, "ns", "m", map[string]string{"E": "e"}, 1, "", clock.Now()))
-	require.NoError(t, s.Put(ctx, "ns", "other", nil, 1, "", clock.Now()))
+	require.NoError(t, s.Put(ctx, "ns", "m", map[string]string{"E": "e"}, 1, "", clk.Now()))
+	require.NoError(t, s.Put(ctx, "ns", "other", nil, 1, "", clk.Now()))
 	lm, err := c.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("ns"), Dimensions: []types.DimensionFilter{{Name: aws.String("E")}}})
 	require.NoError(t, err)
 	require.Len(t, lm.Metrics, 1)

@@ -14,16 +14,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // FunctionURL serves fn the way a Lambda function URL does: the HTTP request becomes an
 // events.LambdaFunctionURLRequest (payload format 2.0: lower-cased headers, the raw body, or
 // base64 when it is not UTF-8), the function's events.LambdaFunctionURLResponse becomes the
-// HTTP response. A function error is a 502, as the function URL reports it. clock stamps
-// the request context (nil: time.Now).
-func FunctionURL(fn Func, clock func() time.Time) http.Handler {
-	if clock == nil {
-		clock = time.Now
+// HTTP response. A function error is a 502, as the function URL reports it. clk stamps
+// the request context (nil: clock.Wall).
+func FunctionURL(fn Func, clk clock.Clock) http.Handler {
+	if clk == nil {
+		clk = clock.Wall{}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 6<<20))
@@ -31,7 +32,7 @@ func FunctionURL(fn Func, clock func() time.Time) http.Handler {
 			http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		req := toURLRequest(r, body, clock())
+		req := toURLRequest(r, body, clk.Now())
 		payload, err := json.Marshal(req)
 		if err != nil {
 			http.Error(w, "encode request: "+err.Error(), http.StatusInternalServerError)

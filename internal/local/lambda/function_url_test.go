@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,7 +25,7 @@ func TestFunctionURL(t *testing.T) {
 		}
 		return events.LambdaFunctionURLResponse{StatusCode: http.StatusAccepted, Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"ok":true}`}, nil
 	})
-	srv := httptest.NewServer(FunctionURL(fn, func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }))
+	srv := httptest.NewServer(FunctionURL(fn, clock.NewVirtual(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))))
 	defer srv.Close()
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/_kiln/functions/webhook?x=1", strings.NewReader(`{"ref":"refs/heads/main"}`))

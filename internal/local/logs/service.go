@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -53,7 +54,7 @@ type groupMeta struct {
 // Service keeps log events. Build one with [New].
 type Service struct {
 	db              *bolt.DB
-	clock           func() time.Time
+	clock           clock.Clock
 	region, account string
 	mu              sync.Mutex
 }
@@ -66,10 +67,10 @@ func InAccount(region, account string) Option {
 	return func(s *Service) { s.region, s.account = region, account }
 }
 
-// New returns a Service keeping events in db; clock stamps ingestion (nil: time.Now).
-func New(db *bolt.DB, clock func() time.Time, opts ...Option) (*Service, error) {
-	if clock == nil {
-		clock = time.Now
+// New returns a Service keeping events in db; clk stamps ingestion (nil: clock.Wall).
+func New(db *bolt.DB, clk clock.Clock, opts ...Option) (*Service, error) {
+	if clk == nil {
+		clk = clock.Wall{}
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketGroups); err != nil {
@@ -80,7 +81,7 @@ func New(db *bolt.DB, clock func() time.Time, opts ...Option) (*Service, error) 
 	}); err != nil {
 		return nil, fmt.Errorf("open logs: %w", err)
 	}
-	s := &Service{db: db, clock: clock, region: "us-east-1", account: "000000000000"}
+	s := &Service{db: db, clock: clk, region: "us-east-1", account: "000000000000"}
 	for _, o := range opts {
 		o(s)
 	}
@@ -103,7 +104,7 @@ func (s *Service) group(tx *bolt.Tx, group string) (*bolt.Bucket, error) {
 	if g := events.Bucket([]byte(group)); g != nil {
 		return g, nil
 	}
-	meta, err := json.Marshal(groupMeta{Created: s.clock().UnixMilli()})
+	meta, err := json.Marshal(groupMeta{Created: s.clock.Now().UnixMilli()})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (s *Service) group(tx *bolt.Tx, group string) (*bolt.Bucket, error) {
 func (s *Service) Put(group, stream string, at time.Time, message string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ev := Event{Group: group, Stream: stream, Timestamp: at.UnixMilli(), Ingestion: s.clock().UnixMilli(), Message: message}
+	ev := Event{Group: group, Stream: stream, Timestamp: at.UnixMilli(), Ingestion: s.clock.Now().UnixMilli(), Message: message}
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("put log event in %s: %w", group, err)

@@ -20,7 +20,7 @@ type lineWriter struct {
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
-	_ = w.svc.Put(w.group, "local", w.svc.clock(), strings.TrimSuffix(string(p), "\n"))
+	_ = w.svc.Put(w.group, "local", w.svc.clock.Now(), strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // ErrNotFound is returned by [Store.Get] for a missing bucket or key.
@@ -50,8 +51,8 @@ type Object struct {
 
 // Options configure a [Store].
 type Options struct {
-	// Clock stamps LastModified; nil means time.Now.
-	Clock func() time.Time
+	// Clock stamps LastModified; nil means clock.Wall.
+	Clock clock.Clock
 	// OnCreated is called after every successful write (HTTP or Go API), outside the
 	// store's lock; nil means no one is told. The local stack turns it into S3's
 	// "Object Created" EventBridge event.
@@ -61,7 +62,7 @@ type Options struct {
 // Store is an S3 store on disk. Create one with [Open].
 type Store struct {
 	root  string
-	clock func() time.Time
+	clock clock.Clock
 	onNew func(ObjectCreated)
 
 	mu  sync.RWMutex
@@ -102,7 +103,7 @@ func Open(root string, opts Options) (*Store, error) {
 	}
 	s := &Store{root: root, clock: opts.Clock, onNew: opts.OnCreated}
 	if s.clock == nil {
-		s.clock = time.Now
+		s.clock = clock.Wall{}
 	}
 	if err := s.migrateSidecars(); err != nil {
 		return nil, fmt.Errorf("open s3 store %s: move object metadata from %s to %s: %w", root, legacyMetaDir, metaDir, err)
@@ -157,7 +158,7 @@ func (s *Store) Handler() http.Handler {
 	return gofakes3.New(s,
 		gofakes3.WithTimeSkewLimit(0),
 		gofakes3.WithoutVersioning(),
-		gofakes3.WithTimeSource(clockSource{s.clock}),
+		gofakes3.WithTimeSource(clockSource{s.clock.Now}),
 	).Server()
 }
 
@@ -574,7 +575,7 @@ func (s *Store) write(bucket, key string, metadata map[string]string, body []byt
 	}
 	s.seq++
 	ev := ObjectCreated{Bucket: bucket, Key: key, Size: int64(len(body)), ETag: fmt.Sprintf("%x", sum),
-		Sequencer: fmt.Sprintf("%016X", s.seq), Time: s.clock()}
+		Sequencer: fmt.Sprintf("%016X", s.seq), Time: s.clock.Now()}
 	s.mu.Unlock()
 	if s.onNew != nil {
 		s.onNew(ev)
@@ -649,5 +650,5 @@ func (s *Store) CopyObject(srcBucket, srcKey, dstBucket, dstKey string, metadata
 	if err != nil {
 		return gofakes3.CopyObjectResult{}, err
 	}
-	return gofakes3.CopyObjectResult{ETag: `"` + etag + `"`, LastModified: gofakes3.NewContentTime(s.clock())}, nil
+	return gofakes3.CopyObjectResult{ETag: `"` + etag + `"`, LastModified: gofakes3.NewContentTime(s.clock.Now())}, nil
 }

@@ -15,6 +15,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -167,7 +168,7 @@ func TestConcurrentPutIfAbsentHasOneWinner(t *testing.T) {
 }
 
 func TestGoAPIErrors(t *testing.T) {
-	s := openStore(t, Options{Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	s := openStore(t, Options{Clock: clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))})
 	require.NoError(t, s.EnsureBucket("b"))
 	require.NoError(t, s.EnsureBucket("b"), "ensuring an existing bucket is not an error")
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awssm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,7 +41,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // capture and metrics on, as in kiln local.
 func BenchmarkRouter(b *testing.B) {
 	metrics := &countMetrics{}
-	h := newHarness(b, SystemClock{}, func(c *Config) { c.Metrics = metrics })
+	h := newHarness(b, clock.Wall{}, func(c *Config) { c.Metrics = metrics })
 	ctx := context.Background()
 	h.release(b, "bench", "v1")
 	_, err := h.api.CreateEndpoint(ctx, &awssm.CreateEndpointInput{EndpointName: aws.String("bench"), EndpointConfigName: aws.String("bench-config")})

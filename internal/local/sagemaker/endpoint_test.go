@@ -250,7 +250,7 @@ func TestCanaryUpdateSplitsTrafficThenCompletes(t *testing.T) {
 	assert.Equal(t, types.EndpointStatusUpdating, h.describe(t, "ep").EndpointStatus)
 
 	// The deployment now waits on the clock with 10% on the new fleet.
-	require.Eventually(t, func() bool { return clock.Waiters() == 1 && alarmReads.Load() >= 2 }, 30*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return clock.Pending() == 1 && alarmReads.Load() >= 2 }, 30*time.Second, 5*time.Millisecond)
 	d := h.describe(t, "ep")
 	assert.Equal(t, types.EndpointStatusUpdating, d.EndpointStatus)
 	assert.Equal(t, "abalone-r1-config", aws.ToString(d.EndpointConfigName))
@@ -272,7 +272,7 @@ func TestCanaryUpdateSplitsTrafficThenCompletes(t *testing.T) {
 	clock.Advance(60 * time.Second) // canary wait over: all traffic shifts, baking starts
 	require.Eventually(t, func() bool {
 		p := h.describe(t, "ep").PendingDeploymentSummary
-		return p != nil && p.ProductionVariants[0].VariantStatus[0].Status == types.VariantStatusBaking && clock.Waiters() == 1
+		return p != nil && p.ProductionVariants[0].VariantStatus[0].Status == types.VariantStatusBaking && clock.Pending() == 1
 	}, 10*time.Second, 5*time.Millisecond)
 	body, _ := h.invoke(t, "ep", "x")
 	assert.Equal(t, "v2|x", body)
@@ -603,7 +603,7 @@ func TestDeletingAnEndpointMidUpdateStopsBothFleets(t *testing.T) {
 	h.waitStatus(t, "ep", types.EndpointStatusInService)
 	_, err = h.api.UpdateEndpoint(ctx, &awssm.UpdateEndpointInput{EndpointName: aws.String("ep"), EndpointConfigName: aws.String("abalone-r2-config"), DeploymentConfig: canary(10, 600, 0)})
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return clock.Waiters() == 1 }, 30*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return clock.Pending() == 1 }, 30*time.Second, 5*time.Millisecond)
 
 	live := h.svc.runtime("ep")
 	active, next := live.Fleets()

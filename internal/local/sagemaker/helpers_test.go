@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awssm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 )
@@ -257,59 +258,9 @@ type fakeAlarms func(name string) string
 
 func (f fakeAlarms) AlarmState(name string) string { return f(name) }
 
-// manualClock moves only when Advance is called.
-type manualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []clockWaiter
-}
-
-type clockWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waiters = append(c.waiters, clockWaiter{c.now.Add(d), ch})
-	return ch
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(c.now) {
-			w.ch <- c.now
-		} else {
-			kept = append(kept, w)
-		}
-	}
-	c.waiters = kept
-}
-
-func (c *manualClock) Waiters() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
+// newManualClock returns a virtual clock that moves only when Advance is called.
+func newManualClock() *clock.Virtual {
+	return clock.NewVirtual(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
 }
 
 // autoClock advances virtual time by exactly the wait whenever someone waits, so a
@@ -338,6 +289,22 @@ func (c *autoClock) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	ch <- c.now
 	return ch
+}
+
+// Sleep moves the clock to t when it is later and returns at once.
+func (c *autoClock) Sleep(ctx context.Context, t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.now) {
+		c.now = t
+	}
+	return ctx.Err()
+}
+
+// AfterFunc moves the clock by d and calls f in its own goroutine.
+func (c *autoClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	<-c.After(d)
+	return time.AfterFunc(0, f)
 }
 
 const (
@@ -371,7 +338,7 @@ func (l *lineLog) add(job, line string) {
 
 // newHarness starts a service with fakes on a fresh database, an httptest server with
 // both handlers, and real SDK clients pointed at it. mutate may change the config.
-func newHarness(t testing.TB, clock Clock, mutate func(*Config)) *harness {
+func newHarness(t testing.TB, clk clock.Clock, mutate func(*Config)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "kiln.db"), 0o600, nil)
@@ -384,7 +351,7 @@ func newHarness(t testing.TB, clock Clock, mutate func(*Config)) *harness {
 		Blobs:   h.blobs,
 		Events:  h.events,
 		Metrics: h.metrics,
-		Clock:   clock,
+		Clock:   clk,
 		Images: map[string]Command{
 			trainImage: helperCommand("train", "--root", "{root}"),
 			serveImage: helperCommand("serve", "--port", "{port}", "--model", "{model_dir}"),

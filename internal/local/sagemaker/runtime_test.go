@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/container/dockertest"
 )
 
@@ -31,7 +32,7 @@ func TestAnUnmappedImageWithoutDockerIsRefusedNamingBothWays(t *testing.T) {
 func TestAnUnmappedImageTrainsAndServesInDocker(t *testing.T) {
 	d := dockertest.Require(t)
 	dockertest.GoImage(t, probeImage, "./container/testdata/probe")
-	h := newHarness(t, SystemClock{}, func(c *Config) { c.Docker = d })
+	h := newHarness(t, clock.Wall{}, func(c *Config) { c.Docker = d })
 	ctx := context.Background()
 	require.NoError(t, h.blobs.Put(ctx, bucket, "data/abalone/data.csv", []byte("1,2\n")))
 	in := trainingInput("in-docker", map[string]string{"depth": "2"})

@@ -16,6 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
@@ -49,23 +50,6 @@ type Alarms interface {
 	AlarmState(name string) string
 }
 
-// Clock is the time source; tests inject a fake so waits never sleep for real.
-type Clock interface {
-	// Now returns the current time.
-	Now() time.Time
-	// After returns a channel that receives once d has elapsed.
-	After(d time.Duration) <-chan time.Time
-}
-
-// SystemClock is the real wall clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// After returns time.After(d).
-func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // Command is the local program an image runs as (see [container.Command]).
 type Command = container.Command
 
@@ -86,8 +70,8 @@ type Config struct {
 	// Preflight checks what SageMaker does under the execution role before a job or a fleet
 	// starts (pulling images, writing captured data); nil checks nothing.
 	Preflight Preflight
-	// Clock defaults to SystemClock.
-	Clock Clock
+	// Clock defaults to clock.Wall.
+	Clock clock.Clock
 	// Images maps a container image URI to the command that stands in for it.
 	Images map[string]Command
 	// Docker runs the images Images does not map, in containers; nil runs none (see
@@ -176,7 +160,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("new sagemaker: Blobs is required")
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = clock.Wall{}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,5 +1,5 @@
 // Package scheduler serves EventBridge Scheduler's REST-JSON API over the schedules the local
-// stack runs (internal/schedule): ListSchedules, GetSchedule and ListScheduleGroups, read-only,
+// stack runs (internal/local/schedule): ListSchedules, GetSchedule and ListScheduleGroups, read-only,
 // with Scheduler's error shapes (ResourceNotFoundException, ValidationException). Every
 // schedule is in the group "default", ENABLED, with its target's retry policy; any other
 // operation answers UnknownOperationException naming it. An API is safe for concurrent use.
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/local/awserr"
-	"github.com/kiln-dev/kiln/internal/schedule"
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 

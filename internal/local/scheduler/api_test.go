@@ -15,9 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 	"github.com/kiln-dev/kiln/internal/local/scheduler"
+	"github.com/kiln-dev/kiln/internal/local/stack"
 	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -30,7 +31,7 @@ func client(t *testing.T) *awsscheduler.Client {
 	t.Helper()
 	env := topology.Local("prod")
 	runner := schedule.NewRunner(noInvoker{}, nil)
-	defs, err := schedule.TopologyDefinitions(env, policy.Default())
+	defs, err := stack.Schedules(env, policy.Default())
 	require.NoError(t, err)
 	require.NotEmpty(t, defs)
 	created := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -46,8 +47,8 @@ type Options struct {
 	DB *bolt.DB
 	// Topics are the topic ARNs that exist; publishing to another is ErrTopicNotFound.
 	Topics []string
-	// Clock stamps messages; nil means time.Now.
-	Clock func() time.Time
+	// Clock stamps messages; nil means clock.Wall.
+	Clock clock.Clock
 	// NewID returns a message id; nil means a random UUID.
 	NewID func() string
 	// Observer is called with every message after it is stored; nil means no one.
@@ -69,7 +70,7 @@ func New(opts Options) (*Service, error) {
 		return nil, errors.New("new sns: a database is required")
 	}
 	if opts.Clock == nil {
-		opts.Clock = time.Now
+		opts.Clock = clock.Wall{}
 	}
 	if opts.NewID == nil {
 		opts.NewID = randomUUID
@@ -112,7 +113,7 @@ func (s *Service) Publish(ctx context.Context, m Message) (string, error) {
 		return "", fmt.Errorf("publish to %s: the message is larger than 256 KiB", m.TopicARN)
 	}
 	m.MessageID = s.opts.NewID()
-	m.Time = s.opts.Clock().UTC()
+	m.Time = s.opts.Clock.Now().UTC()
 	b, err := json.Marshal(m)
 	if err != nil {
 		return "", fmt.Errorf("publish to %s: %w", m.TopicARN, err)

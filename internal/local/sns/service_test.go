@@ -13,6 +13,7 @@ import (
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
@@ -28,7 +29,7 @@ func setup(t *testing.T) (*Service, *awssns.Client, *[]Message) {
 	n := 0
 	var seen []Message
 	s, err := New(Options{DB: db, Topics: []string{topic},
-		Clock:    func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) },
+		Clock:    clock.NewVirtual(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)),
 		NewID:    func() string { n++; return fmt.Sprintf("id-%d", n) },
 		Observer: func(m Message) { seen = append(seen, m) }})
 	require.NoError(t, err)

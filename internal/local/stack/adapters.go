@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"

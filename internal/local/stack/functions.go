@@ -93,7 +93,7 @@ func (s *Stack) functionLog(name topology.FunctionName) *slog.Logger {
 // clients signed as its role, the stack's clock, its log, and p.
 func (s *Stack) deps(name topology.FunctionName, p *policy.Policy) lambdaenv.Deps {
 	return lambdaenv.Deps{Getenv: lambdaenv.FromMap(s.Env(name)), AWS: s.clientsFor(name).Config, PathStyleS3: true,
-		Policy: p, Clock: s.clock, Log: s.functionLog(name)}
+		Policy: p, Clock: s.clock.Now, Log: s.functionLog(name)}
 }
 
 // registerFunctions builds each Lambda's handler with its package's constructor, the one

@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/kiln-dev/kiln/internal/asl"
-	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
-	"github.com/kiln-dev/kiln/internal/schedule"
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 

@@ -31,20 +31,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/console"
-	"github.com/kiln-dev/kiln/internal/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
 	"github.com/kiln-dev/kiln/internal/local/logs"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 	"github.com/kiln-dev/kiln/internal/local/server"
 	"github.com/kiln-dev/kiln/internal/local/sns"
 	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
 	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/schedule"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -86,9 +87,9 @@ type Options struct {
 	Images map[string]Command
 	// Docker runs the images Images does not map, in containers (nil: none); see [ResolveRuntime].
 	Docker *container.Docker
-	// Clock is the time source of the handlers, CloudWatch, S3 and SNS; default time.Now.
-	// Step Functions and SageMaker run on the wall clock.
-	Clock func() time.Time
+	// Clock is the time source of every service and handler of the stack (Step Functions,
+	// SageMaker, the bus, schedules, CloudWatch, S3, SNS, logs); default clock.Wall.
+	Clock clock.Clock
 	// Log receives the services' logs (request access logs at debug level); default discards.
 	Log *slog.Logger
 	// Observer streams events to the caller (the demo's printer).
@@ -118,7 +119,7 @@ type Stack struct {
 	policy *policy.Policy // images resolved for the local account and region
 	// policyObject is the s3:// URI of the policy object (policy_object.go).
 	policyObject string
-	clock        func() time.Time
+	clock        clock.Clock
 	log          *slog.Logger
 	opened       time.Time
 
@@ -173,7 +174,7 @@ func Open(opts Options) (st *Stack, err error) {
 		}
 	}
 	if opts.Clock == nil {
-		opts.Clock = time.Now
+		opts.Clock = clock.Wall{}
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -192,7 +193,7 @@ func Open(opts Options) (st *Stack, err error) {
 	if opts.Images, err = resolveImageKeys(opts.Images, env); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
-	s := &Stack{opts: opts, env: env, policy: resolved, clock: opts.Clock, log: opts.Log, opened: opts.Clock()}
+	s := &Stack{opts: opts, env: env, policy: resolved, clock: opts.Clock, log: opts.Log, opened: opts.Clock.Now()}
 	defer func() {
 		if err != nil {
 			_ = s.closeAll() // the Open error is the one to report
@@ -231,16 +232,16 @@ func Open(opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
-		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup(topology.Trigger), Clock: s.clock, Log: s.log.With("service", "console")}
+		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup(topology.Trigger), Clock: s.clock.Now, Log: s.log.With("service", "console")}
 
 	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: opts.Observer.Invocation})
 	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
 
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
-		Lambda: s.busInvoker(invoker), DB: s.db, Log: s.log.With("service", "events")}); err != nil {
+		Lambda: s.busInvoker(invoker), DB: s.db, Clock: s.clock, Log: s.log.With("service", "events")}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
-	if err := s.bus.LoadTopology(s.env); err != nil {
+	if err := ProvisionBus(s.bus, s.env); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 
@@ -283,7 +284,7 @@ func Open(opts Options) (st *Stack, err error) {
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
 		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
 		Images: opts.Images, Docker: opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
-		Region: s.env.Region, Account: s.env.Account}); err != nil {
+		Region: s.env.Region, Account: s.env.Account, Clock: s.clock}); err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	if err := s.createGroups(); err != nil {
@@ -306,7 +307,11 @@ func Open(opts Options) (st *Stack, err error) {
 		},
 	}.Register(resources)
 	s.authorizeTasks(resources)
-	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources,
+	machines, err := Workflows(s.env)
+	if err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
+	}
+	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock, Machines: machines,
 		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks,
 		Emit: func(ctx context.Context, ev stepfunctions.StatusChange) error {
 			_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
@@ -324,12 +329,12 @@ func Open(opts Options) (st *Stack, err error) {
 	}
 
 	s.schedules = schedule.NewRunner(s.scheduleInvoker(invoker), s.log.With("service", "scheduler"))
-	defs, err := schedule.TopologyDefinitions(s.env, s.policy)
+	defs, err := Schedules(s.env, s.policy)
 	if err != nil {
 		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	for _, d := range defs {
-		if err := s.schedules.Add(d, s.clock()); err != nil {
+		if err := s.schedules.Add(d, s.clock.Now()); err != nil {
 			return nil, fmt.Errorf("open local stack: %w", err)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/local/sns"
 	"github.com/kiln-dev/kiln/internal/local/stepfunctions"
 	"github.com/kiln-dev/kiln/internal/policy"
@@ -108,7 +108,7 @@ func TestAnApprovalWaitSurvivesAStackRestart(t *testing.T) {
 		tokens <- p.Token
 		return []byte(`{}`), nil
 	})
-	sm, err := s.StepFunctions().CreateStateMachine("waiter", []byte(def), time.Now())
+	sm, err := s.StepFunctions().CreateStateMachine(stepfunctions.MachineDefinition{Name: "waiter", Definition: []byte(def)}, time.Now())
 	require.NoError(t, err)
 	ctx := context.Background()
 	out, err := s.Clients().StepFunctions.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm.ARN), Name: aws.String("w1")})
@@ -123,7 +123,7 @@ func TestAnApprovalWaitSurvivesAStackRestart(t *testing.T) {
 	s2, err := Open(Options{Dir: dir, Addr: "127.0.0.1:0"})
 	require.NoError(t, err)
 	defer s2.Close()
-	_, err = s2.StepFunctions().CreateStateMachine("waiter", []byte(def), time.Now())
+	_, err = s2.StepFunctions().CreateStateMachine(stepfunctions.MachineDefinition{Name: "waiter", Definition: []byte(def)}, time.Now())
 	require.NoError(t, err)
 	require.NoError(t, s2.Start(ctx))
 	_, err = s2.Clients().StepFunctions.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`{"approved":true}`)})
@@ -268,9 +268,8 @@ func TestEndToEndSmoke(t *testing.T) {
 	closed = true
 	// The second stack's clock can be moved ahead: the drift job's window ends at the current
 	// second, so the traffic it judges must be older than that.
-	var ahead atomic.Int64
-	clock := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
-	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs, Clock: clock})
+	clk := &clock.Shifted{}
+	s2 := open(t, dir, Options{Images: images, Policy: pol, Observer: obs, Clock: clk})
 	defer s2.Close()
 	c = s2.Clients()
 	_, err = c.SageMaker.UpdateModelPackage(ctx, &sagemaker.UpdateModelPackageInput{ModelPackageArn: pkg.ModelPackageArn,
@@ -314,8 +313,8 @@ func TestEndToEndSmoke(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, s2.SageMaker().FlushCapture(ctx))
-	ahead.Store(int64(2 * time.Second))
-	_, err = s2.Schedules().Fire(ctx, topology.ResourceName("prod", "drift-abalone"), clock())
+	clk.Skip(2 * time.Second)
+	_, err = s2.Schedules().Fire(ctx, topology.ResourceName("prod", "drift-abalone"), clk.Now())
 	require.NoError(t, err)
 	require.NoError(t, s2.Settle(ctx))
 	require.Eventually(t, func() bool {

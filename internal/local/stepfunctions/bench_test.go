@@ -43,7 +43,7 @@ func BenchmarkPersistedExecution(b *testing.B) {
 	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: asl.NewResources()})
 	require.NoError(b, err)
 	defer s.Close()
-	sm, err := s.CreateStateMachine("chain", []byte(passChain(20)), time.Now())
+	sm, err := s.CreateStateMachine(MachineDefinition{Name: "chain", Definition: []byte(passChain(20))}, time.Now())
 	require.NoError(b, err)
 	ctx := context.Background()
 	b.ResetTimer()

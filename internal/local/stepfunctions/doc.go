@@ -1,5 +1,4 @@
-// Package stepfunctions is the local stack's Step Functions: the state machines of the
-// topology run on kiln's ASL engine (internal/asl), behind the Step Functions API (JSON 1.0,
+// Package stepfunctions is the local stack's Step Functions: state machines run on kiln's ASL engine (internal/asl), behind the Step Functions API (JSON 1.0,
 // X-Amz-Target: AWSStepFunctions.<Op>, camelCase members, timestamps as epoch seconds).
 //
 // Operations: ListStateMachines, DescribeStateMachine, DescribeStateMachineForExecution,
@@ -10,8 +9,8 @@
 // ListStateMachineVersions, DeleteStateMachineVersion, Create/Describe/Update/Delete/
 // ListStateMachineAliases (executions start on version and alias ARNs, aliases route by
 // weight), ValidateStateMachineDefinition, TestState, StartSyncExecution (EXPRESS) and
-// RedriveExecution. Any other gets UnknownOperationException naming it. The topology's
-// machines are read-only over the API.
+// RedriveExecution. Any other gets UnknownOperationException naming it. The built-in machines
+// ([Options.Machines]: the stack provisions kiln's workflows there) are read-only over the API.
 //
 // StartSyncExecution and TestState are served on the same endpoint: SDKs prefix their host
 // with "sync-", which a loopback endpoint cannot answer to, so disable the prefix

@@ -10,7 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/asl"
-	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // bucketMachines keeps the state machines users created through the API: name -> StateMachine JSON.
@@ -109,17 +108,24 @@ func parseDefinition(def []byte, typ string) (*asl.Machine, error) {
 	return m, nil
 }
 
-// CreateStateMachine parses def and registers it as the built-in machine name (replacing any
-// machine of that name; not persisted, read-only over the API); an invalid definition is an
-// InvalidDefinition error listing every problem.
-func (s *Service) CreateStateMachine(name string, def []byte, created time.Time) (*StateMachine, error) {
-	m, err := parseDefinition(def, TypeStandard)
+// MachineDefinition is a standard state machine as Step Functions' CreateStateMachine takes
+// it: a name, an ASL definition (placeholders already substituted) and the role it runs as.
+type MachineDefinition struct {
+	Name       string
+	Definition []byte
+	RoleARN    string
+}
+
+// CreateStateMachine parses d's definition and registers it as a built-in machine (replacing
+// any machine of that name; not persisted, read-only over the API); an invalid definition is
+// an InvalidDefinition error listing every problem.
+func (s *Service) CreateStateMachine(d MachineDefinition, created time.Time) (*StateMachine, error) {
+	m, err := parseDefinition(d.Definition, TypeStandard)
 	if err != nil {
-		return nil, fmt.Errorf("state machine %s: %w", name, err)
+		return nil, fmt.Errorf("state machine %s: %w", d.Name, err)
 	}
-	env := s.opts.Env
-	sm := &StateMachine{ARN: s.machineARN(name), Name: name, Definition: def, Type: TypeStandard, Created: created, machine: m,
-		RoleARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, topology.ResourceName(env.Stage, "states"))}
+	sm := &StateMachine{ARN: s.machineARN(d.Name), Name: d.Name, Definition: d.Definition, Type: TypeStandard, Created: created,
+		machine: m, RoleARN: d.RoleARN}
 	s.mu.Lock()
 	s.machines[sm.ARN] = sm
 	s.mu.Unlock()

@@ -34,7 +34,7 @@ func TestTheMockFileAnswersTestCasesOverTheAPI(t *testing.T) {
 	f := &flaky{}
 	r := asl.NewResources()
 	Integrations{Lambda: f.lambda}.Register(r)
-	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Mocks: mc})
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Machines: kilnMachines(t, topology.Local("prod")), Resources: r, Seed: 7, Mocks: mc})
 	require.NoError(t, err)
 	defer s.Close()
 	c := client(t, s)

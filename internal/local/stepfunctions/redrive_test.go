@@ -50,7 +50,7 @@ func openFlaky(t *testing.T, db *bolt.DB, f *flaky) (*Service, *sfn.Client) {
 	t.Helper()
 	r := asl.NewResources()
 	Integrations{Lambda: f.lambda}.Register(r)
-	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7})
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Machines: kilnMachines(t, topology.Local("prod")), Resources: r, Seed: 7})
 	require.NoError(t, err)
 	require.NoError(t, s.Resume())
 	return s, client(t, s)

@@ -18,8 +18,8 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
-	"github.com/kiln-dev/kiln/statemachines"
 )
 
 // The bbolt buckets of the service.
@@ -82,12 +82,15 @@ type HistoryEvent struct {
 type Options struct {
 	// DB keeps executions, history, checkpoints and tokens; required.
 	DB *bolt.DB
-	// Env names the state machines and their ARNs (the local account and region).
+	// Env gives the ARNs their partition, account and region.
 	Env topology.Env
+	// Machines are the read-only state machines Open creates (the local stack provisions
+	// kiln's workflows through it).
+	Machines []MachineDefinition
 	// Resources resolves the workflows' Task resources; see [Integrations].
 	Resources *asl.Resources
-	// Clock is the engine's clock; nil means asl.RealClock.
-	Clock asl.Clock
+	// Clock is the engine's clock; nil means clock.Wall.
+	Clock clock.Clock
 	// Seed seeds the engine's randomness (0: random).
 	Seed uint64
 	// Observer receives every history event of every execution, in order per execution; it
@@ -114,8 +117,10 @@ type Service struct {
 	mu       sync.Mutex
 	machines map[string]*StateMachine
 	live     map[string]*asl.Execution // running executions by ARN
-	closing  bool
-	wg       sync.WaitGroup
+	// liveChanged is closed (and replaced) whenever live gains or loses an execution.
+	liveChanged chan struct{}
+	closing     bool
+	wg          sync.WaitGroup
 
 	rngMu sync.Mutex
 	rng   *mrand.Rand // alias routing
@@ -124,8 +129,7 @@ type Service struct {
 	events *emitter // nil without Options.Emit
 }
 
-// Open creates the state machines of the topology (definitions with their placeholders
-// substituted for opts.Env). Call [Service.Resume] once every machine is registered to
+// Open creates the state machines of opts.Machines. Call [Service.Resume] once every machine is registered to
 // continue the executions a previous process left RUNNING.
 func Open(opts Options) (*Service, error) {
 	if opts.DB == nil {
@@ -147,7 +151,7 @@ func Open(opts Options) (*Service, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("open step functions: %w", err)
 	}
-	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{},
+	s := &Service{opts: opts, machines: map[string]*StateMachine{}, live: map[string]*asl.Execution{}, liveChanged: make(chan struct{}),
 		rng: mrand.New(mrand.NewPCG(opts.Seed, uint64(time.Now().UnixNano())))}
 	if opts.Mocks != nil {
 		opts.Resources.Over(s.mockLayer)
@@ -164,16 +168,8 @@ func Open(opts Options) (*Service, error) {
 	})
 	opts.Resources.Handle("states:startExecution", s.nestedExecution)
 	now := s.engine.Clock().Now()
-	for _, w := range topology.Workflows {
-		def, err := statemachines.Load(w.File)
-		if err != nil {
-			return nil, fmt.Errorf("open step functions: %w", err)
-		}
-		def, err = statemachines.Substitute(def, topology.Placeholders(opts.Env))
-		if err != nil {
-			return nil, fmt.Errorf("open step functions: workflow %s: %w", w.Name, err)
-		}
-		if _, err := s.CreateStateMachine(topology.ResourceName(opts.Env.Stage, w.Name), def, now); err != nil {
+	for _, d := range opts.Machines {
+		if _, err := s.CreateStateMachine(d, now); err != nil {
 			return nil, fmt.Errorf("open step functions: %w", err)
 		}
 	}
@@ -202,6 +198,7 @@ func compactJSON(b []byte) ([]byte, error) {
 // is closing: then the execution stays RUNNING for the next process to resume).
 func (s *Service) track(x *asl.Execution) {
 	s.live[x.ARN()] = x
+	s.liveChangedLocked()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -209,6 +206,7 @@ func (s *Service) track(x *asl.Execution) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.live, x.ARN())
+		s.liveChangedLocked()
 		s.tests.Delete(x.ARN())
 		if s.closing {
 			return
@@ -307,29 +305,33 @@ func (s *Service) History(arn string) ([]json.RawMessage, error) {
 	return out, nil
 }
 
-// Wait blocks until the execution arn has finished (or ctx ends) and returns its record.
+// liveChangedLocked tells every Wait that live changed.
+func (s *Service) liveChangedLocked() {
+	close(s.liveChanged)
+	s.liveChanged = make(chan struct{})
+}
+
+// Wait blocks until the execution arn has finished (or ctx ends) and returns its record. A
+// record still RUNNING with no live execution (one not resumed yet) is waited for until an
+// execution starts or ends.
 func (s *Service) Wait(ctx context.Context, arn string) (*Execution, error) {
 	for {
 		s.mu.Lock()
-		x := s.live[arn]
+		x, changed := s.live[arn], s.liveChanged
 		s.mu.Unlock()
+		var done <-chan struct{} = changed
 		if x == nil {
 			rec, err := s.record(arn)
 			if err != nil || rec.Status != asl.StatusRunning {
 				return rec, err
 			}
-			// Finished but its result is being written: poll briefly.
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
-			continue
+		} else {
+			done = x.Done()
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-x.Done():
+		case <-done:
 		}
 	}
 }
@@ -392,19 +394,26 @@ func (s *Service) SendTaskHeartbeat(token string) error {
 	return s.tokenError(token, s.retryResumed(token, func() error { return s.engine.SendTaskHeartbeat(token) }))
 }
 
+// resumedTokenWait bounds how long a callback waits for a resumed execution to register its
+// token.
+const resumedTokenWait = 2 * time.Second
+
 // retryResumed calls send; when the engine does not know token but the token's execution
 // is running and its checkpoint waits for exactly this token (an execution resumed a moment
-// ago registers its token on its own goroutine), it retries for up to two seconds.
+// ago registers its token on its own goroutine), it waits, for up to resumedTokenWait, to be
+// told that the token is registered and sends again.
 func (s *Service) retryResumed(token string, send func() error) error {
 	err := send()
 	if !errors.Is(err, asl.ErrTaskDoesNotExist) || !s.waitsFor(token) {
 		return err
 	}
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		if err = send(); !errors.Is(err, asl.ErrTaskDoesNotExist) {
+	ctx, cancel := context.WithTimeout(context.Background(), resumedTokenWait)
+	defer cancel()
+	for errors.Is(err, asl.ErrTaskDoesNotExist) {
+		if s.engine.WaitToken(ctx, token) != nil {
 			return err
 		}
+		err = send()
 	}
 	return err
 }

@@ -86,10 +86,10 @@ func openService(t *testing.T, db *bolt.DB, tk *tokens, obs func(HistoryEvent)) 
 	t.Helper()
 	r := asl.NewResources()
 	Integrations{Lambda: tk.lambda}.Register(r)
-	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Observer: obs})
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Machines: kilnMachines(t, topology.Local("prod")), Resources: r, Seed: 7, Observer: obs})
 	require.NoError(t, err)
 	for name, def := range map[string]string{"approval": approvalMachine, "parent": parentMachine, "child": childMachine} {
-		_, err := s.CreateStateMachine(name, []byte(def), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+		_, err := s.CreateStateMachine(MachineDefinition{Name: name, Definition: []byte(def)}, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.Resume())

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // The statuses of a TestState answer.
@@ -123,7 +124,7 @@ func (s *Service) runStateTest(ctx context.Context, t *stateTest, input, vars js
 		return nil, apiErr("InvalidDefinition", "Invalid State Machine Definition: '%s'", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	run := &testRun{}
-	e := asl.NewEngine(asl.Options{Resources: s.opts.Resources, Clock: asl.NewVirtualClock(s.engine.Clock().Now()),
+	e := asl.NewEngine(asl.Options{Resources: s.opts.Resources, Clock: clock.NewVirtual(s.engine.Clock().Now()),
 		Region: s.opts.Env.Region, Account: s.opts.Env.Account, Partition: s.opts.Env.Partition, NoHistory: true})
 	name := "test-" + newUUID()
 	x, err := e.Resume(ctx, m, asl.Checkpoint{Name: name, State: t.name, Input: input, ExecutionInput: input, Variables: vars},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // delivery is one event on its way to one target of one rule.
@@ -137,11 +138,11 @@ func (s *Service) Close(ctx context.Context) error {
 	s.dmu.Lock()
 	s.closed = true
 	waiting := s.waiting
-	s.waiting = map[*delivery]func() bool{}
+	s.waiting = map[*delivery]clock.Timer{}
 	s.dmu.Unlock()
 	now := s.now()
-	for d, stop := range waiting {
-		if stop() {
+	for d, tm := range waiting {
+		if tm.Stop() {
 			s.deadLetter(d, now, reasonClosed)
 			s.update(0, -1)
 		}
@@ -233,7 +234,7 @@ func (s *Service) Wait(ctx context.Context) error {
 }
 
 // Drain blocks until every delivery has settled, delivered or dead-lettered, retries
-// included; with a ManualClock someone must advance the clock meanwhile.
+// included; with a clock.Virtual someone must advance the clock meanwhile.
 func (s *Service) Drain(ctx context.Context) error {
 	return s.waitFor(ctx, func() bool { return s.pending == 0 })
 }

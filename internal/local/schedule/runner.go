@@ -10,8 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/topology"
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 // Invoker invokes a Lambda function by name (for example kiln-local-trigger) with a payload,
@@ -335,39 +334,15 @@ func (r *Runner) Schedules() []Status {
 	return out
 }
 
-// Run calls Tick with now() every interval until ctx ends, and returns ctx's error. It is for
-// the wall clock; tests call Tick.
-func (r *Runner) Run(ctx context.Context, now func() time.Time, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// Run calls Tick with clk's time every interval on clk until ctx ends, and returns ctx's
+// error.
+func (r *Runner) Run(ctx context.Context, clk clock.Clock, interval time.Duration) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-t.C:
-			r.Tick(ctx, now())
+		case now := <-clk.After(interval):
+			r.Tick(ctx, now)
 		}
 	}
-}
-
-// TopologyDefinitions returns kiln's schedules for env: every entry of topology.SchedulesFor
-// the stage (no drift job where the stage never deploys) once per policy model, named kiln-<stage>-<schedule>-<model>, invoking the stage's function (the
-// name in its ARN, kiln-<stage>-<target>) with the topology's input, in UTC.
-func TopologyDefinitions(env topology.Env, p *policy.Policy) ([]Definition, error) {
-	var out []Definition
-	for _, s := range topology.SchedulesFor(p, env.Stage) {
-		for _, m := range p.Models {
-			input, err := json.Marshal(s.Input(m.Name, env.Stage))
-			if err != nil {
-				return nil, fmt.Errorf("encode input of schedule %s for %s: %w", s.Name, m.Name, err)
-			}
-			out = append(out, Definition{
-				Name:       topology.ResourceName(env.Stage, s.Name+"-"+m.Name),
-				Expression: s.Expression,
-				Function:   topology.ResourceName(env.Stage, string(s.Target)),
-				Input:      input,
-			})
-		}
-	}
-	return out, nil
 }

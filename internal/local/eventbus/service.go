@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/eventpattern"
 )
 
@@ -77,8 +78,8 @@ type Config struct {
 	// DB holds the archive and the dead-letter store in buckets named events.*; nil keeps
 	// dead letters in memory and archives nothing (Replay then fails).
 	DB *bolt.DB
-	// Clock tells time and schedules retries; default SystemClock.
-	Clock Clock
+	// Clock tells time and schedules retries with AfterFunc; default clock.Wall.
+	Clock clock.Clock
 	// NewID returns a fresh event ID; default a random UUID (version 4).
 	NewID func() string
 	// Rand returns a number in [0, 1) for retry jitter; default math/rand/v2.
@@ -93,7 +94,7 @@ type Config struct {
 // one with New; it is safe for concurrent use.
 type Service struct {
 	cfg   Config
-	clock Clock
+	clock clock.Clock
 	log   *slog.Logger
 	sem   chan struct{}
 
@@ -113,7 +114,7 @@ type Service struct {
 	replays replayLog // replays started through the HTTP API
 
 	closed  bool                      // set by Close
-	waiting map[*delivery]func() bool // retries waiting for the clock, with their stop
+	waiting map[*delivery]clock.Timer // retries waiting for the clock, with their timers
 }
 
 // bus is one event bus: its rules and the matcher built from their patterns.
@@ -132,7 +133,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Partition = "aws"
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = clock.Wall{}
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = newUUID
@@ -153,7 +154,7 @@ func New(cfg Config) (*Service, error) {
 		sem:     make(chan struct{}, cfg.Concurrency),
 		buses:   map[string]*bus{},
 		changed: make(chan struct{}),
-		waiting: map[*delivery]func() bool{},
+		waiting: map[*delivery]clock.Timer{},
 	}
 	if cfg.DB != nil {
 		if err := initBuckets(cfg.DB); err != nil {

@@ -8,8 +8,10 @@ import (
 	"github.com/kiln-dev/kiln/statemachines"
 )
 
-// TopologyBus returns the name of the bus a topology rule lives on in env: the stage's kiln
-// bus (kiln-<stage>-kiln) or the default bus.
+// This file gives the tests kiln's rules as the local stack provisions them (stack.Rules and
+// stack.ProvisionBus, which this package's tests cannot import), so they run on real patterns.
+
+// TopologyBus returns the name of the bus a topology rule lives on in env.
 func TopologyBus(env topology.Env, bus string) string {
 	if bus == topology.KilnBus {
 		return topology.BusName(env.Stage)
@@ -17,9 +19,7 @@ func TopologyBus(env topology.Env, bus string) string {
 	return DefaultBusName
 }
 
-// TopologyRules returns kiln's rules (topology.Rules) for env: each named kiln-<stage>-<name>,
-// on its bus, with its pattern file's placeholders filled from topology.Placeholders(env), and
-// one target (ID "target") invoking the stage's function.
+// TopologyRules returns kiln's rules for env.
 func TopologyRules(env topology.Env) ([]Rule, error) {
 	values := topology.Placeholders(env)
 	out := make([]Rule, 0, len(topology.Rules))
@@ -44,7 +44,7 @@ func TopologyRules(env topology.Env) ([]Rule, error) {
 }
 
 // LoadTopology creates the stage's kiln bus (if missing) and puts every rule of
-// TopologyRules(env). It stops at the first error.
+// TopologyRules(env).
 func (s *Service) LoadTopology(env topology.Env) error {
 	rules, err := TopologyRules(env)
 	if err != nil {

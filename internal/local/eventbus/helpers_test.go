@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -81,10 +82,10 @@ func (f *fakeSFN) start(_ context.Context, arn string, input []byte) (string, er
 	return arn + ":exec", nil
 }
 
-// fixture is a Service on a ManualClock with a DB, sequential IDs and fakes.
+// fixture is a Service on a clock.Virtual with a DB, sequential IDs and fakes.
 type fixture struct {
 	svc    *Service
-	clock  *ManualClock
+	clock  *clock.Virtual
 	lambda *fakeLambda
 	sfn    *fakeSFN
 	db     *bolt.DB
@@ -101,7 +102,7 @@ func newFixture(t *testing.T, opts ...option) *fixture {
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "kiln.db"), 0o600, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	f := &fixture{clock: NewManualClock(t0), lambda: &fakeLambda{failures: map[string]int{}, always: map[string]error{}}, sfn: &fakeSFN{}, db: db}
+	f := &fixture{clock: clock.NewVirtual(t0), lambda: &fakeLambda{failures: map[string]int{}, always: map[string]error{}}, sfn: &fakeSFN{}, db: db}
 	var mu sync.Mutex
 	n := 0
 	cfg := Config{

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kiln-dev/kiln/internal/schedule"
+	"github.com/kiln-dev/kiln/internal/local/schedule"
 )
 
 // The next firings of an AWS documentation example: every 5 minutes, 8:00 to 17:55, Monday

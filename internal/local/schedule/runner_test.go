@@ -12,9 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/kiln-dev/kiln/internal/policy"
-	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // recorder is a fake Invoker that records every invocation and fails while fail is set.
@@ -48,40 +45,6 @@ func (r *recorder) functions() []string {
 
 // quiet discards the runner's logs.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func TestTopologyDefinitionsLeaveTheDriftJobOutOfAStageThatNeverDeploys(t *testing.T) {
-	p, err := policy.Load()
-	require.NoError(t, err)
-	defs, err := TopologyDefinitions(topology.Local("dev"), p)
-	require.NoError(t, err)
-	var names []string
-	for _, d := range defs {
-		names = append(names, d.Name)
-	}
-	assert.Equal(t, []string{"kiln-dev-retrain-" + p.Models[0].Name}, names)
-}
-
-func TestTopologyDefinitionsMakeOneSchedulePerModel(t *testing.T) {
-	p, err := policy.Load()
-	require.NoError(t, err)
-	defs, err := TopologyDefinitions(topology.Local("local"), p)
-	require.NoError(t, err)
-	require.Len(t, defs, len(topology.SchedulesFor(p, "local"))*len(p.Models))
-	byName := map[string]Definition{}
-	for _, d := range defs {
-		byName[d.Name] = d
-		_, err := Parse(d.Expression, d.Timezone)
-		assert.NoError(t, err, "schedule %s", d.Name)
-	}
-	m := p.Models[0].Name
-	retrain, ok := byName["kiln-local-retrain-"+m]
-	require.True(t, ok, "have %v", defs)
-	assert.Equal(t, "kiln-local-trigger", retrain.Function)
-	assert.JSONEq(t, `{"kind":"schedule","model":"`+m+`","schedule":"retrain"}`, string(retrain.Input))
-	drift := byName["kiln-local-drift-"+m]
-	assert.Equal(t, "kiln-local-monitor-drift", drift.Function)
-	assert.Equal(t, "rate(1 hour)", drift.Expression)
-}
 
 func TestRunnerFiresWhatIsDueOnTheClockItIsGiven(t *testing.T) {
 	inv := &recorder{}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kiln-dev/kiln/internal/eventbus"
+	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/eventbus"
 )
 
 // A rule with an input transformer on the default bus, and a Lambda target that prints what
@@ -13,7 +14,7 @@ import (
 func Example() {
 	svc, err := eventbus.New(eventbus.Config{
 		Account: "000000000000", Region: "us-east-1",
-		Clock: eventbus.NewManualClock(time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC)),
+		Clock: clock.NewVirtual(time.Date(2026, 11, 22, 19, 0, 0, 0, time.UTC)),
 		NewID: func() string { return "6f1c2a8e-3b4d-4c1a-9e7f-2d5b8a0c4e11" },
 		Lambda: eventbus.InvokerFunc(func(_ context.Context, function string, payload []byte) error {
 			fmt.Printf("%s <- %s\n", function, payload)
