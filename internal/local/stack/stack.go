@@ -153,37 +153,8 @@ type Stack struct {
 // known), but serves nothing and resumes nothing until Start. On error everything opened is
 // closed again.
 func Open(opts Options) (st *Stack, err error) {
-	if opts.Dir == "" {
-		opts.Dir = ".kiln"
-	}
-	if opts.Addr == "" {
-		opts.Addr = server.DefaultAddr
-	}
-	if opts.Stage == "" {
-		opts.Stage = "prod"
-	}
-	if opts.Policy == nil {
-		opts.Policy = policy.Default()
-	}
-	if _, ok := opts.Policy.Stages[opts.Stage]; !ok {
-		return nil, fmt.Errorf("open local stack: the policy has no stage %q", opts.Stage)
-	}
-	for _, o := range opts.CORSOrigins {
-		if err := server.CheckOrigin(o); err != nil {
-			return nil, fmt.Errorf("open local stack: %w", err)
-		}
-	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Wall{}
-	}
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
-	}
-	if opts.AlarmInterval <= 0 {
-		opts.AlarmInterval = 10 * time.Second
-	}
-	if opts.ScheduleInterval <= 0 {
-		opts.ScheduleInterval = 30 * time.Second
+	if err := opts.setDefaults(); err != nil {
+		return nil, fmt.Errorf("open local stack: %w", err)
 	}
 	env := topology.Local(opts.Stage)
 	resolved, err := topology.ResolveImages(opts.Policy, env)
@@ -199,149 +170,218 @@ func Open(opts Options) (st *Stack, err error) {
 			_ = s.closeAll() // the Open error is the one to report
 		}
 	}()
+	// Each step opens what the next ones use: the state folder and the listener, the bus and
+	// storage, the services that publish to the bus, Step Functions, then the functions and
+	// the schedules that invoke them.
+	for _, step := range []func() error{s.openState, s.openBusAndStorage, s.openServices, s.openStepFunctions, s.openFunctions} {
+		if err := step(); err != nil {
+			return nil, fmt.Errorf("open local stack: %w", err)
+		}
+	}
+	s.httpServer = server.NewHTTPServer(server.Protect(s.Handler(),
+		server.Guard{Addr: s.listener.Addr().String(), CORSOrigins: opts.CORSOrigins}), server.DefaultTimeouts)
+	return s, nil
+}
 
+// setDefaults fills the options Open may default and checks the ones it must not.
+func (o *Options) setDefaults() error {
+	if o.Dir == "" {
+		o.Dir = ".kiln"
+	}
+	if o.Addr == "" {
+		o.Addr = server.DefaultAddr
+	}
+	if o.Stage == "" {
+		o.Stage = "prod"
+	}
+	if o.Policy == nil {
+		o.Policy = policy.Default()
+	}
+	if _, ok := o.Policy.Stages[o.Stage]; !ok {
+		return fmt.Errorf("the policy has no stage %q", o.Stage)
+	}
+	for _, origin := range o.CORSOrigins {
+		if err := server.CheckOrigin(origin); err != nil {
+			return err
+		}
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Wall{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.AlarmInterval <= 0 {
+		o.AlarmInterval = 10 * time.Second
+	}
+	if o.ScheduleInterval <= 0 {
+		o.ScheduleInterval = 30 * time.Second
+	}
+	return nil
+}
+
+// openState takes the state folder's lock, opens its database, listens on the stack's address
+// and makes sure the webhook's secret exists.
+func (s *Stack) openState() (err error) {
+	opts := s.opts
 	if s.lock = opts.Lock; s.lock == nil {
 		who := opts.Who
 		if who == "" {
 			who = "kiln"
 		}
 		if s.lock, err = LockDir(opts.Dir, who); err != nil {
-			return nil, fmt.Errorf("open local stack: %w", err)
+			return err
 		}
 	}
 	if s.db, err = openDB(filepath.Join(opts.Dir, "kiln.db")); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	// Writes reach the file at once (a killed process loses nothing); only an OS crash could
 	// lose the last ones, which is acceptable for a local stack and keeps history writes fast.
 	s.db.NoSync = true
 
 	if s.listener, err = server.Listen(opts.Addr, opts.AllowRemote); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	s.endpoint = "http://" + s.listener.Addr().String()
 	s.clients = NewClients(s.endpoint)
 
 	secretPath := filepath.Join(opts.Dir, "webhook-secret")
 	if _, err := ensureSecret(secretPath, func(b []byte) error { _, err := rand.Read(b); return err }); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	s.secret = &secretFile{arn: WebhookSecretARN(s.env), path: secretPath}
+	return nil
+}
 
+// openBusAndStorage opens CloudWatch Logs, the console, the Lambda registry, the bus with
+// kiln's rules, and S3 with the artifacts bucket and the policy object.
+func (s *Stack) openBusAndStorage() (err error) {
 	if s.logs, err = logs.New(s.db, s.clock, logs.InAccount(s.env.Region, s.env.Account)); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
 		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup(topology.Trigger), Clock: s.clock.Now, Log: s.log.With("service", "console")}
 
-	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: opts.Observer.Invocation})
-	invoker := eventbus.InvokerFunc(s.lambdas.InvokeAsync)
-
+	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: s.opts.Observer.Invocation})
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
-		Lambda: s.busInvoker(invoker), DB: s.db, Clock: s.clock, Log: s.log.With("service", "events")}); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		Lambda: s.busInvoker(eventbus.InvokerFunc(s.lambdas.InvokeAsync)), DB: s.db, Clock: s.clock,
+		Log: s.log.With("service", "events")}); err != nil {
+		return err
 	}
 	if err := ProvisionBus(s.bus, s.env); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 
 	bucket := topology.ArtifactsBucket(s.env)
-	if s.s3, err = s3.Open(filepath.Join(opts.Dir, "s3"), s3.Options{Clock: s.clock, OnCreated: func(ev s3.ObjectCreated) {
+	if s.s3, err = s3.Open(filepath.Join(s.opts.Dir, "s3"), s3.Options{Clock: s.clock, OnCreated: func(ev s3.ObjectCreated) {
 		if ev.Bucket == bucket { // the artifacts bucket has EventBridge notifications on
 			s.objectCreated(ev)
 		}
 	}}); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	if err := s.s3.EnsureBucket(bucket); err != nil {
-		return nil, fmt.Errorf("open local stack: create bucket %s: %w", bucket, err)
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
-	if s.policyObject, err = s.writePolicyObject(); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
-	}
+	s.policyObject, err = s.writePolicyObject()
+	return err
+}
 
+// putAWSEvent is how a service that AWS itself makes publish (CloudWatch's alarm state
+// changes, Step Functions' status changes) reaches the bus.
+func (s *Stack) putAWSEvent(ctx context.Context, source, detailType string, detail []byte, resources []string, at time.Time) error {
+	_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: source, DetailType: detailType,
+		Detail: string(detail), Resources: resources, Time: at})
+	return err
+}
+
+// openServices opens CloudWatch with the stage's alarms, SNS with kiln's topic and SageMaker
+// with a model package group per model.
+func (s *Stack) openServices() (err error) {
 	s.cloudwatch = cloudwatch.New(cloudwatch.Options{Region: s.env.Region, Account: s.env.Account, Clock: s.clock,
 		Log: s.log.With("service", "cloudwatch"),
 		Emit: func(ctx context.Context, ev cloudwatch.Event) error {
-			_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
-				Detail: string(ev.Detail), Resources: ev.Resources, Time: ev.Time})
-			return err
+			return s.putAWSEvent(ctx, ev.Source, ev.DetailType, ev.Detail, ev.Resources, ev.Time)
 		}})
-	if opts.Observer.Alarm != nil {
-		s.cloudwatch.Watch(opts.Observer.Alarm)
+	if s.opts.Observer.Alarm != nil {
+		s.cloudwatch.Watch(s.opts.Observer.Alarm)
 	}
 	for _, a := range topology.Alarms(s.policy, s.env.Stage) {
 		if err := s.cloudwatch.PutAlarm(context.Background(), cloudwatch.FromTopology(a)); err != nil {
-			return nil, fmt.Errorf("open local stack: %w", err)
+			return err
 		}
 	}
 
 	if s.sns, err = sns.New(sns.Options{DB: s.db, Topics: []string{topology.TopicARN(s.env)}, Clock: s.clock,
-		Observer: opts.Observer.Notification}); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		Observer: s.opts.Observer.Notification}); err != nil {
+		return err
 	}
 
-	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3, opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch}, Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
-		Images: opts.Images, Docker: opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: opts.Observer.TrainingLog,
+	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(s.opts.Dir, "sagemaker"), DB: s.db,
+		Blobs: blobs{s.s3, s.opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch},
+		Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
+		Images: s.opts.Images, Docker: s.opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: s.opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account, Clock: s.clock}); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
-	if err := s.createGroups(); err != nil {
-		return nil, err
-	}
+	return s.createGroups()
+}
 
+// openStepFunctions opens Step Functions with kiln's workflows and its service integrations
+// (Lambda, SageMaker, S3, SNS), each authorized as the state machine's role.
+func (s *Stack) openStepFunctions() (err error) {
 	resources := asl.NewResources()
 	stepfunctions.Integrations{
 		Lambda: s.lambdas.StepFunctions(), SageMaker: s.sagemaker, S3: s.s3,
 		NotFound: func(err error) bool { return errors.Is(err, s3.ErrNotFound) },
-		SNS: func(ctx context.Context, topic, subject, message string, attrs map[string]string) (string, error) {
-			m := sns.Message{TopicARN: topic, Subject: subject, Message: message}
-			for k, v := range attrs {
-				if m.Attributes == nil {
-					m.Attributes = map[string]sns.Attribute{}
-				}
-				m.Attributes[k] = sns.Attribute{DataType: "String", StringValue: v}
-			}
-			return s.sns.Publish(ctx, m)
-		},
+		SNS:      s.publishFromTask,
 	}.Register(resources)
 	s.authorizeTasks(resources)
 	machines, err := Workflows(s.env)
 	if err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
-	if s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock, Machines: machines,
-		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: opts.SFNMocks,
+	s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock, Machines: machines,
+		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: s.opts.SFNMocks,
 		Emit: func(ctx context.Context, ev stepfunctions.StatusChange) error {
-			_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
-				Detail: string(ev.Detail), Resources: ev.Resources, Time: ev.Time})
-			return err
-		}}); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
-	}
+			return s.putAWSEvent(ctx, ev.Source, ev.DetailType, ev.Detail, ev.Resources, ev.Time)
+		}})
+	return err
+}
 
+// publishFromTask is Step Functions' SNS integration: attrs become String message attributes.
+func (s *Stack) publishFromTask(ctx context.Context, topic, subject, message string, attrs map[string]string) (string, error) {
+	m := sns.Message{TopicARN: topic, Subject: subject, Message: message}
+	for k, v := range attrs {
+		if m.Attributes == nil {
+			m.Attributes = map[string]sns.Attribute{}
+		}
+		m.Attributes[k] = sns.Attribute{DataType: "String", StringValue: v}
+	}
+	return s.sns.Publish(ctx, m)
+}
+
+// openFunctions registers kiln's Lambdas with their log groups and adds the stage's
+// schedules, which invoke them.
+func (s *Stack) openFunctions() error {
 	if err := s.registerFunctions(s.policy); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	if err := s.createLogGroups(); err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
-
-	s.schedules = schedule.NewRunner(s.scheduleInvoker(invoker), s.log.With("service", "scheduler"))
+	s.schedules = schedule.NewRunner(s.scheduleInvoker(eventbus.InvokerFunc(s.lambdas.InvokeAsync)), s.log.With("service", "scheduler"))
 	defs, err := Schedules(s.env, s.policy)
 	if err != nil {
-		return nil, fmt.Errorf("open local stack: %w", err)
+		return err
 	}
 	for _, d := range defs {
 		if err := s.schedules.Add(d, s.clock.Now()); err != nil {
-			return nil, fmt.Errorf("open local stack: %w", err)
+			return err
 		}
 	}
-
-	s.httpServer = server.NewHTTPServer(server.Protect(s.Handler(),
-		server.Guard{Addr: s.listener.Addr().String(), CORSOrigins: opts.CORSOrigins}), server.DefaultTimeouts)
-	return s, nil
+	return nil
 }
 
 // createGroups creates the model package group of every model of the policy, unless it exists.
