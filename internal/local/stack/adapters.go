@@ -15,7 +15,6 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
-	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
 	"github.com/kiln-dev/kiln/internal/local/s3"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker"
@@ -61,7 +60,7 @@ func (b blobs) List(ctx context.Context, bucket, prefix string) ([]string, error
 }
 
 // awsEvents puts AWS services' events (source aws.*) on the default bus.
-type awsEvents struct{ bus *eventbus.Service }
+type awsEvents struct{ s *Stack }
 
 var _ sagemaker.Events = awsEvents{}
 
@@ -70,8 +69,7 @@ func (a awsEvents) Put(ctx context.Context, source, detailType string, detail an
 	if err != nil {
 		return fmt.Errorf("encode %s event: %w", detailType, err)
 	}
-	_, err = a.bus.PutAWSEvent(ctx, eventbus.Entry{Source: source, DetailType: detailType, Detail: string(b), Resources: resources})
-	return err
+	return a.s.putAWSEvent(ctx, source, detailType, b, resources, time.Time{})
 }
 
 // metrics and alarms adapt the CloudWatch stand-in to the SageMaker stand-in.

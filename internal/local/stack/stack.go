@@ -288,8 +288,9 @@ func (s *Stack) openBusAndStorage() (err error) {
 	return err
 }
 
-// putAWSEvent is how a service that AWS itself makes publish (CloudWatch's alarm state
-// changes, Step Functions' status changes) reaches the bus.
+// putAWSEvent is the one way an AWS service's own events reach the bus: CloudWatch's alarm
+// state changes, Step Functions' status changes, SageMaker's state changes and S3's Object
+// Created notifications. A zero time is the bus's clock.
 func (s *Stack) putAWSEvent(ctx context.Context, source, detailType string, detail []byte, resources []string, at time.Time) error {
 	_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: source, DetailType: detailType,
 		Detail: string(detail), Resources: resources, Time: at})
@@ -319,7 +320,7 @@ func (s *Stack) openServices() (err error) {
 	}
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(s.opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3, s.opts.IAM}, Events: awsEvents{s.bus}, Metrics: metrics{s.cloudwatch},
+		Blobs: blobs{s.s3, s.opts.IAM}, Events: awsEvents{s}, Metrics: metrics{s.cloudwatch},
 		Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
 		Images: s.opts.Images, Docker: s.opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: s.opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account, Clock: s.clock}); err != nil {
@@ -413,8 +414,7 @@ func (s *Stack) objectCreated(ev s3.ObjectCreated) {
 		"source-ip-address": "127.0.0.1",
 		"reason":            "PutObject",
 	})
-	_, err := s.bus.PutAWSEvent(context.Background(), eventbus.Entry{Source: "aws.s3", DetailType: "Object Created",
-		Detail: string(detail), Resources: []string{"arn:aws:s3:::" + ev.Bucket}, Time: ev.Time})
+	err := s.putAWSEvent(context.Background(), "aws.s3", "Object Created", detail, []string{"arn:aws:s3:::" + ev.Bucket}, ev.Time)
 	if err != nil {
 		s.log.Error("put object created event", "bucket", ev.Bucket, "key", ev.Key, "err", err)
 	}
