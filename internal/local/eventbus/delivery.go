@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/backoff"
 )
 
 // delivery is one event on its way to one target of one rule.
@@ -97,7 +98,7 @@ func (s *Service) run(d *delivery) {
 		s.update(-1, -1)
 		return
 	}
-	wait := backoff(d.retries+1, s.cfg.Rand())
+	wait := backoff.Delay(d.retries+1, s.cfg.Rand())
 	if now.Add(wait).Sub(d.ev.since) > p.maxAge() {
 		s.deadLetter(d, now, "maximum event age reached")
 		s.update(-1, -1)

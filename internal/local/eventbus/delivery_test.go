@@ -230,24 +230,6 @@ func TestDrainWaitsForRetriesAndGivesUpWithTheContext(t *testing.T) {
 	assert.Equal(t, 2, f.lambda.count("trigger"))
 }
 
-func TestBackoffDoublesUpToItsCapWithJitter(t *testing.T) {
-	cases := []struct {
-		name  string
-		retry int
-		rand  float64
-		want  time.Duration
-	}{
-		{"the first retry waits half a second at least", 1, 0, 500 * time.Millisecond},
-		{"the first retry waits under a second at most", 1, 0.999, 999500 * time.Microsecond},
-		{"the fourth retry waits four to eight seconds", 4, 0, 4 * time.Second},
-		{"late retries are capped at ten minutes", 40, 0.999, 599700 * time.Millisecond},
-		{"the cap's floor is five minutes", 40, 0, 5 * time.Minute},
-	}
-	for _, c := range cases {
-		assert.Equal(t, c.want, backoff(c.retry, c.rand), c.name)
-	}
-}
-
 func TestCloseMovesWaitingRetriesToTheDeadLetterStore(t *testing.T) {
 	f := newFixture(t)
 	f.lambda.always["trigger"] = errors.New("ServiceException: down")

@@ -15,16 +15,6 @@ const (
 	DefaultMaximumRetryAttempts = 185
 )
 
-// Backoff of the retries. AWS documents "exponential back off and jitter" without figures;
-// these make the defaults meet: 185 retries spaced 5 to 10 minutes apart span about 24 hours,
-// so either limit may end a delivery, as on AWS.
-const (
-	// InitialRetryInterval is the wait before the first retry, before jitter.
-	InitialRetryInterval = time.Second
-	// MaximumRetryInterval caps the wait between two attempts, before jitter.
-	MaximumRetryInterval = 10 * time.Minute
-)
-
 // RetryPolicy bounds how long and how often the bus retries a target. The zero value means
 // AWS's defaults (24 hours, 185 retries).
 type RetryPolicy struct {
@@ -60,19 +50,4 @@ func (p RetryPolicy) maxRetries() int {
 		return DefaultMaximumRetryAttempts
 	}
 	return *p.MaximumRetryAttempts
-}
-
-// backoff returns the wait before retry number n (1 for the first retry): the interval doubles
-// from InitialRetryInterval up to MaximumRetryInterval, and r in [0, 1) takes it to between
-// half and all of that ("equal jitter").
-func backoff(n int, r float64) time.Duration {
-	d := InitialRetryInterval
-	for i := 1; i < n && d < MaximumRetryInterval; i++ {
-		d *= 2
-	}
-	if d > MaximumRetryInterval {
-		d = MaximumRetryInterval
-	}
-	half := d / 2
-	return half + time.Duration(r*float64(half))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/backoff"
 )
 
 // Invoker invokes a Lambda function by name (for example kiln-local-trigger) with a payload,
@@ -145,17 +146,6 @@ func NewRunner(inv Invoker, log *slog.Logger, opts ...Option) *Runner {
 	return r
 }
 
-// backoff returns the wait before retry n (1 for the first): one second doubling up to ten
-// minutes, then between half and all of it by r's jitter.
-func backoff(n int, r float64) time.Duration {
-	d := time.Second
-	for i := 1; i < n && d < 10*time.Minute; i++ {
-		d *= 2
-	}
-	d = min(d, 10*time.Minute)
-	return d/2 + time.Duration(r*float64(d/2))
-}
-
 // Add parses def and holds it, replacing a schedule of the same name; now is the time it is
 // added, its start when def.Start is zero. A bad expression, zone or input is an error and
 // changes nothing.
@@ -262,7 +252,7 @@ func (r *Runner) settle(rt *retry, f Firing, now time.Time) {
 	if f.Err == nil {
 		return
 	}
-	wait := backoff(rt.attempts, r.rand())
+	wait := backoff.Delay(rt.attempts, r.rand())
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rt.lastErr = f.Err
