@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -100,13 +101,7 @@ type AlarmChange struct {
 }
 
 // Event is an EventBridge event the service emits (source aws.cloudwatch).
-type Event struct {
-	Source     string
-	DetailType string
-	Resources  []string
-	Detail     json.RawMessage
-	Time       time.Time
-}
+type Event = awsevent.Event
 
 // Options configure a [Service].
 type Options struct {
@@ -114,9 +109,9 @@ type Options struct {
 	Region, Account string
 	// Clock is the time source; nil means clock.Wall.
 	Clock clock.Clock
-	// Emit receives a "CloudWatch Alarm State Change" event for every state change (the stack
+	// Events receives a "CloudWatch Alarm State Change" event for every state change (the stack
 	// puts it on the default bus); nil drops them. It runs outside the service's lock.
-	Emit func(ctx context.Context, ev Event) error
+	Events awsevent.Sink
 	// Log receives emit failures; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -391,10 +386,10 @@ func (s *Service) report(ctx context.Context, changes []AlarmChange) {
 		for _, w := range watchers {
 			w(ch)
 		}
-		if s.opts.Emit == nil {
+		if s.opts.Events == nil {
 			continue
 		}
-		if err := s.opts.Emit(ctx, s.event(ch)); err != nil {
+		if err := s.opts.Events.PutAWSEvent(ctx, s.event(ch)); err != nil {
 			s.opts.Log.Error("emit alarm state change", "alarmName", ch.Alarm.Name, "state", ch.Current.Value, "err", err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -46,7 +47,7 @@ func setup(t *testing.T) (*Service, *cw.Client, *clock.Virtual, *recorder) {
 	t.Helper()
 	clk := clock.NewVirtual(time.Date(2026, 11, 22, 12, 0, 5, 0, time.UTC))
 	rec := &recorder{}
-	s := New(Options{Clock: clk, Emit: rec.emit})
+	s := New(Options{Clock: clk, Events: awsevent.SinkFunc(rec.emit)})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	c := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),

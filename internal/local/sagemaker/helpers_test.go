@@ -25,6 +25,7 @@ import (
 	awssm "github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 )
@@ -189,21 +190,17 @@ type recEvents struct {
 	events []event
 }
 
-func (r *recEvents) Put(_ context.Context, source, detailType string, detail any, resources []string) error {
-	if source != "aws.sagemaker" {
-		return errors.New("wrong source " + source)
-	}
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return err
+func (r *recEvents) PutAWSEvent(_ context.Context, ev awsevent.Event) error {
+	if ev.Source != "aws.sagemaker" {
+		return errors.New("wrong source " + ev.Source)
 	}
 	var d map[string]any
-	if err := json.Unmarshal(b, &d); err != nil {
+	if err := json.Unmarshal(ev.Detail, &d); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, event{detailType, d, resources})
+	r.events = append(r.events, event{ev.DetailType, d, ev.Resources})
 	return nil
 }
 

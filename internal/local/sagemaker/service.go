@@ -2,6 +2,7 @@ package sagemaker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/container"
 	"github.com/kiln-dev/kiln/internal/local/sagemaker/serving"
 )
@@ -30,12 +32,6 @@ type Blobs interface {
 	Put(ctx context.Context, bucket, key string, body []byte) error
 	// List returns the keys under prefix, in any order.
 	List(ctx context.Context, bucket, prefix string) ([]string, error)
-}
-
-// Events puts SageMaker's EventBridge events (source aws.sagemaker) on the default bus.
-type Events interface {
-	// Put sends one event; detail is marshalled to JSON.
-	Put(ctx context.Context, source, detailType string, detail any, resources []string) error
 }
 
 // Metrics receives the router's CloudWatch metrics (namespace AWS/SageMaker).
@@ -62,7 +58,7 @@ type Config struct {
 	// Blobs is the local S3.
 	Blobs Blobs
 	// Events receives state change events; nil drops them.
-	Events Events
+	Events awsevent.Sink
 	// Metrics receives the router's metrics; nil drops them.
 	Metrics Metrics
 	// Alarms is read during traffic shifting and baking; nil means every alarm is OK.
@@ -305,6 +301,16 @@ func (s *Service) emit(detailType string, detail any, resources []string) {
 	}
 }
 
+// putEvent sends one queued event to Config.Events with its detail as JSON.
+func (s *Service) putEvent(ev pendingEvent) error {
+	b, err := json.Marshal(ev.detail)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", ev.detailType, err)
+	}
+	return s.cfg.Events.PutAWSEvent(context.Background(), awsevent.Event{Source: "aws.sagemaker", DetailType: ev.detailType,
+		Detail: b, Resources: ev.resources})
+}
+
 // deliverEvents sends queued events until done is closed and the queue is empty.
 func (s *Service) deliverEvents(done <-chan struct{}) {
 	defer close(s.evDone)
@@ -314,7 +320,7 @@ func (s *Service) deliverEvents(done <-chan struct{}) {
 		s.evQueue = nil
 		s.evMu.Unlock()
 		for _, ev := range batch {
-			if err := s.cfg.Events.Put(context.Background(), "aws.sagemaker", ev.detailType, ev.detail, ev.resources); err != nil {
+			if err := s.putEvent(ev); err != nil {
 				s.log.Warn("put sagemaker event", "detailType", ev.detailType, "err", err)
 			}
 		}

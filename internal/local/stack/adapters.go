@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -57,19 +56,6 @@ func (b blobs) List(ctx context.Context, bucket, prefix string) ([]string, error
 		keys[i] = o.Key
 	}
 	return keys, nil
-}
-
-// awsEvents puts AWS services' events (source aws.*) on the default bus.
-type awsEvents struct{ s *Stack }
-
-var _ sagemaker.Events = awsEvents{}
-
-func (a awsEvents) Put(ctx context.Context, source, detailType string, detail any, resources []string) error {
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return fmt.Errorf("encode %s event: %w", detailType, err)
-	}
-	return a.s.putAWSEvent(ctx, source, detailType, b, resources, time.Time{})
 }
 
 // metrics and alarms adapt the CloudWatch stand-in to the SageMaker stand-in.

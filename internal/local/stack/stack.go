@@ -33,6 +33,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/clock"
 	"github.com/kiln-dev/kiln/internal/console"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/local/cloudwatch"
 	"github.com/kiln-dev/kiln/internal/local/eventbus"
 	"github.com/kiln-dev/kiln/internal/local/iam"
@@ -291,9 +292,9 @@ func (s *Stack) openBusAndStorage() (err error) {
 // putAWSEvent is the one way an AWS service's own events reach the bus: CloudWatch's alarm
 // state changes, Step Functions' status changes, SageMaker's state changes and S3's Object
 // Created notifications. A zero time is the bus's clock.
-func (s *Stack) putAWSEvent(ctx context.Context, source, detailType string, detail []byte, resources []string, at time.Time) error {
-	_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: source, DetailType: detailType,
-		Detail: string(detail), Resources: resources, Time: at})
+func (s *Stack) putAWSEvent(ctx context.Context, ev awsevent.Event) error {
+	_, err := s.bus.PutAWSEvent(ctx, eventbus.Entry{Source: ev.Source, DetailType: ev.DetailType,
+		Detail: string(ev.Detail), Resources: ev.Resources, Time: ev.Time})
 	return err
 }
 
@@ -301,10 +302,8 @@ func (s *Stack) putAWSEvent(ctx context.Context, source, detailType string, deta
 // with a model package group per model.
 func (s *Stack) openServices() (err error) {
 	s.cloudwatch = cloudwatch.New(cloudwatch.Options{Region: s.env.Region, Account: s.env.Account, Clock: s.clock,
-		Log: s.log.With("service", "cloudwatch"),
-		Emit: func(ctx context.Context, ev cloudwatch.Event) error {
-			return s.putAWSEvent(ctx, ev.Source, ev.DetailType, ev.Detail, ev.Resources, ev.Time)
-		}})
+		Log:    s.log.With("service", "cloudwatch"),
+		Events: awsevent.SinkFunc(s.putAWSEvent)})
 	if s.opts.Observer.Alarm != nil {
 		s.cloudwatch.Watch(s.opts.Observer.Alarm)
 	}
@@ -320,7 +319,7 @@ func (s *Stack) openServices() (err error) {
 	}
 
 	if s.sagemaker, err = sagemaker.New(sagemaker.Config{Root: filepath.Join(s.opts.Dir, "sagemaker"), DB: s.db,
-		Blobs: blobs{s.s3, s.opts.IAM}, Events: awsEvents{s}, Metrics: metrics{s.cloudwatch},
+		Blobs: blobs{s.s3, s.opts.IAM}, Events: awsevent.SinkFunc(s.putAWSEvent), Metrics: metrics{s.cloudwatch},
 		Alarms: s.sagemakerAlarms(alarms{s.cloudwatch}), Preflight: s.sagemakerPreflight(),
 		Images: s.opts.Images, Docker: s.opts.Docker, Log: s.log.With("service", "sagemaker"), TrainingLog: s.opts.Observer.TrainingLog,
 		Region: s.env.Region, Account: s.env.Account, Clock: s.clock}); err != nil {
@@ -345,9 +344,7 @@ func (s *Stack) openStepFunctions() (err error) {
 	}
 	s.sfn, err = stepfunctions.Open(stepfunctions.Options{DB: s.db, Env: s.env, Resources: resources, Clock: s.clock, Machines: machines,
 		Observer: s.observeExecution, Log: s.log.With("service", "states"), Mocks: s.opts.SFNMocks,
-		Emit: func(ctx context.Context, ev stepfunctions.StatusChange) error {
-			return s.putAWSEvent(ctx, ev.Source, ev.DetailType, ev.Detail, ev.Resources, ev.Time)
-		}})
+		Events: awsevent.SinkFunc(s.putAWSEvent)})
 	return err
 }
 
@@ -414,7 +411,8 @@ func (s *Stack) objectCreated(ev s3.ObjectCreated) {
 		"source-ip-address": "127.0.0.1",
 		"reason":            "PutObject",
 	})
-	err := s.putAWSEvent(context.Background(), "aws.s3", "Object Created", detail, []string{"arn:aws:s3:::" + ev.Bucket}, ev.Time)
+	err := s.putAWSEvent(context.Background(), awsevent.Event{Source: "aws.s3", DetailType: "Object Created", Detail: detail,
+		Resources: []string{"arn:aws:s3:::" + ev.Bucket}, Time: ev.Time})
 	if err != nil {
 		s.log.Error("put object created event", "bucket", ev.Bucket, "key", ev.Key, "err", err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -98,10 +99,10 @@ type Options struct {
 	Observer func(HistoryEvent)
 	// Log receives persistence failures and resumptions; nil means slog.Default().
 	Log *slog.Logger
-	// Emit, when set, receives the "Step Functions Execution Status Change" event of every
+	// Events, when set, receives the "Step Functions Execution Status Change" event of every
 	// status change of a Standard execution (the stack puts it on the default bus), in order,
 	// on a goroutine of its own: an execution never waits for it. Nil: no event is built.
-	Emit func(ctx context.Context, ev StatusChange) error
+	Events awsevent.Sink
 	// Mocks, when set, is a Step Functions Local mock file: an execution started on
 	// "MACHINE_ARN#TestCase" has its Task states answered by that test case.
 	Mocks *asl.MockConfig
@@ -126,7 +127,7 @@ type Service struct {
 	rng   *mrand.Rand // alias routing
 	tests sync.Map    // execution ARN -> mock file layer of its test case
 
-	events *emitter // nil without Options.Emit
+	events *emitter // nil without Options.Events
 }
 
 // Open creates the state machines of opts.Machines. Call [Service.Resume] once every machine is registered to
@@ -156,8 +157,8 @@ func Open(opts Options) (*Service, error) {
 	if opts.Mocks != nil {
 		opts.Resources.Over(s.mockLayer)
 	}
-	if opts.Emit != nil {
-		s.events = newEmitter(opts.Emit, opts.Log.Error)
+	if opts.Events != nil {
+		s.events = newEmitter(opts.Events, opts.Log.Error)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.engine = asl.NewEngine(asl.Options{

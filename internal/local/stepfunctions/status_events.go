@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 )
 
 // The EventBridge event Step Functions sends to the account's default bus for every status
@@ -23,15 +23,7 @@ const (
 )
 
 // StatusChange is one "Step Functions Execution Status Change" event, ready for the bus.
-type StatusChange struct {
-	Source     string
-	DetailType string
-	// Resources holds the execution ARN.
-	Resources []string
-	Detail    json.RawMessage
-	// Time is the change's time: the start, the redrive or the stop date.
-	Time time.Time
-}
+type StatusChange = awsevent.Event
 
 // statusChangeDetail is the event's detail: DescribeExecution's fields at the time of the
 // change, with dates in epoch milliseconds and null where the execution has no value yet.
@@ -115,10 +107,10 @@ func escapedSize(s string) int {
 	return len(b)
 }
 
-// emitter hands status changes to Options.Emit on its own goroutine, in order, so an
+// emitter hands status changes to Options.Events on its own goroutine, in order, so an
 // execution never waits for the bus. The queue is unbounded: the bus is in-process and fast.
 type emitter struct {
-	emit func(context.Context, StatusChange) error
+	sink awsevent.Sink
 	log  func(msg string, args ...any)
 
 	mu      sync.Mutex
@@ -128,10 +120,10 @@ type emitter struct {
 	stopped bool
 }
 
-func newEmitter(emit func(context.Context, StatusChange) error, log func(string, ...any)) *emitter {
+func newEmitter(sink awsevent.Sink, log func(string, ...any)) *emitter {
 	idle := make(chan struct{})
 	close(idle)
-	return &emitter{emit: emit, log: log, idle: idle}
+	return &emitter{sink: sink, log: log, idle: idle}
 }
 
 // put queues ev; it never blocks on the bus.
@@ -161,7 +153,7 @@ func (e *emitter) run() {
 		ev := e.queue[0]
 		e.queue = e.queue[1:]
 		e.mu.Unlock()
-		if err := e.emit(context.Background(), ev); err != nil {
+		if err := e.sink.PutAWSEvent(context.Background(), ev); err != nil {
 			e.log("emit execution status change", "executionArn", ev.Resources[0], "err", err)
 		}
 	}
@@ -203,7 +195,7 @@ func (s *Service) emitStatusLocked(rec *Execution) {
 }
 
 // FlushEvents waits until every execution status change so far has been handed to
-// Options.Emit (so a caller can then wait for the bus), or ctx ends.
+// Options.Events (so a caller can then wait for the bus), or ctx ends.
 func (s *Service) FlushEvents(ctx context.Context) error {
 	if s.events == nil {
 		return nil

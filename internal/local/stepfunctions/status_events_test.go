@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/eventpattern"
+	"github.com/kiln-dev/kiln/internal/local/awsevent"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -163,7 +164,7 @@ func TestARedriveSendsARunningEventWithRedriveCountOne(t *testing.T) {
 	bus := &busRecorder{}
 	r := asl.NewResources()
 	Integrations{Lambda: f.lambda}.Register(r)
-	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Emit: bus.emit})
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Events: awsevent.SinkFunc(bus.emit)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	sm, err := s.CreateStateMachine(MachineDefinition{Name: "flaky", Definition: []byte(flakyMachine)}, t0)
@@ -225,7 +226,7 @@ func TestAnExecutionNeverWaitsForTheBus(t *testing.T) {
 	}
 	r := asl.NewResources()
 	(&flaky{}).register(r)
-	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Emit: emit})
+	s, err := Open(Options{DB: db, Env: topology.Local("prod"), Resources: r, Seed: 7, Events: awsevent.SinkFunc(emit)})
 	require.NoError(t, err)
 	sm, err := s.CreateStateMachine(MachineDefinition{Name: "flaky", Definition: []byte(flakyMachine)}, t0)
 	require.NoError(t, err)
@@ -251,7 +252,7 @@ func TestNoBusNoEvents(t *testing.T) {
 	s, err := Open(Options{DB: db, Env: topology.Local("prod")})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	assert.Nil(t, s.events, "without Emit no event is built")
+	assert.Nil(t, s.events, "without Events no event is built")
 	assert.NoError(t, s.FlushEvents(context.Background()))
 }
 
