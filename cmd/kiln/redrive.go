@@ -12,7 +12,6 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-
 // newRedriveCmd builds `kiln redrive EXECUTION`.
 func newRedriveCmd() *cobra.Command {
 	var endpoint, stage string

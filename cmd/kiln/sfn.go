@@ -14,8 +14,8 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/asl/conformance"
-	"github.com/kiln-dev/kiln/statemachines"
 	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/kiln-dev/kiln/statemachines"
 )
 
 // newSfnCmd builds `kiln sfn`, the state machine commands: run, validate and conformance.
