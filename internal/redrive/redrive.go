@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/kiln-dev/kiln/internal/arn"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
@@ -50,20 +51,19 @@ func ExecutionARN(arg string, env topology.Env, onAWS bool) (string, error) {
 	if onAWS {
 		return "", fmt.Errorf("redrive: with --aws give the execution's ARN, not the name %q", arg)
 	}
-	sm := topology.StateMachineARN(env, "pipeline")
-	return strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":" + arg, nil
+	return arn.Execution(topology.StateMachineARN(env, "pipeline"), arg), nil
 }
 
-// Execution redrives the execution arn and reports the redrive count and the status then.
-func Execution(ctx context.Context, api API, arn string) (Result, error) {
-	out, err := api.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(arn)})
+// Execution redrives the execution executionARN and reports the redrive count and the status then.
+func Execution(ctx context.Context, api API, executionARN string) (Result, error) {
+	out, err := api.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
-		return Result{}, fmt.Errorf("redrive execution %s: %w", arn, err)
+		return Result{}, fmt.Errorf("redrive execution %s: %w", executionARN, err)
 	}
-	d, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+	d, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
-		return Result{}, fmt.Errorf("describe execution %s: %w", arn, err)
+		return Result{}, fmt.Errorf("describe execution %s: %w", executionARN, err)
 	}
-	return Result{ExecutionARN: arn, RedriveDate: aws.ToTime(out.RedriveDate), RedriveCount: int(aws.ToInt32(d.RedriveCount)),
+	return Result{ExecutionARN: executionARN, RedriveDate: aws.ToTime(out.RedriveDate), RedriveCount: int(aws.ToInt32(d.RedriveCount)),
 		Status: string(d.Status)}, nil
 }
