@@ -26,11 +26,11 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## play the whole loop locally: push → train → evaluate → approve → canary → drift → retrain
+run: $(NODE_TOOLS) ## play the whole loop locally: push → train → evaluate → approve → canary → drift → retrain
 	$(GO) run ./cmd/kiln demo $(if $(IAM),--iam $(IAM))
 
 .PHONY: local
-local: ## run the local stack in the foreground on 127.0.0.1:4566
+local: $(NODE_TOOLS) ## run the local stack in the foreground on 127.0.0.1:4566
 	$(GO) run ./cmd/kiln local
 
 .PHONY: test
