@@ -51,6 +51,22 @@ type Engine struct {
 	tokens                 map[string]*tokenWait
 	// tokenWatch holds, per token no task waits for yet, the channels WaitToken closes when one does.
 	tokenWatch map[string][]chan struct{}
+	// lastARN is the execution ARN derived last, reused when the next execution has the same
+	// machine and name (a batch of cases run under one name derives it once).
+	lastARN atomic.Pointer[derivedARN]
+}
+
+// derivedARN is an execution ARN and the machine ARN and name it was derived from.
+type derivedARN struct{ sm, name, arn string }
+
+// executionARN returns the ARN of execution name of machine sm.
+func (e *Engine) executionARN(sm, name string) string {
+	if d := e.lastARN.Load(); d != nil && d.sm == sm && d.name == name {
+		return d.arn
+	}
+	a := arn.Execution(sm, name)
+	e.lastARN.Store(&derivedARN{sm: sm, name: name, arn: a})
+	return a
 }
 
 // NewEngine returns an engine with the given options.
@@ -327,6 +343,28 @@ func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution
 	return x, x.Result(), nil
 }
 
+// RunAppend is Run for a caller that keeps only the outcome and wants the output as JSON
+// text in a buffer of its own: the result's Output is nil and, when the execution succeeded,
+// the output is appended to dst (what Result().Output would hold), which is returned.
+func (e *Engine) RunAppend(ctx context.Context, m *Machine, in StartInput, dst []byte) (Result, []byte, error) {
+	x, err := e.newExecution(ctx, m, in)
+	if err != nil {
+		return Result{}, dst, err
+	}
+	e.begin()
+	x.run(nil)
+	e.end()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	r := Result{Status: x.status, Error: x.errName, Cause: x.cause, StartDate: x.start, StopDate: x.stopDate}
+	if x.status == StatusSucceeded {
+		if out, err := jsonvalue.Append(dst, x.output); err == nil {
+			dst = out
+		}
+	}
+	return r, dst, nil
+}
+
 // Resume continues an execution from a checkpoint taken by an earlier process: it re-enters
 // cp.State with cp.Input and cp.Variables and carries on numbering history after
 // cp.LastEventID; a task that was waiting for cp.TaskToken waits for that token again (the
@@ -404,7 +442,7 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	x.arn = in.ExecutionARN
 	if x.arn == "" {
-		x.arn = arn.Execution(x.smARN, x.name)
+		x.arn = e.executionARN(x.smARN, x.name)
 	}
 	if x.roleARN == "" {
 		x.roleARN = e.defaultRole

@@ -78,6 +78,13 @@ type thread struct {
 	done map[int]json.RawMessage
 }
 
+// count numbers an event of a quiet execution (nobody records or observes it) without
+// building it: events are large, and a state writes two.
+func (t *thread) count() int64 {
+	t.prev = t.x.lastID.Add(1)
+	return t.prev
+}
+
 func (t *thread) emit(ev Event) int64 {
 	ev.depth = t.depth
 	t.prev = t.x.emit(ev, t.prev)
@@ -341,6 +348,8 @@ func (t *thread) enter(st *state, raw any, resume *Checkpoint) *frame {
 	if resume != nil && resume.EnteredEventID > 0 {
 		f.enteredID = resume.EnteredEventID
 		f.enteredTime = resume.EnteredTime
+	} else if t.x.quiet {
+		f.enteredID = t.count()
 	} else {
 		f.enteredID = t.emit(Event{Type: st.enteredType, Name: st.name, Input: raw, HasInput: true})
 	}
@@ -378,6 +387,10 @@ func (t *thread) exit(st *state, o outcome) (any, string, *failure) {
 
 // emitExited writes st's StateExited event.
 func (t *thread) emitExited(st *state, out any, assigned map[string]any) {
+	if t.x.quiet {
+		t.count()
+		return
+	}
 	ev := Event{Type: st.exitedType, Name: st.name, Output: out, HasOutput: true}
 	if len(assigned) > 0 {
 		ev.AssignedVariables = assigned

@@ -17,6 +17,9 @@ func decodeJSON(b []byte) (any, error) {
 // in order (when order is not nil; the encoding/json fallback records nothing).
 func decodeJSONOrdered(b []byte, order *keyOrder) (any, error) {
 	d := decoder{b: b, order: order}
+	if order != nil {
+		d.keyBuf = make([]string, 0, 8) // grown once for a typical input, not key by key
+	}
 	d.ws()
 	v, ok := d.value(0)
 	if ok {

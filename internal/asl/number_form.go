@@ -120,7 +120,7 @@ func (o *keyOrder) copyDoubles(from, to map[string]any) {
 
 // isDouble is the Encoder hook of the execution: nil when it records nothing.
 func (x *Execution) numberForms() func(container any, key string, index int) bool {
-	if x.order == nil {
+	if x.order == nil || !x.order.numbers {
 		return nil
 	}
 	return x.order.isDouble

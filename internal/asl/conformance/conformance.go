@@ -245,6 +245,8 @@ type worker struct {
 	timeout time.Duration
 	clock   *clock.Virtual
 	engine  *asl.Engine
+	// output holds the output of the case being run (reused from case to case).
+	output []byte
 	// lastDef is the definition field of the previous case, so a batch of one machine finds
 	// its definition by comparing bytes instead of scanning them.
 	lastDef []byte
@@ -366,7 +368,8 @@ func (w *worker) runCase(res *result, line []byte) {
 		w.fresh()
 	}
 	ctx := w.arm()
-	_, r, err := w.engine.Run(ctx, m, asl.StartInput{Name: "conformance", Input: Input(input)})
+	r, out, err := w.engine.RunAppend(ctx, m, asl.StartInput{Name: "conformance", Input: Input(input)}, w.output[:0])
+	w.output = out
 	guardFired := w.disarm()
 	if err != nil {
 		res.fail("States.InvalidExecutionInput", err.Error())
@@ -374,7 +377,7 @@ func (w *worker) runCase(res *result, line []byte) {
 	}
 	res.status = string(r.Status)
 	if r.Status == asl.StatusSucceeded {
-		res.output = r.Output
+		res.output = out
 		return
 	}
 	if r.Status == asl.StatusAborted && guardFired {

@@ -34,6 +34,9 @@ type String struct {
 	At int
 
 	badEscape int // offset in Raw of the first backslash that escapes nothing, or -1
+	// boxed is Value as an argument value, made once at parse time (an evaluation then
+	// allocates nothing for a literal).
+	boxed any
 }
 
 // Number is a numeric literal; Text is the literal as written.
@@ -44,6 +47,8 @@ type Number struct {
 	Text string
 	// At is the byte offset of the literal.
 	At int
+	// boxed is Value as an argument value, made once at parse time.
+	boxed any
 }
 
 // Bool is the literal true or false.

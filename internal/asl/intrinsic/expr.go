@@ -97,8 +97,14 @@ func (ev evaluator) value(fn string, n Node) (any, error) {
 		if n.badEscape >= 0 {
 			return nil, errorf(fn, "the string literal '%s' has a backslash that escapes nothing; only \\', \\{, \\} and \\\\ are escapes", n.Raw)
 		}
+		if n.boxed != nil {
+			return n.boxed, nil
+		}
 		return n.Value, nil
 	case *Number:
+		if n.boxed != nil {
+			return n.boxed, nil
+		}
 		return n.Value, nil
 	case *Bool:
 		return n.Value, nil

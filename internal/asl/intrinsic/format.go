@@ -1,6 +1,9 @@
 package intrinsic
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // template is a States.Format template split into literal text and placeholders.
 type template struct {
@@ -74,5 +77,7 @@ func format(src Sources, c *Call, args []any) (any, error) {
 		b = appendDisplay(b, v, src.Keys)
 		b = append(b, t.parts[i+1]...)
 	}
-	return string(b), nil
+	// b is never written again, so the string can share its bytes (as strings.Builder does)
+	// instead of copying them.
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }

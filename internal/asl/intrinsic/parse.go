@@ -168,7 +168,7 @@ func (p *parser) stringLit() (Node, error) {
 	if end := strings.IndexAny(p.src[p.pos:], `'\`); end >= 0 && p.src[p.pos+end] == '\'' {
 		p.pos += end + 1
 		raw := p.src[start+1 : p.pos-1]
-		return &String{Value: raw, Raw: raw, At: start, badEscape: -1}, nil
+		return &String{Value: raw, Raw: raw, At: start, badEscape: -1, boxed: raw}, nil
 	}
 	var b strings.Builder
 	bad := -1
@@ -192,7 +192,8 @@ func (p *parser) stringLit() (Node, error) {
 			p.pos += 2
 		case '\'':
 			p.pos++
-			return &String{Value: b.String(), Raw: p.src[start+1 : p.pos-1], At: start, badEscape: bad}, nil
+			v := b.String()
+			return &String{Value: v, Raw: p.src[start+1 : p.pos-1], At: start, badEscape: bad, boxed: v}, nil
 		default:
 			b.WriteByte(c)
 			p.pos++
@@ -245,7 +246,7 @@ func (p *parser) number() (Node, error) {
 	if err != nil {
 		return nil, p.errorf(start, "number literal %s is out of range", text)
 	}
-	return &Number{Value: v, Text: text, At: start}, nil
+	return &Number{Value: v, Text: text, At: start, boxed: v}, nil
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
