@@ -138,3 +138,39 @@ func TestGoldenExecutions(t *testing.T) {
 		})
 	}
 }
+
+// TestRunAppendMatchesRun runs every golden machine through Run and RunAppend on quiet engines
+// (no history, as the conformance command runs them): the outcome is the same, and RunAppend
+// appends exactly Run's output after what the buffer held.
+func TestRunAppendMatchesRun(t *testing.T) {
+	files, err := filepath.Glob("testdata/golden/*.json")
+	require.NoError(t, err)
+	ran := 0
+	for _, file := range files {
+		if strings.HasSuffix(file, ".golden.json") {
+			continue
+		}
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var c goldenCase
+		require.NoError(t, json.Unmarshal(b, &c))
+		m, err := Parse(c.Definition)
+		require.NoError(t, err)
+		run := func() *Engine {
+			return NewEngine(Options{Resources: testResources(), Clock: clock.NewVirtual(time.Time{}), Seed: 7, NoHistory: true})
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, want, err := run().Run(ctx, m, StartInput{Name: "golden", Input: c.Input})
+		require.NoError(t, err, file)
+		got, buf, err := run().RunAppend(ctx, m, StartInput{Name: "golden", Input: c.Input}, []byte("prefix:"))
+		cancel()
+		require.NoError(t, err, file)
+		require.Equal(t, want.Status, got.Status, file)
+		require.Equal(t, want.Error, got.Error, file)
+		require.Equal(t, want.Cause, got.Cause, file)
+		require.Nil(t, got.Output, file)
+		require.Equal(t, "prefix:"+string(want.Output), string(buf), file)
+		ran++
+	}
+	require.Greater(t, ran, 10)
+}
