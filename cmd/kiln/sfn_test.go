@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -268,16 +269,26 @@ func TestSfnConformanceBatch(t *testing.T) {
 }
 
 // TestConformanceTunesGC checks that the conformance command raises the collector setting for
-// its batch, and leaves it alone when GOGC was set by the person running kiln.
+// its batch and sets its memory limit, and leaves each alone when GOGC or GOMEMLIMIT was set
+// by the person running kiln.
 func TestConformanceTunesGC(t *testing.T) {
+	const noLimit = math.MaxInt64
 	prev := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetGCPercent(prev) })
+	prevLimit := debug.SetMemoryLimit(noLimit)
+	t.Cleanup(func() {
+		debug.SetGCPercent(prev)
+		debug.SetMemoryLimit(prevLimit)
+	})
 
 	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
 	conformanceLines(t, caseLine(echoDefinition, `{"a":1}`))
 	assert.Equal(t, batchGCPercent, debug.SetGCPercent(100), "GOGC unset: the batch setting")
+	assert.Equal(t, int64(batchMemoryLimit), debug.SetMemoryLimit(noLimit), "GOMEMLIMIT unset: the batch limit")
 
 	t.Setenv("GOGC", "150")
+	t.Setenv("GOMEMLIMIT", "1GiB")
 	conformanceLines(t, caseLine(echoDefinition, `{"a":1}`))
 	assert.Equal(t, 100, debug.SetGCPercent(100), "GOGC set: left as it was")
+	assert.Equal(t, int64(noLimit), debug.SetMemoryLimit(noLimit), "GOMEMLIMIT set: left as it was")
 }
