@@ -117,7 +117,9 @@ func (e *Engine) end() {
 // Execution is one running or finished execution. Its methods are safe for concurrent use.
 type Execution struct {
 	// order records object key order when the machine needs it (see keyOrder); nil otherwise.
-	order   *keyOrder
+	order *keyOrder
+	// spare is an emptied key-order record kept by a recycled execution for its next use.
+	spare   *keyOrder
 	e       *Engine
 	m       *Machine
 	arn     string
@@ -154,6 +156,34 @@ type Execution struct {
 	timedOut bool
 	// quiet is set when no history is kept and nobody observes: events are only counted.
 	quiet bool
+	// root is the thread of the top-level states.
+	root thread
+	// watched is set once a goroutine has been started that may touch the execution after it
+	// ends (a timeout or heartbeat watch); such an execution is never recycled.
+	watched atomic.Bool
+}
+
+// execPool holds executions RunAppend has finished with, to be reused by the next: a batch of
+// small executions otherwise spends much of its time allocating and collecting them.
+var execPool sync.Pool
+
+// recycle returns x to execPool when nothing can still reach it: RunAppend never hands x out,
+// a quiet execution has no observer that could keep it and no history, and no watch goroutine
+// was started that could still touch it. Its key-order record is kept, emptied, for reuse.
+func (x *Execution) recycle() {
+	if !x.quiet || x.watched.Load() {
+		return
+	}
+	order := x.order
+	if order != nil && order.frozen {
+		order = nil
+	}
+	*x = Execution{}
+	if order != nil {
+		order.reset()
+		x.spare = order
+	}
+	execPool.Put(x)
 }
 
 // ARN returns the execution ARN.
@@ -347,7 +377,8 @@ func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution
 // text in a buffer of its own: the result's Output is nil and, when the execution succeeded,
 // the output is appended to dst (what Result().Output would hold), which is returned.
 func (e *Engine) RunAppend(ctx context.Context, m *Machine, in StartInput, dst []byte) (Result, []byte, error) {
-	x, err := e.newExecution(ctx, m, in)
+	reuse, _ := execPool.Get().(*Execution)
+	x, err := e.newExecutionIn(ctx, m, in, reuse)
 	if err != nil {
 		return Result{}, dst, err
 	}
@@ -355,13 +386,14 @@ func (e *Engine) RunAppend(ctx context.Context, m *Machine, in StartInput, dst [
 	x.run(nil)
 	e.end()
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	r := Result{Status: x.status, Error: x.errName, Cause: x.cause, StartDate: x.start, StopDate: x.stopDate}
 	if x.status == StatusSucceeded {
 		if out, err := jsonvalue.Append(dst, x.output); err == nil {
 			dst = out
 		}
 	}
+	x.mu.Unlock()
+	x.recycle()
 	return r, dst, nil
 }
 
@@ -404,6 +436,12 @@ func (e *Engine) Resume(ctx context.Context, m *Machine, cp Checkpoint, in Start
 }
 
 func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	return e.newExecutionIn(ctx, m, in, nil)
+}
+
+// newExecutionIn is newExecution building the execution in reuse (an emptied recycled one)
+// when it is not nil.
+func (e *Engine) newExecutionIn(ctx context.Context, m *Machine, in StartInput, reuse *Execution) (*Execution, error) {
 	if m == nil {
 		return nil, errors.New("start execution: machine is nil")
 	}
@@ -413,7 +451,12 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	}
 	var order *keyOrder
 	if m.keyOrder != nil {
-		order = newKeyOrder(m.keyOrder, 0)
+		if reuse != nil && reuse.spare != nil {
+			order = reuse.spare
+			order.init(m.keyOrder)
+		} else {
+			order = newKeyOrder(m.keyOrder, 0)
+		}
 	}
 	input, err := decodeJSONOrdered(raw, order)
 	if err != nil {
@@ -422,7 +465,12 @@ func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*
 	if len(raw) > maxPayloadBytes {
 		return nil, fmt.Errorf("start execution %s: %s: the input is larger than %d bytes", in.Name, ErrInvalidExecutionInput, maxPayloadBytes)
 	}
-	x := &Execution{e: e, m: m, input: input, inRaw: raw, roleARN: in.RoleARN, status: StatusRunning, order: order}
+	x := reuse
+	if x == nil {
+		x = &Execution{}
+	}
+	x.spare = nil
+	x.e, x.m, x.input, x.inRaw, x.roleARN, x.status, x.order = e, m, input, raw, in.RoleARN, StatusRunning, order
 	x.smARN = in.StateMachineARN
 	if x.smARN == "" {
 		x.smARN = e.defaultSM

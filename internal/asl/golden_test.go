@@ -6,9 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/stretchr/testify/assert"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,11 +143,22 @@ func TestGoldenExecutions(t *testing.T) {
 
 // TestRunAppendMatchesRun runs every golden machine through Run and RunAppend on quiet engines
 // (no history, as the conformance command runs them): the outcome is the same, and RunAppend
-// appends exactly Run's output after what the buffer held.
+// appends exactly Run's output after what the buffer held. RunAppend recycles its executions,
+// so the machines are run again and again from four goroutines at once, each execution built
+// in one another machine's run left behind (go test -race checks nothing still touches it).
 func TestRunAppendMatchesRun(t *testing.T) {
 	files, err := filepath.Glob("testdata/golden/*.json")
 	require.NoError(t, err)
-	ran := 0
+	type want struct {
+		file   string
+		m      *Machine
+		input  []byte
+		result Result
+	}
+	var wants []want
+	quiet := func() *Engine {
+		return NewEngine(Options{Resources: testResources(), Clock: clock.NewVirtual(time.Time{}), Seed: 7, NoHistory: true})
+	}
 	for _, file := range files {
 		if strings.HasSuffix(file, ".golden.json") {
 			continue
@@ -156,21 +169,36 @@ func TestRunAppendMatchesRun(t *testing.T) {
 		require.NoError(t, json.Unmarshal(b, &c))
 		m, err := Parse(c.Definition)
 		require.NoError(t, err)
-		run := func() *Engine {
-			return NewEngine(Options{Resources: testResources(), Clock: clock.NewVirtual(time.Time{}), Seed: 7, NoHistory: true})
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, want, err := run().Run(ctx, m, StartInput{Name: "golden", Input: c.Input})
-		require.NoError(t, err, file)
-		got, buf, err := run().RunAppend(ctx, m, StartInput{Name: "golden", Input: c.Input}, []byte("prefix:"))
+		_, r, err := quiet().Run(ctx, m, StartInput{Name: "golden", Input: c.Input})
 		cancel()
 		require.NoError(t, err, file)
-		require.Equal(t, want.Status, got.Status, file)
-		require.Equal(t, want.Error, got.Error, file)
-		require.Equal(t, want.Cause, got.Cause, file)
-		require.Nil(t, got.Output, file)
-		require.Equal(t, "prefix:"+string(want.Output), string(buf), file)
-		ran++
+		wants = append(wants, want{file, m, c.Input, r})
 	}
-	require.Greater(t, ran, 10)
+	require.Greater(t, len(wants), 10)
+
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 0; round < 3; round++ {
+				for i := range wants {
+					w := wants[(i+g)%len(wants)]
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					got, buf, err := quiet().RunAppend(ctx, w.m, StartInput{Name: "golden", Input: w.input}, []byte("prefix:"))
+					cancel()
+					if !assert.NoError(t, err, w.file) {
+						return
+					}
+					assert.Equal(t, w.result.Status, got.Status, w.file)
+					assert.Equal(t, w.result.Error, got.Error, w.file)
+					assert.Equal(t, w.result.Cause, got.Cause, w.file)
+					assert.Nil(t, got.Output, w.file)
+					assert.Equal(t, "prefix:"+string(w.result.Output), string(buf), w.file)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -47,14 +47,26 @@ type orderedKeys struct {
 // newKeyOrder returns an empty keyOrder that falls back to parent; hint is the number of
 // objects expected.
 func newKeyOrder(parent *keyOrder, hint int) *keyOrder {
-	o := &keyOrder{parent: parent}
+	o := &keyOrder{}
 	if hint > smallOrder {
 		o.m = make(map[uintptr]orderedKeys, hint-smallOrder)
 	}
-	if parent != nil {
-		o.numbers = parent.numbers
-	}
+	o.init(parent)
 	return o
+}
+
+// init makes an empty o fall back to parent.
+func (o *keyOrder) init(parent *keyOrder) {
+	o.parent = parent
+	o.numbers = parent != nil && parent.numbers
+}
+
+// reset empties o for reuse: it forgets every object it recorded, so a map allocated later at
+// a recorded object's address is not mistaken for it.
+func (o *keyOrder) reset() {
+	clear(o.small[:o.n])
+	o.n = 0
+	o.m, o.parent, o.numbers, o.doubles = nil, nil, false, nil
 }
 
 // objectKeys returns the key-order function for intrinsic functions: nil (sorted) when the

@@ -58,3 +58,28 @@ func TestJSONToStringKeepsDocumentKeyOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyOrderResetForgetsEverything checks what a recycled execution relies on: an emptied
+// record holds no object (so none is kept alive, and none is matched by a later map at its
+// address) and takes its parent and number setting afresh.
+func TestKeyOrderResetForgetsEverything(t *testing.T) {
+	parent := newKeyOrder(nil, 0)
+	parent.numbers = true
+	o := newKeyOrder(parent, 0)
+	for i := 0; i < smallOrder+3; i++ {
+		obj := map[string]any{"b": i, "a": i}
+		o.record(obj, []string{"b", "a"})
+		require.Equal(t, []string{"b", "a"}, o.keys(obj))
+	}
+	require.NotNil(t, o.m, "records past the small array go to the map")
+	o.reset()
+	require.Zero(t, o.n)
+	require.Equal(t, [smallOrder]orderedKeys{}, o.small)
+	require.Nil(t, o.m)
+	require.Nil(t, o.parent)
+	require.False(t, o.numbers)
+	o.init(parent)
+	require.Same(t, parent, o.parent)
+	require.True(t, o.numbers)
+	require.Equal(t, []string{"a", "b"}, o.keys(map[string]any{"b": 1, "a": 2}), "an object it never saw: sorted")
+}

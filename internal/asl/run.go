@@ -8,7 +8,8 @@ import (
 func (x *Execution) run(cp *Checkpoint) {
 	defer close(x.done)
 	defer x.cancel()
-	t := &thread{x: x, top: true}
+	t := &x.root
+	*t = thread{x: x, top: true}
 	t.vars = &t.rootVars
 	if cp == nil {
 		t.emit(Event{Type: "ExecutionStarted", Input: x.input, HasInput: true, RoleARN: x.roleARN})

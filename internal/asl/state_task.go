@@ -408,6 +408,7 @@ func isEngineFailure(err error) bool {
 
 // watch runs fire when the clock reaches at, unless ctx ends first.
 func (t *thread) watch(ctx context.Context, at time.Time, fire func()) {
+	t.x.watched.Store(true)
 	e := t.x.e
 	e.begin()
 	go func() {
