@@ -158,6 +158,8 @@ type Execution struct {
 	quiet bool
 	// root is the thread of the top-level states.
 	root thread
+	// decodeBufs are the input decoder's buffers, kept by a recycled execution for its next use.
+	decodeBufs decodeBufs
 	// watched is set once a goroutine has been started that may touch the execution after it
 	// ends (a timeout or heartbeat watch); such an execution is never recycled.
 	watched atomic.Bool
@@ -178,11 +180,14 @@ func (x *Execution) recycle() {
 	if order != nil && order.frozen {
 		order = nil
 	}
+	bufs := x.decodeBufs
 	*x = Execution{}
 	if order != nil {
+		// Emptied first: the recorded key lists are slices of bufs' arena.
 		order.reset()
 		x.spare = order
 	}
+	x.decodeBufs = bufs.emptied()
 	execPool.Put(x)
 }
 
@@ -436,11 +441,17 @@ func (e *Engine) Resume(ctx context.Context, m *Machine, cp Checkpoint, in Start
 }
 
 func (e *Engine) newExecution(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
-	return e.newExecutionIn(ctx, m, in, nil)
+	x, err := e.newExecutionIn(ctx, m, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	x.done = make(chan struct{})
+	return x, nil
 }
 
 // newExecutionIn is newExecution building the execution in reuse (an emptied recycled one)
-// when it is not nil.
+// when it is not nil, and without the done channel: RunAppend's executions are waited for by
+// nobody.
 func (e *Engine) newExecutionIn(ctx context.Context, m *Machine, in StartInput, reuse *Execution) (*Execution, error) {
 	if m == nil {
 		return nil, errors.New("start execution: machine is nil")
@@ -458,7 +469,11 @@ func (e *Engine) newExecutionIn(ctx context.Context, m *Machine, in StartInput, 
 			order = newKeyOrder(m.keyOrder, 0)
 		}
 	}
-	input, err := decodeJSONOrdered(raw, order)
+	var bufs *decodeBufs
+	if reuse != nil {
+		bufs = &reuse.decodeBufs
+	}
+	input, err := decodeJSONWith(raw, order, bufs)
 	if err != nil {
 		return nil, fmt.Errorf("start execution %s: %s: invalid input: %w", in.Name, ErrInvalidExecutionInput, err)
 	}
@@ -504,7 +519,6 @@ func (e *Engine) newExecutionIn(ctx context.Context, m *Machine, in StartInput, 
 	}
 	x.quiet = e.opts.NoHistory && len(x.obs) == 0
 	x.ctx, x.cancel = context.WithCancel(ctx)
-	x.done = make(chan struct{})
 	return x, nil
 }
 

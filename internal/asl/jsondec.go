@@ -16,12 +16,38 @@ func decodeJSON(b []byte) (any, error) {
 // decodeJSONOrdered is decodeJSON that also records the key order of every object it decodes
 // in order (when order is not nil; the encoding/json fallback records nothing).
 func decodeJSONOrdered(b []byte, order *keyOrder) (any, error) {
+	return decodeJSONWith(b, order, nil)
+}
+
+// decodeBufs are a decoder's key buffers, for a caller that decodes one input after another
+// (a recycled execution) to reuse instead of allocating them each time.
+type decodeBufs struct {
+	keyBuf, keyArena []string
+}
+
+// emptied returns the buffers truncated, their contents cleared so they keep no key alive.
+func (b decodeBufs) emptied() decodeBufs {
+	clear(b.keyBuf[:cap(b.keyBuf)])
+	clear(b.keyArena[:cap(b.keyArena)])
+	return decodeBufs{keyBuf: b.keyBuf[:0], keyArena: b.keyArena[:0]}
+}
+
+// decodeJSONWith is decodeJSONOrdered using, and leaving in bufs when it is not nil, the key
+// buffers; the key lists it records are slices of bufs.keyArena, which must stay untouched
+// until order is reset.
+func decodeJSONWith(b []byte, order *keyOrder, bufs *decodeBufs) (any, error) {
 	d := decoder{b: b, order: order}
-	if order != nil {
+	if bufs != nil {
+		d.keyBuf, d.keyArena = bufs.keyBuf, bufs.keyArena
+	}
+	if order != nil && d.keyBuf == nil {
 		d.keyBuf = make([]string, 0, 8) // grown once for a typical input, not key by key
 	}
 	d.ws()
 	v, ok := d.value(0)
+	if bufs != nil {
+		bufs.keyBuf, bufs.keyArena = d.keyBuf[:0], d.keyArena
+	}
 	if ok {
 		d.ws()
 		if d.i == len(d.b) {

@@ -6,7 +6,9 @@ import (
 
 // run executes the machine (from a checkpoint when cp is set) and records the outcome.
 func (x *Execution) run(cp *Checkpoint) {
-	defer close(x.done)
+	if x.done != nil {
+		defer close(x.done)
+	}
 	defer x.cancel()
 	t := &x.root
 	*t = thread{x: x, top: true}
