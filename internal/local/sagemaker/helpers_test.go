@@ -32,6 +32,11 @@ import (
 
 // The test binary doubles as the training and serving programs: TestMain runs the helper
 // named by KILN_SM_HELPER instead of the tests.
+// sleepReady is what the test training program in mode sleep prints once it has saved its
+// partial model and catches SIGTERM: a test that stops the job waits for it, so the stop never
+// lands before the program is ready for it.
+const sleepReady = "sleeping with a partial model saved"
+
 func TestMain(m *testing.M) {
 	switch os.Getenv("KILN_SM_HELPER") {
 	case "train":
@@ -70,6 +75,8 @@ func helperTrain() int {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM)
 		_ = os.WriteFile(filepath.Join(os.Getenv("SM_MODEL_DIR"), "partial.txt"), []byte("partial"), 0o644)
+		// Tests wait for this line: from here a SIGTERM is caught and the partial model is saved.
+		fmt.Println(sleepReady)
 		select {
 		case <-sig:
 			return 0

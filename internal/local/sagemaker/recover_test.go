@@ -43,7 +43,7 @@ func TestRestartReportsLostWorkAsAWSDoes(t *testing.T) {
 	_, err = h.api.CreateTrainingJob(ctx, trainingInput("job-running", map[string]string{"mode": "sleep"}))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		return strings.Contains(strings.Join(h.logsSnapshot(), "\n"), "starting training with mode sleep")
+		return strings.Contains(strings.Join(h.logsSnapshot(), "\n"), sleepReady)
 	}, 10*time.Second, 5*time.Millisecond)
 
 	h.stop(t)

@@ -174,7 +174,7 @@ func TestTrainingJobExceedingMaxRuntimeIsStopped(t *testing.T) {
 	_, err := h.api.CreateTrainingJob(ctx, trainingInput("job-slow", map[string]string{"mode": "sleep"}))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		return clock.Pending() == 1 && strings.Contains(strings.Join(h.logsSnapshot(), "\n"), "starting training with mode sleep")
+		return clock.Pending() == 1 && strings.Contains(strings.Join(h.logsSnapshot(), "\n"), sleepReady)
 	}, 10*time.Second, 5*time.Millisecond)
 	clock.Advance(601 * time.Second)
 	_, err = h.svc.WaitTrainingJob(ctx, "job-slow")
@@ -197,7 +197,7 @@ func TestStopTrainingJobStopsTheProcess(t *testing.T) {
 	_, err := h.api.CreateTrainingJob(ctx, trainingInput("job-stop", map[string]string{"mode": "sleep"}))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		return strings.Contains(strings.Join(h.logsSnapshot(), "\n"), "starting training with mode sleep")
+		return strings.Contains(strings.Join(h.logsSnapshot(), "\n"), sleepReady)
 	}, 10*time.Second, 5*time.Millisecond)
 	_, err = h.api.StopTrainingJob(ctx, &awssm.StopTrainingJobInput{TrainingJobName: aws.String("job-stop")})
 	require.NoError(t, err)
