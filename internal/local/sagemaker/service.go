@@ -130,11 +130,15 @@ type Service struct {
 	launcher *serving.Launcher
 	capture  *serving.Capture
 
-	evMu     sync.Mutex
-	evQueue  []pendingEvent
-	evSignal chan struct{}
-	evStop   chan struct{}
-	evDone   chan struct{}
+	evMu    sync.Mutex
+	evQueue []pendingEvent
+	// evQueued and evDelivered count the events emitted and handed to Config.Events;
+	// evFlushes are the FlushEvents calls waiting for evDelivered to reach their target.
+	evQueued, evDelivered int
+	evFlushes             []eventFlush
+	evSignal              chan struct{}
+	evStop                chan struct{}
+	evDone                chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -294,10 +298,56 @@ func (s *Service) emit(detailType string, detail any, resources []string) {
 	}
 	s.evMu.Lock()
 	s.evQueue = append(s.evQueue, pendingEvent{detailType, detail, resources})
+	s.evQueued++
 	s.evMu.Unlock()
 	select {
 	case s.evSignal <- struct{}{}:
 	default:
+	}
+}
+
+// eventFlush is a FlushEvents call waiting until target events have been delivered.
+type eventFlush struct {
+	target int
+	done   chan struct{}
+}
+
+// delivered counts n more events handed to Config.Events and releases the flushes they complete.
+func (s *Service) delivered(n int) {
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	s.evDelivered += n
+	waiting := s.evFlushes[:0]
+	for _, f := range s.evFlushes {
+		if f.target <= s.evDelivered {
+			close(f.done)
+		} else {
+			waiting = append(waiting, f)
+		}
+	}
+	s.evFlushes = waiting
+}
+
+// FlushEvents waits until every event emitted so far (job, package and endpoint state
+// changes) has been handed to Config.Events, so a caller can then wait for the bus, or ctx
+// ends. The stack's Settle uses it: without it a package's state change could still be in
+// SageMaker's queue when the bus looks idle.
+func (s *Service) FlushEvents(ctx context.Context) error {
+	s.evMu.Lock()
+	if s.evDelivered >= s.evQueued {
+		s.evMu.Unlock()
+		return nil
+	}
+	f := eventFlush{target: s.evQueued, done: make(chan struct{})}
+	s.evFlushes = append(s.evFlushes, f)
+	s.evMu.Unlock()
+	select {
+	case <-f.done:
+		return nil
+	case <-s.evDone:
+		return nil // the delivery goroutine ended: nothing more will be delivered
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -325,6 +375,7 @@ func (s *Service) deliverEvents(done <-chan struct{}) {
 			}
 		}
 		if len(batch) > 0 {
+			s.delivered(len(batch))
 			continue
 		}
 		select {

@@ -591,15 +591,13 @@ func (s *Stack) Lambdas() *lambda.Registry { return s.lambdas }
 // Webhook returns the in-process webhook function (payload: a LambdaFunctionURLRequest).
 func (s *Stack) Webhook() lambda.Func { return s.webhook }
 
-// Settle waits until Step Functions has handed its status change events to the bus, the bus
-// has delivered every event and every async invocation has finished, or ctx ends; call it
+// Settle waits until Step Functions and SageMaker have handed their events to the bus, the
+// bus has delivered every event and every async invocation has finished, or ctx ends; call it
 // repeatedly to let a chain of events play out.
 func (s *Stack) Settle(ctx context.Context) error {
 	for {
-		if sfn := s.sfn; sfn != nil { // nil once Close has closed it (and flushed it)
-			if err := sfn.FlushEvents(ctx); err != nil {
-				return err
-			}
+		if err := s.flushServiceEvents(ctx); err != nil {
+			return err
 		}
 		if err := s.bus.Wait(ctx); err != nil {
 			return err
@@ -607,10 +605,30 @@ func (s *Stack) Settle(ctx context.Context) error {
 		if err := s.lambdas.Wait(ctx); err != nil {
 			return err
 		}
+		// What the functions did may have made the services emit more.
+		if err := s.flushServiceEvents(ctx); err != nil {
+			return err
+		}
 		if s.bus.Pending() == 0 {
 			return nil
 		}
 	}
+}
+
+// flushServiceEvents waits until the events Step Functions and SageMaker queued so far are on
+// the bus.
+func (s *Stack) flushServiceEvents(ctx context.Context) error {
+	if sfn := s.sfn; sfn != nil { // nil once Close has closed it (and flushed it)
+		if err := sfn.FlushEvents(ctx); err != nil {
+			return err
+		}
+	}
+	if sm := s.sagemaker; sm != nil {
+		if err := sm.FlushEvents(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Served describes what the stack serves, one line each, for `kiln local` to print.
