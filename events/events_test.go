@@ -157,6 +157,7 @@ func TestRulesMatchExactlyTheirSamples(t *testing.T) {
 		"drift-alarm.pattern.json":       {"drift-alarm-alarm.json"},
 		"model-approval.pattern.json":    {"model-package-approved.json", "model-package-rejected.json"},
 		"watch-alarm.pattern.json":       {"drift-alarm-alarm.json", "latency-alarm-alarm.json"},
+		"rollback-ended.pattern.json":    {"deploy-rollback-ended.json"},
 	}
 	var envelopes []string
 	for _, name := range samples(t) {
@@ -213,6 +214,12 @@ func TestRulesRejectNearMisses(t *testing.T) {
 			func(d map[string]any) { d["alarmName"] = "kiln-drift-staging-abalone-Length" }},
 		{"a package of another stage's group is not this stage's", "model-approval.pattern.json", "model-package-approved.json",
 			func(d map[string]any) { d["ModelPackageGroupName"] = "kiln-dev-abalone" }},
+		{"a rollback still running has not ended", "rollback-ended.pattern.json", "deploy-rollback-ended.json",
+			func(d map[string]any) { d["status"] = "RUNNING" }},
+		{"another stage's deploy workflow is not this stage's", "rollback-ended.pattern.json", "deploy-rollback-ended.json",
+			func(d map[string]any) {
+				d["stateMachineArn"] = "arn:aws:states:us-east-1:000000000000:stateMachine:kiln-staging-deploy"
+			}},
 	}
 	values := topology.Placeholders(topology.Local("prod"))
 	for _, tc := range tests {

@@ -103,6 +103,17 @@ type DeployInput struct {
 	ModelPackageARN string   `json:"modelPackageArn"`
 	Baseline        Baseline `json:"baseline"`
 	Deploy          Deploy   `json:"deploy"`
+	// Rollback is set when the deploy puts an earlier release back (release.Releaser). The
+	// workflow does not read it: it travels in the execution's input so that the execution's
+	// "Step Functions Execution Status Change" event says whose rollback ended, and why.
+	Rollback *RollbackRequest `json:"rollback,omitempty"`
+}
+
+// RollbackRequest is who asked for a rollback and why, and the package it takes out.
+type RollbackRequest struct {
+	FromPackageARN string `json:"fromPackageArn,omitempty"`
+	RequestedBy    string `json:"requestedBy"`
+	Reason         string `json:"reason"`
 }
 
 // Baseline locates a model's drift baseline (Model Monitor's formats).

@@ -28,8 +28,9 @@ func newRollbackCmd() *cobra.Command {
 			"the deploy workflow, so the stage's traffic shifting, baking and rollback alarms apply. The rollback is recorded\n" +
 			"in the history with who asked (--by, default $KILN_USER or the login name) and why (--reason, required), and\n" +
 			"announced on the stage's topic. A package that is not Approved (a Rejected one) is refused and nothing changes.\n" +
-			"The command waits until the endpoint serves the release again (unless --no-wait); \"kiln Rollback Completed\"\n" +
-			"then goes on the kiln bus. Exit 1 when the rollback was refused or its deployment failed.",
+			"The command waits until the endpoint serves the release again (unless --no-wait). When the deploy execution\n" +
+			"ends, the approval function announces \"kiln Rollback Completed\" on the kiln bus from the execution's status\n" +
+			"change, whether or not the command waits. Exit 1 when the rollback was refused or its deployment failed.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRollback(cmd.Context(), cmd.OutOrStdout(), target, rollbackArgs{model: args[0], to: to, by: by, reason: reason, noWait: noWait})

@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/release"
 )
 
@@ -18,7 +16,6 @@ import (
 // path as `kiln rollback` (release.Releaser).
 type Releases interface {
 	Rollback(ctx context.Context, model, stage string, toVersion int, who, why string) (release.Rolled, error)
-	Await(ctx context.Context, rolled release.Rolled) (opsevents.Rollback, error)
 }
 
 var _ Releases = (*release.Releaser)(nil)
@@ -34,13 +31,10 @@ type RollbackRequest struct {
 	Who string `json:"who"`
 }
 
-// awaitLimit bounds how long the console follows a rollback it started, to announce its end.
-const awaitLimit = 2 * time.Hour
-
 // rollback starts a rollback of the endpoint's stage through Releases and answers at once
-// with the deploy execution; it follows the execution in the background so its completion
-// is announced on the bus, as `kiln rollback` does. Bad input and refused rollbacks (a
-// Rejected package, a version never live) are 400s that change nothing.
+// with the deploy execution; its end is announced on the bus from the execution's own status
+// change (the rollback-ended rule), as every rollback's is. Bad input and refused rollbacks
+// (a Rejected package, a version never live) are 400s that change nothing.
 func (h *Handler) rollback(r *http.Request) (any, error) {
 	if h.Releases == nil {
 		return nil, badRequest("this console has no release operations: rollbacks are not available")
@@ -75,17 +69,5 @@ func (h *Handler) rollback(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("roll back %s: %w", in.Endpoint, err)
 	}
-	if !rolled.AlreadyStarted {
-		go h.follow(rolled)
-	}
 	return rolled, nil
-}
-
-// follow waits for a rollback the console started to end (announcing it), within awaitLimit.
-func (h *Handler) follow(rolled release.Rolled) {
-	ctx, cancel := context.WithTimeout(context.Background(), awaitLimit)
-	defer cancel()
-	if _, err := h.Releases.Await(ctx, rolled); err != nil {
-		h.Log.Warn("console rollback not followed to its end", "executionArn", rolled.ExecutionARN, "err", err)
-	}
 }

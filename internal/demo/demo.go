@@ -100,6 +100,7 @@ type demo struct {
 
 	decisions chan governor.Decision
 	watches   chan approval.Result
+	announced chan approval.Result
 	timings   []timing
 
 	mu        sync.Mutex
@@ -141,6 +142,7 @@ func Run(ctx context.Context, o Options) error {
 	d := &demo{
 		o: o, p: newPrinter(o.Out), env: topology.Local(Stage),
 		decisions: make(chan governor.Decision, 16), watches: make(chan approval.Result, 4),
+		announced: make(chan approval.Result, 8),
 		execStart: map[string]time.Time{}, entered: map[string]map[string]bool{},
 	}
 	base := policy.Default()

@@ -19,15 +19,42 @@ import (
 	"github.com/kiln-dev/kiln/internal/topology"
 )
 
-// onApproval passes the approval function's answers to alarms (the watch) to the story.
+// onApproval passes the approval function's answers to alarms (the watch) and its
+// announcements of rollbacks that ended to the story.
 func (d *demo) onApproval(result []byte, err error) {
 	var r approval.Result
-	if err != nil || json.Unmarshal(result, &r) != nil || r.Outcome != approval.OutcomeWatched || r.Watch == nil || !r.Watch.Breached {
+	if err != nil || json.Unmarshal(result, &r) != nil {
+		return
+	}
+	ch := d.watches
+	switch {
+	case r.Outcome == approval.OutcomeWatched && r.Watch != nil && r.Watch.Breached:
+	case r.Outcome == approval.OutcomeAnnounced && r.Rollback != nil:
+		ch = d.announced
+	default:
 		return
 	}
 	select {
-	case d.watches <- r:
+	case ch <- r:
 	default:
+	}
+}
+
+// announcementOf waits for the approval function to announce the end of the rollback whose
+// deploy execution is executionARN (from the execution's status change), passing over others.
+func (d *demo) announcementOf(ctx context.Context, executionARN string) (opsevents.Rollback, error) {
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case r := <-d.announced:
+			if r.Rollback.ExecutionARN == executionARN {
+				return *r.Rollback, nil
+			}
+		case <-timeout:
+			return opsevents.Rollback{}, fmt.Errorf("the end of rollback %s was not announced within 60s", executionARN)
+		case <-ctx.Done():
+			return opsevents.Rollback{}, ctx.Err()
+		}
 	}
 }
 
@@ -59,12 +86,19 @@ func (d *demo) watch(ctx context.Context) error {
 	}
 	b := r.Watch.Breach
 	d.p.line("  ⚑ watch breached %.1fs into the watch of version %s: %s → %s", b.SecondsIntoWatch, versionOf(b.PackageARN), b.AlarmName, b.Action)
-	if b.Action != opsevents.ActionRolledBack || r.Rollback == nil || r.Rollback.Status != "SUCCEEDED" {
-		return fmt.Errorf("the watch did not roll back: %s, rollback %+v", b.Action, r.Rollback)
+	if b.Action != opsevents.ActionRolledBack {
+		return fmt.Errorf("the watch did not roll back: %s", b.Action)
+	}
+	done, err := d.announcementOf(ctx, b.RollbackExecutionARN)
+	if err != nil {
+		return err
+	}
+	if done.Status != "SUCCEEDED" {
+		return fmt.Errorf("the watch's rollback ended %s: %s", done.Status, done.Cause)
 	}
 	d.p.line("  ↩ rolled back to version %d: from the alarm to the old release serving alone in %.1fs (deploy workflow %.1fs)",
-		r.Rollback.ToVersion, time.Since(t0).Seconds(), r.Rollback.Seconds)
-	return d.expectServing(ctx, r.Rollback.ExecutionARN, 1, opsevents.WatchBreached, opsevents.RollbackCompleted)
+		done.ToVersion, time.Since(t0).Seconds(), done.Seconds)
+	return d.expectServing(ctx, done.ExecutionARN, 1, opsevents.WatchBreached, opsevents.RollbackCompleted)
 }
 
 // breachOf waits for the watch's answer to alarm, passing over answers to other alarms.
@@ -109,6 +143,9 @@ func (d *demo) operate(ctx context.Context) error {
 		return fmt.Errorf("the rollback to version 2 ended %s: %s", done.Status, done.Cause)
 	}
 	d.p.line("  ↩ version 2 serves again %.1fs after the command", time.Since(t0).Seconds())
+	if _, err := d.announcementOf(ctx, done.ExecutionARN); err != nil {
+		return err
+	}
 	if err := d.expectServing(ctx, done.ExecutionARN, 2, opsevents.RollbackCompleted, opsevents.DriftChecked); err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (f *fakeSFN) DescribeExecution(_ context.Context, in *sfn.DescribeExecution
 		if strings.HasSuffix(aws.ToString(in.ExecutionArn), ":"+aws.ToString(s.Name)) {
 			t0 := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 			t1 := t0.Add(3 * time.Second)
-			return &sfn.DescribeExecutionOutput{ExecutionArn: in.ExecutionArn, Status: f.status, StartDate: &t0, StopDate: &t1}, nil
+			return &sfn.DescribeExecutionOutput{ExecutionArn: in.ExecutionArn, Status: f.status, StartDate: &t0, StopDate: &t1, Input: s.Input}, nil
 		}
 	}
 	return nil, &sfntypes.ExecutionDoesNotExist{}

@@ -230,7 +230,8 @@ func (r *Releaser) rollbackTo(ctx context.Context, model, stage string, target R
 	}
 	in := statemachines.DeployInput{
 		ReleaseID: id, Model: model, Stage: stage, ModelPackageARN: target.ModelPackageARN, Baseline: target.Baseline,
-		Deploy: governor.BuildInput(r.Policy, stage, r.Bucket, m, governor.Trigger{}).Deploy,
+		Deploy:   governor.BuildInput(r.Policy, stage, r.Bucket, m, governor.Trigger{}).Deploy,
+		Rollback: &statemachines.RollbackRequest{FromPackageARN: from, RequestedBy: who, Reason: why},
 	}
 	if skipAlarm != "" {
 		in.Deploy.DeploymentConfig = r.Policy.Stages[stage].Deployment.DeploymentConfig(without(topology.RollbackAlarmNames(stage, model), skipAlarm))

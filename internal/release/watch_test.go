@@ -137,9 +137,9 @@ func TestARepeatedAlarmStartsTheRollbackOnce(t *testing.T) {
 	assert.Len(t, f.sfn.started, 1)
 }
 
-func TestAwaitAnnouncesHowTheRollbackEnded(t *testing.T) {
+func TestAwaitSaysHowTheRollbackEndedAndPutsNothing(t *testing.T) {
 	for _, status := range []sfntypes.ExecutionStatus{sfntypes.ExecutionStatusSucceeded, sfntypes.ExecutionStatusFailed} {
-		t.Run("a rollback that ended "+strings.ToLower(string(status))+" is announced so", func(t *testing.T) {
+		t.Run("a rollback that ended "+strings.ToLower(string(status)), func(t *testing.T) {
 			f := newWatchFixture(t, 0, nil, deployed(pkg1, "abalone-prod-commit-1", t0), deployed(pkg2, "abalone-prod-commit-2", t0.Add(time.Minute)))
 			f.sfn.status = status
 			rolled, err := f.r.Rollback(context.Background(), "abalone", "prod", 0, "ada", "v2 under-predicts")
@@ -150,7 +150,45 @@ func TestAwaitAnnouncesHowTheRollbackEnded(t *testing.T) {
 			assert.Equal(t, "ada", ev.RequestedBy)
 			assert.Equal(t, 1, ev.ToVersion)
 			assert.InDelta(t, 3, ev.Seconds, 0.001)
-			assert.Equal(t, []string{opsevents.RollbackCompleted}, f.bus.detailTypes())
+			assert.NotContains(t, f.bus.detailTypes(), opsevents.RollbackCompleted,
+				"the end is announced from the execution's status change, not by whoever waits")
 		})
 	}
+}
+
+// TestAnnounceSpeaksForRollbacksOnly checks what the approval function does with the deploy
+// workflow's status changes: a rollback's end is announced with who asked, why and from which
+// package (all carried in the execution's input), and any other deploy is left alone.
+func TestAnnounceSpeaksForRollbacksOnly(t *testing.T) {
+	f := newWatchFixture(t, 0, nil, deployed(pkg1, "abalone-prod-commit-1", t0), deployed(pkg2, "abalone-prod-commit-2", t0.Add(time.Minute)))
+	rolled, err := f.r.Rollback(context.Background(), "abalone", "prod", 0, "ada", "v2 under-predicts")
+	require.NoError(t, err)
+	require.Len(t, f.sfn.started, 1)
+	start, stop := t0.Add(time.Hour), t0.Add(time.Hour+90*time.Second)
+	ended := Ended{ExecutionARN: rolled.ExecutionARN, Name: rolled.ReleaseID, Status: "FAILED", Error: "EndpointUpdateFailed",
+		Cause: "alarm", Input: aws.ToString(f.sfn.started[0].Input), StartDate: start, StopDate: stop}
+
+	ev, ok, err := f.r.Announce(context.Background(), ended)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, opsevents.Rollback{Model: "abalone", Stage: "prod", EndpointName: ep, Status: "FAILED", Error: "EndpointUpdateFailed",
+		Cause: "alarm", FromPackageARN: pkg2, ToPackageARN: pkg1, ToVersion: 1, RequestedBy: "ada", Reason: "v2 under-predicts",
+		ExecutionARN: rolled.ExecutionARN, RequestedAt: start, CompletedAt: stop, Seconds: 90}, ev)
+	assert.Equal(t, []string{opsevents.RollbackCompleted}, f.bus.detailTypes())
+
+	// An event that left the input out (over 248 KB) is completed from Step Functions.
+	ended.Input = ""
+	again, ok, err := f.r.Announce(context.Background(), ended)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, ev, again)
+
+	// A release is no rollback: nothing is put.
+	release, err := json.Marshal(statemachines.DeployInput{ReleaseID: "abalone-prod-commit-3", Model: "abalone", Stage: "prod", ModelPackageARN: pkg2})
+	require.NoError(t, err)
+	_, ok, err = f.r.Announce(context.Background(), Ended{ExecutionARN: "arn:x:abalone-prod-commit-3", Status: "SUCCEEDED",
+		Input: string(release), StartDate: start, StopDate: stop})
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Len(t, f.bus.detailTypes(), 2, "only the two rollback announcements")
 }

@@ -134,6 +134,10 @@ var Rules = []Rule{
 	// watch-alarm: a kiln alarm in ALARM reaches the approval function, which rolls the stage
 	// back when it fired inside the live release's watch window (release.Releaser.Watch).
 	{Name: "watch-alarm", Bus: DefaultBus, Pattern: "watch-alarm.pattern.json", Target: Approval},
+	// rollback-ended: a rollback's deploy execution ended; the approval function announces
+	// "kiln Rollback Completed" from the execution's own status-change event
+	// (release.Releaser.Announce), so no function waits for a rollback to end.
+	{Name: "rollback-ended", Bus: DefaultBus, Pattern: "rollback-ended.pattern.json", Target: Approval},
 }
 
 // Schedule is one EventBridge Scheduler schedule with a function target and a fixed input.

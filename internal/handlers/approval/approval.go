@@ -82,6 +82,9 @@ type Handler struct {
 	Releases Withdrawer
 	// Watch answers kiln alarms that went to ALARM (the watch-alarm rule); nil ignores them.
 	Watch Watcher
+	// Rollbacks announces the end of a rollback's deploy execution (the rollback-ended rule);
+	// nil ignores those events.
+	Rollbacks Announcer
 	// Clock stamps a decision whose event carries no time.
 	Clock func() time.Time
 	// Log receives one line per event.
@@ -99,8 +102,8 @@ type Result struct {
 	Decision *statemachines.Decision `json:"decision,omitempty"`
 	// Withdrawal is what withdrawing a rejected package did, for the withdrawn outcome.
 	Withdrawal *release.Withdrawal `json:"withdrawal,omitempty"`
-	// Watch is what the watch made of an alarm, and Rollback how its rollback ended, for
-	// the watched outcome.
+	// Watch is what the watch made of an alarm, for the watched outcome; Rollback is the
+	// "kiln Rollback Completed" event put, for the announced outcome.
 	Watch    *release.Watching   `json:"watch,omitempty"`
 	Rollback *opsevents.Rollback `json:"rollback,omitempty"`
 }
@@ -111,6 +114,9 @@ type Result struct {
 func (h *Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
 	if h.Watch != nil && ev.Source == AlarmSource && ev.DetailType == AlarmDetailType {
 		return h.watch(ctx, ev)
+	}
+	if h.Rollbacks != nil && ev.Source == StatesSource && ev.DetailType == StatusChangeDetailType {
+		return h.rollbackEnded(ctx, ev)
 	}
 	if ev.Source != Source || ev.DetailType != DetailType {
 		r := Result{Outcome: OutcomeIgnored}

@@ -12,12 +12,13 @@ import (
 // withdraw and watch with.
 func New(d lambdaenv.Deps, rel *release.Releaser) *Handler {
 	return &Handler{
-		S3:       d.S3(),
-		Bucket:   d.Getenv(topology.EnvArtifactsBucket),
-		SFN:      sfn.NewFromConfig(d.AWS),
-		Releases: rel,
-		Watch:    rel,
-		Clock:    d.Clock,
-		Log:      d.Log,
+		S3:        d.S3(),
+		Bucket:    d.Getenv(topology.EnvArtifactsBucket),
+		SFN:       sfn.NewFromConfig(d.AWS),
+		Releases:  rel,
+		Watch:     rel,
+		Rollbacks: rel,
+		Clock:     d.Clock,
+		Log:       d.Log,
 	}
 }

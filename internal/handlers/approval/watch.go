@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/kiln-dev/kiln/internal/opsevents"
 	"github.com/kiln-dev/kiln/internal/release"
 )
 
@@ -23,10 +22,10 @@ const (
 const OutcomeWatched = "watched"
 
 // Watcher is the watch after the bake (release.Releaser): it rolls a stage back when a
-// watched alarm fires inside the live release's window, and waits for that rollback to end.
+// watched alarm fires inside the live release's window. The rollback's end is announced when
+// its deploy execution ends (the rollback-ended rule), not by waiting here.
 type Watcher interface {
 	Watch(ctx context.Context, a release.Alarm) (release.Watching, error)
-	Await(ctx context.Context, rolled release.Rolled) (opsevents.Rollback, error)
 }
 
 var _ Watcher = (*release.Releaser)(nil)
@@ -41,13 +40,7 @@ type alarmChange struct {
 	} `json:"state"`
 }
 
-// awaitMargin is the time kept back from the invocation's deadline when waiting for a
-// rollback to end, so the function answers before Lambda stops it.
-const awaitMargin = 5 * time.Second
-
-// watch hands an alarm that went to ALARM to the Watcher and, when it rolled the stage
-// back, waits (within the invocation's time) for the rollback to end so its completion is
-// announced.
+// watch hands an alarm that went to ALARM to the Watcher.
 func (h *Handler) watch(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
 	var d alarmChange
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
@@ -73,21 +66,5 @@ func (h *Handler) watch(ctx context.Context, ev events.CloudWatchEvent) (Result,
 	}
 	log.WarnContext(ctx, "watch breached", slog.String("action", w.Breach.Action), slog.String("cause", w.Breach.Cause),
 		slog.String("rollbackExecutionArn", w.Breach.RollbackExecutionARN))
-	if w.Breach.Action != opsevents.ActionRolledBack {
-		return r, nil
-	}
-	wait := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithDeadline(ctx, dl.Add(-awaitMargin))
-		defer cancel()
-	}
-	done, err := h.Watch.Await(wait, release.Rolled{ExecutionARN: w.Breach.RollbackExecutionARN, ToPackageARN: w.Breach.ToPackageARN,
-		FromPackageARN: w.Breach.PackageARN, Model: w.Breach.Model, Stage: w.Breach.Stage, RequestedBy: release.WatchedBy, Reason: w.Why})
-	if err != nil {
-		log.WarnContext(ctx, "rollback still running when the invocation ends: its completion is not announced", slog.String("error", err.Error()))
-		return r, nil
-	}
-	r.Rollback = &done
 	return r, nil
 }

@@ -17,22 +17,16 @@ import (
 	"github.com/kiln-dev/kiln/internal/release"
 )
 
-// fakeWatcher answers Watch with watching and records the alarms and awaits it saw.
+// fakeWatcher answers Watch with watching and records the alarms it saw.
 type fakeWatcher struct {
 	watching release.Watching
 	err      error
 	alarms   []release.Alarm
-	awaited  []release.Rolled
 }
 
 func (f *fakeWatcher) Watch(_ context.Context, a release.Alarm) (release.Watching, error) {
 	f.alarms = append(f.alarms, a)
 	return f.watching, f.err
-}
-
-func (f *fakeWatcher) Await(_ context.Context, r release.Rolled) (opsevents.Rollback, error) {
-	f.awaited = append(f.awaited, r)
-	return opsevents.Rollback{Status: "SUCCEEDED", ExecutionARN: r.ExecutionARN}, nil
 }
 
 func alarmEvent(t *testing.T, name string) events.CloudWatchEvent {
@@ -53,12 +47,11 @@ func TestAnAlarmGoesToTheWatch(t *testing.T) {
 		watching    release.Watching
 		err         error
 		wantOutcome string
-		wantAwait   int
 		wantErr     bool
 	}{
-		{name: "a breach that rolled back waits for the rollback to end", sample: "latency-alarm-alarm.json", watching: rolled,
-			wantOutcome: approval.OutcomeWatched, wantAwait: 1},
-		{name: "a breach with nothing to roll back to waits for nothing", sample: "latency-alarm-alarm.json", watching: nothing,
+		{name: "a breach that rolled back answers at once (the rollback's end is announced by its own event)",
+			sample: "latency-alarm-alarm.json", watching: rolled, wantOutcome: approval.OutcomeWatched},
+		{name: "a breach with nothing to roll back to", sample: "latency-alarm-alarm.json", watching: nothing,
 			wantOutcome: approval.OutcomeWatched},
 		{name: "an alarm outside the watch changes nothing", sample: "drift-alarm-alarm.json", watching: release.Watching{Why: "outside"},
 			wantOutcome: approval.OutcomeWatched},
@@ -76,7 +69,7 @@ func TestAnAlarmGoesToTheWatch(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantOutcome, got.Outcome)
-			assert.Len(t, w.awaited, tc.wantAwait)
+			assert.Nil(t, got.Rollback, "the watch does not wait for the rollback")
 			if tc.wantOutcome == approval.OutcomeIgnored {
 				assert.Empty(t, w.alarms)
 				return

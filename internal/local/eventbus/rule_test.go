@@ -45,7 +45,7 @@ func TestRulesAreListedByBusAndPrefix(t *testing.T) {
 	for _, r := range rules {
 		names = append(names, r.Name)
 	}
-	assert.Equal(t, []string{"kiln-local-codecommit-push", "kiln-local-drift-alarm", "kiln-local-model-approval", "kiln-local-new-training-data", "kiln-local-watch-alarm"}, names)
+	assert.Equal(t, []string{"kiln-local-codecommit-push", "kiln-local-drift-alarm", "kiln-local-model-approval", "kiln-local-new-training-data", "kiln-local-rollback-ended", "kiln-local-watch-alarm"}, names)
 	_, err = f.svc.ListRules("nope", "")
 	assert.ErrorContains(t, err, "Event bus nope does not exist.")
 	assert.True(t, f.svc.DeleteRule("kiln-local-kiln", "kiln-local-git-push"))
