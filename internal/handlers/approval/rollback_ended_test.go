@@ -30,7 +30,10 @@ func (f *fakeAnnouncer) Announce(_ context.Context, e release.Ended) (opsevents.
 	var in struct {
 		Rollback *struct{ RequestedBy string } `json:"rollback"`
 	}
-	if err := json.Unmarshal([]byte(e.Input), &in); err != nil || in.Rollback == nil {
+	if err := json.Unmarshal([]byte(e.Input), &in); err != nil {
+		return opsevents.Rollback{}, false, err
+	}
+	if in.Rollback == nil {
 		return opsevents.Rollback{}, false, nil
 	}
 	return opsevents.Rollback{Status: e.Status, ExecutionARN: e.ExecutionARN, RequestedBy: in.Rollback.RequestedBy}, true, nil
