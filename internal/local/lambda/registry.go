@@ -2,6 +2,8 @@ package lambda
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
@@ -68,7 +71,30 @@ type Options struct {
 	// or async) with the function's full name, the payload, and the result or error. It runs
 	// on the invoking goroutine: keep it quick.
 	OnInvoke func(function string, payload, result []byte, err error)
+	// Platform, when set, receives the platform events of every invocation, as Lambda writes
+	// them to the function's log group: platform.start before the handler runs and
+	// platform.report after it. It runs on the invoking goroutine: keep it quick.
+	Platform func(PlatformEvent)
+	// Clock stamps the platform events; nil is the wall clock.
+	Clock func() time.Time
 }
+
+// PlatformEvent is one platform event of an invocation (Lambda's telemetry schema).
+type PlatformEvent struct {
+	// Function is the short name of the function (trigger).
+	Function topology.FunctionName
+	// Type is "platform.start" or "platform.report".
+	Type      string
+	RequestID string
+	Time      time.Time
+	// Duration is how long the handler ran, and Status how it ended ("success", "error",
+	// "timeout"): set on platform.report.
+	Duration time.Duration
+	Status   string
+}
+
+// MemorySizeMB is the memory every kiln function is given (infra's MemorySize).
+const MemorySizeMB = 256
 
 // Registry maps function names and ARNs to in-process handlers. Create one with [New].
 type Registry struct {
@@ -153,10 +179,29 @@ func (r *Registry) Invoke(ctx context.Context, ref string, payload []byte) ([]by
 	return out, err
 }
 
-func (r *Registry) invoke(ctx context.Context, f *function, payload []byte) ([]byte, error) {
+func (r *Registry) invoke(ctx context.Context, f *function, payload []byte) (out []byte, err error) {
 	if len(payload) > 0 && !json.Valid(payload) {
 		return nil, &messages.InvokeResponse_Error{Type: "InvalidRequestContentException", Message: "the payload of " + f.name + " is not JSON"}
 	}
+	// Each invocation has its own request id, in the handler's context as the Lambda runtime
+	// puts it there, and in the platform events around it.
+	lc := &lambdacontext.LambdaContext{AwsRequestID: invocationID(), InvokedFunctionArn: f.arn}
+	ctx = lambdacontext.NewContext(ctx, lc)
+	start := r.now()
+	r.platform(PlatformEvent{Function: f.short, Type: "platform.start", RequestID: lc.AwsRequestID, Time: start})
+	defer func() {
+		end := r.now()
+		status := "success"
+		var fe *messages.InvokeResponse_Error
+		switch {
+		case errors.As(err, &fe) && fe.Type == "Sandbox.Timedout":
+			status = "timeout"
+		case err != nil:
+			status = "error"
+		}
+		r.platform(PlatformEvent{Function: f.short, Type: "platform.report", RequestID: lc.AwsRequestID, Time: end,
+			Duration: end.Sub(start), Status: status})
+	}()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	type result struct {
@@ -188,6 +233,29 @@ func (r *Registry) invoke(ctx context.Context, f *function, payload []byte) ([]b
 		}
 		return nil, ctx.Err()
 	}
+}
+
+func (r *Registry) now() time.Time {
+	if r.opts.Clock != nil {
+		return r.opts.Clock()
+	}
+	return time.Now()
+}
+
+func (r *Registry) platform(ev PlatformEvent) {
+	if r.opts.Platform != nil {
+		r.opts.Platform(ev)
+	}
+}
+
+// invocationID returns a random request id in Lambda's form (a version 4 UUID).
+func invocationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // InvokeAsync accepts an invocation (InvocationType Event) and runs it on its own goroutine;

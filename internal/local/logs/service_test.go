@@ -31,7 +31,7 @@ func open(t *testing.T) *logs.Service {
 // slog lines land in its group and come back filtered, paged and in order.
 func TestFilterLogEventsReadsWhatAFunctionLogged(t *testing.T) {
 	s := open(t)
-	log := slog.New(s.Handler("/aws/lambda/kiln-prod-trigger", nil)).With("function", "trigger")
+	log := slog.New(s.Handler("/aws/lambda/kiln-prod-trigger", "local", nil)).With("function", "trigger")
 	log.Info("trigger started", "action", "started", "model", "abalone")
 	log.Debug("not kept", "action", "x")
 	log.Info("evaluated")

@@ -2,7 +2,9 @@ package stack
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -23,6 +25,7 @@ import (
 	"github.com/kiln-dev/kiln/internal/handlers/webhook"
 	"github.com/kiln-dev/kiln/internal/lambdaenv"
 	"github.com/kiln-dev/kiln/internal/local/lambda"
+	"github.com/kiln-dev/kiln/internal/local/logs"
 	"github.com/kiln-dev/kiln/internal/policy"
 	"github.com/kiln-dev/kiln/internal/release"
 	"github.com/kiln-dev/kiln/internal/topology"
@@ -83,10 +86,56 @@ func (s *Stack) LogGroup(name topology.FunctionName) string {
 	return "/aws/lambda/" + topology.ResourceName(s.env.Stage, string(name))
 }
 
-// functionLog returns a function's logger: the stack's log, and the function's log group in
+// functionLog returns a function's logger: the stack's log, and the function's log stream in
 // the local CloudWatch Logs (info and above, as JSON lines), as Lambda would keep them.
 func (s *Stack) functionLog(name topology.FunctionName) *slog.Logger {
-	return slog.New(s.logs.Handler(s.LogGroup(name), s.log.Handler())).With("function", string(name))
+	return slog.New(s.logs.Handler(s.LogGroup(name), s.logStream(name), s.log.Handler())).With("function", string(name))
+}
+
+// logStream returns function name's log stream: one for the life of this process, named as
+// Lambda names an execution environment's (2026/12/06/[$LATEST]<hex>).
+func (s *Stack) logStream(name topology.FunctionName) string {
+	s.logStreamMu.Lock()
+	defer s.logStreamMu.Unlock()
+	if s.logStreams == nil {
+		s.logStreams = map[topology.FunctionName]string{}
+	}
+	st, ok := s.logStreams[name]
+	if !ok {
+		st = logs.EnvironmentStream(s.clock.Now())
+		s.logStreams[name] = st
+	}
+	return st
+}
+
+// platformRecord is a Lambda system log record in the JSON log format the functions use on
+// AWS (infra sets LoggingFormat JSON): platform.start and platform.report around each
+// invocation. maxMemoryUsedMB is left out: the functions run inside kiln local's process,
+// whose memory is not theirs.
+type platformRecord struct {
+	Time   string `json:"time"`
+	Type   string `json:"type"`
+	Record any    `json:"record"`
+}
+
+// platformLog writes an invocation's platform event into the function's log stream.
+func (s *Stack) platformLog(ev lambda.PlatformEvent) {
+	rec := platformRecord{Time: ev.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Type: ev.Type}
+	switch ev.Type {
+	case "platform.start":
+		rec.Record = map[string]any{"requestId": ev.RequestID, "version": "$LATEST"}
+	case "platform.report":
+		ms := float64(ev.Duration.Microseconds()) / 1000
+		rec.Record = map[string]any{"requestId": ev.RequestID, "status": ev.Status,
+			"metrics": map[string]any{"durationMs": ms, "billedDurationMs": math.Ceil(ms), "memorySizeMB": lambda.MemorySizeMB}}
+	default:
+		return
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	_ = s.logs.Put(s.LogGroup(ev.Function), s.logStream(ev.Function), ev.Time, string(b))
 }
 
 // deps returns what function name's constructor reads: its environment from [Stack.Env],

@@ -123,6 +123,10 @@ type Stack struct {
 	clock        clock.Clock
 	log          *slog.Logger
 	opened       time.Time
+	// logStreams are the functions' log streams, one per function for this process (as Lambda
+	// gives each execution environment its own), made on first use.
+	logStreamMu sync.Mutex
+	logStreams  map[topology.FunctionName]string
 
 	db         *bolt.DB
 	lock       *DirLock
@@ -264,7 +268,8 @@ func (s *Stack) openBusAndStorage() (err error) {
 	s.console = &console.Handler{SFN: s.clients.StepFunctions, SageMaker: s.clients.SageMaker, CloudWatch: s.clients.CloudWatch,
 		Logs: s.clients.Logs, TriggerLogGroup: s.LogGroup(topology.Trigger), Clock: s.clock.Now, Log: s.log.With("service", "console")}
 
-	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: s.opts.Observer.Invocation})
+	s.lambdas = lambda.New(lambda.Options{Env: s.env, Log: s.log.With("service", "lambda"), OnInvoke: s.opts.Observer.Invocation,
+		Platform: s.platformLog, Clock: s.clock.Now})
 	if s.bus, err = eventbus.New(eventbus.Config{Account: s.env.Account, Region: s.env.Region, Partition: s.env.Partition,
 		Lambda: s.busInvoker(eventbus.InvokerFunc(s.lambdas.InvokeAsync)), DB: s.db, Clock: s.clock,
 		Log: s.log.With("service", "events")}); err != nil {
