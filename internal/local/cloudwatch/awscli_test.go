@@ -41,7 +41,10 @@ func TestTheAWSCLIsSpeakToTheLocalCloudWatch(t *testing.T) {
 			run("put-metric-data", "--namespace", "kiln/test", "--metric-data",
 				`[{"MetricName":"Latency","Dimensions":[{"Name":"Endpoint","Value":"e"}],"Values":[1,2,9],"Counts":[1,1,2]}]`)
 			run("put-metric-alarm", "--alarm-name", "slow", "--namespace", "kiln/test", "--metric-name", "Latency",
-				"--dimensions", "Name=Endpoint,Value=e", "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "1",
+				"--dimensions", "Name=Endpoint,Value=e", "--statistic", "Maximum", "--period", "60",
+				// Two periods, one breaching datapoint: the alarm sees the data even when a minute
+				// boundary passes between putting it and creating the alarm.
+				"--evaluation-periods", "2", "--datapoints-to-alarm", "1",
 				"--threshold", "3", "--comparison-operator", "GreaterThanThreshold")
 
 			alarms := decode(run("describe-alarms", "--alarm-names", "slow"))
