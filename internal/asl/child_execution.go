@@ -1,11 +1,11 @@
 package asl
 
 import (
-	"encoding/hex"
 	"strconv"
 	"time"
 
 	"github.com/kiln-dev/kiln/internal/arn"
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 )
 
 // childExecution is the identity a Distributed Map iteration runs under. On AWS each
@@ -72,8 +72,5 @@ func childUUID(seed uint64, state string, enteredID int64, i int) string {
 			b[k+j] = byte(z >> (8 * j))
 		}
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	s := hex.EncodeToString(b[:])
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	return intrinsic.FormatUUID(b)
 }

@@ -3,7 +3,6 @@ package asl
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kiln-dev/kiln/internal/arn"
 
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 	"github.com/kiln-dev/kiln/internal/asl/jsonvalue"
 	"github.com/kiln-dev/kiln/internal/clock"
 )
@@ -344,10 +344,7 @@ func (x *Execution) uuid() string {
 		}
 	}
 	x.mu.Unlock()
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return intrinsic.FormatUUID(b)
 }
 
 // Start starts an execution of m and returns at once; the execution runs on its own

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/stretchr/testify/assert"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiln-dev/kiln/internal/clock"
+	"github.com/stretchr/testify/assert"
+
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")

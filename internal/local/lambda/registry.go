@@ -2,8 +2,6 @@ package lambda
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 	"github.com/kiln-dev/kiln/internal/lambdaerr"
 	"github.com/kiln-dev/kiln/internal/topology"
 )
@@ -185,7 +184,7 @@ func (r *Registry) invoke(ctx context.Context, f *function, payload []byte) (out
 	}
 	// Each invocation has its own request id, in the handler's context as the Lambda runtime
 	// puts it there, and in the platform events around it.
-	lc := &lambdacontext.LambdaContext{AwsRequestID: invocationID(), InvokedFunctionArn: f.arn}
+	lc := &lambdacontext.LambdaContext{AwsRequestID: intrinsic.NewUUID(), InvokedFunctionArn: f.arn}
 	ctx = lambdacontext.NewContext(ctx, lc)
 	start := r.now()
 	r.platform(PlatformEvent{Function: f.short, Type: "platform.start", RequestID: lc.AwsRequestID, Time: start})
@@ -246,16 +245,6 @@ func (r *Registry) platform(ev PlatformEvent) {
 	if r.opts.Platform != nil {
 		r.opts.Platform(ev)
 	}
-}
-
-// invocationID returns a random request id in Lambda's form (a version 4 UUID).
-func invocationID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // InvokeAsync accepts an invocation (InvocationType Event) and runs it on its own goroutine;

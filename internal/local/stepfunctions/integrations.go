@@ -2,14 +2,13 @@ package stepfunctions
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 )
 
 // SageMaker is what the sagemaker integrations need from the SageMaker stand-in;
@@ -139,9 +138,9 @@ func sagemakerError(err error, optimized bool) error {
 // which is what a workflow's Choice may match (the deploy workflow's "Could not find endpoint").
 func sagemakerCause(msg, code string, optimized bool) string {
 	if optimized {
-		return fmt.Sprintf("%s (Service: AmazonSageMaker; Status Code: 400; Error Code: %s; Request ID: %s; Proxy: null)", msg, code, newUUID())
+		return fmt.Sprintf("%s (Service: AmazonSageMaker; Status Code: 400; Error Code: %s; Request ID: %s; Proxy: null)", msg, code, intrinsic.NewUUID())
 	}
-	return fmt.Sprintf("%s (Service: SageMaker, Status Code: 400, Request ID: %s)", msg, newUUID())
+	return fmt.Sprintf("%s (Service: SageMaker, Status Code: 400, Request ID: %s)", msg, intrinsic.NewUUID())
 }
 
 func decode(b []byte) (any, error) {
@@ -307,7 +306,7 @@ func (in Integrations) snsPublish(ctx context.Context, req *asl.TaskRequest) (an
 	return map[string]any{
 		"MessageId":           id,
 		"SdkHttpMetadata":     map[string]any{"HttpStatusCode": 200.0},
-		"SdkResponseMetadata": map[string]any{"RequestId": newUUID()},
+		"SdkResponseMetadata": map[string]any{"RequestId": intrinsic.NewUUID()},
 	}, nil
 }
 
@@ -375,13 +374,4 @@ func (s *Service) nestedExecution(ctx context.Context, req *asl.TaskRequest) (an
 	out["Error"], out["Cause"] = done.Error, done.Cause
 	b, _ := json.Marshal(out)
 	return nil, asl.Fail(asl.ErrTaskFailed, string(b))
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

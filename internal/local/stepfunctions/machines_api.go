@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 )
 
 // checkRoleARN answers InvalidArn unless arn is an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME).
@@ -68,7 +70,7 @@ func (s *Service) createStateMachine(_ context.Context, in map[string]any) (any,
 		return nil, apiErr("StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn)
 	}
 	sm := &StateMachine{ARN: arn, Name: name, Definition: def, RoleARN: role, Type: typ, User: true, machine: m,
-		Created: now, RevisionID: newUUID(), Logging: raw(in, "loggingConfiguration"), Tracing: raw(in, "tracingConfiguration")}
+		Created: now, RevisionID: intrinsic.NewUUID(), Logging: raw(in, "loggingConfiguration"), Tracing: raw(in, "tracingConfiguration")}
 	out := map[string]any{"stateMachineArn": arn, "creationDate": epoch(now)}
 	if publish, _ := in["publish"].(bool); publish {
 		out["stateMachineVersionArn"] = s.publishLocked(sm, str(in, "versionDescription"), now).arn(sm)
@@ -110,7 +112,7 @@ func (s *Service) updateStateMachine(_ context.Context, in map[string]any) (any,
 	now := s.engine.Clock().Now()
 	next.Updated = now
 	if !bytes.Equal(next.Definition, sm.Definition) || next.RoleARN != sm.RoleARN {
-		next.RevisionID = newUUID()
+		next.RevisionID = intrinsic.NewUUID()
 	}
 	out := map[string]any{"updateDate": epoch(now), "revisionId": next.RevisionID}
 	if publish, _ := in["publish"].(bool); publish {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	kilnarn "github.com/kiln-dev/kiln/internal/arn"
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -98,7 +99,7 @@ func (s *Service) start(smARN, name string, input []byte, parent string, reuseFi
 		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%v'", err)
 	}
 	if name == "" {
-		name = newUUID()
+		name = intrinsic.NewUUID()
 	}
 	if !validName(name) {
 		return nil, apiErr("InvalidName", "Invalid Name: '%s'", name)
@@ -145,7 +146,7 @@ func (s *Service) start(smARN, name string, input []byte, parent string, reuseFi
 
 // expressARN returns the ARN of an EXPRESS execution: arn:…:express:MACHINE:NAME:UUID.
 func expressARN(sm *StateMachine, name string) string {
-	return strings.Replace(sm.ARN, ":stateMachine:", ":express:", 1) + ":" + name + ":" + newUUID()
+	return strings.Replace(sm.ARN, ":stateMachine:", ":express:", 1) + ":" + name + ":" + intrinsic.NewUUID()
 }
 
 // isExpress reports whether arn is an EXPRESS execution's (their history is not recorded).
@@ -183,7 +184,7 @@ func (s *Service) StartSyncExecution(ctx context.Context, smARN, name string, in
 		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%v'", err)
 	}
 	if name == "" {
-		name = newUUID()
+		name = intrinsic.NewUUID()
 	}
 	if !validName(name) {
 		return nil, apiErr("InvalidName", "Invalid Name: '%s'", name)

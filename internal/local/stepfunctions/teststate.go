@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/kiln-dev/kiln/internal/asl"
+	"github.com/kiln-dev/kiln/internal/asl/intrinsic"
 	"github.com/kiln-dev/kiln/internal/clock"
 )
 
@@ -126,7 +127,7 @@ func (s *Service) runStateTest(ctx context.Context, t *stateTest, input, vars js
 	run := &testRun{}
 	e := asl.NewEngine(asl.Options{Resources: s.opts.Resources, Clock: clock.NewVirtual(s.engine.Clock().Now()),
 		Region: s.opts.Env.Region, Account: s.opts.Env.Account, Partition: s.opts.Env.Partition, NoHistory: true})
-	name := "test-" + newUUID()
+	name := "test-" + intrinsic.NewUUID()
 	x, err := e.Resume(ctx, m, asl.Checkpoint{Name: name, State: t.name, Input: input, ExecutionInput: input, Variables: vars},
 		asl.StartInput{Name: name, Input: input, StateMachineARN: s.machineARN("TestState"),
 			Observer: &asl.Observer{Event: func(_ *asl.Execution, ev asl.Event) { run.observe(t.name, ev) }}})
