@@ -176,10 +176,7 @@ func (x *Execution) recycle() {
 	if !x.quiet || x.watched.Load() {
 		return
 	}
-	order := x.order
-	if order != nil && order.frozen {
-		order = nil
-	}
+	order := x.order // the execution's own record, never the machine's
 	bufs := x.decodeBufs
 	*x = Execution{}
 	if order != nil {
@@ -218,16 +215,26 @@ func (x *Execution) Status() Status {
 
 // Result returns the execution's current result (Status RUNNING while it runs).
 func (x *Execution) Result() Result {
+	r, out := x.appendResult(make([]byte, 0, 64))
+	if len(out) > 0 {
+		r.Output = out
+	}
+	return r
+}
+
+// appendResult returns the execution's current result without its Output and, when it
+// succeeded, appends the output as JSON text to dst (left as it is if the output cannot be
+// encoded).
+func (x *Execution) appendResult(dst []byte) (Result, []byte) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	r := Result{Status: x.status, Error: x.errName, Cause: x.cause, StartDate: x.start, StopDate: x.stopDate}
 	if x.status == StatusSucceeded {
-		b, err := marshalJSON(x.output)
-		if err == nil {
-			r.Output = b
+		if out, err := jsonvalue.Append(dst, x.output); err == nil {
+			dst = out
 		}
 	}
-	return r
+	return r, dst
 }
 
 // Wait blocks until the execution finishes or ctx ends, and returns its result.
@@ -387,14 +394,7 @@ func (e *Engine) RunAppend(ctx context.Context, m *Machine, in StartInput, dst [
 	e.begin()
 	x.run(nil)
 	e.end()
-	x.mu.Lock()
-	r := Result{Status: x.status, Error: x.errName, Cause: x.cause, StartDate: x.start, StopDate: x.stopDate}
-	if x.status == StatusSucceeded {
-		if out, err := jsonvalue.Append(dst, x.output); err == nil {
-			dst = out
-		}
-	}
-	x.mu.Unlock()
+	r, dst := x.appendResult(dst)
 	x.recycle()
 	return r, dst, nil
 }
