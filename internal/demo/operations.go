@@ -43,17 +43,28 @@ func (d *demo) onApproval(result []byte, err error) {
 // announcementOf waits for the approval function to announce the end of the rollback whose
 // deploy execution is executionARN (from the execution's status change), passing over others.
 func (d *demo) announcementOf(ctx context.Context, executionARN string) (opsevents.Rollback, error) {
+	r, err := awaitResult(ctx, d.announced, "the end of rollback "+executionARN+" was not announced",
+		func(r approval.Result) bool { return r.Rollback.ExecutionARN == executionARN })
+	if err != nil {
+		return opsevents.Rollback{}, err
+	}
+	return *r.Rollback, nil
+}
+
+// awaitResult waits up to 60 s for a result on ch that match accepts, passing over the others;
+// missing says what did not happen when none came.
+func awaitResult(ctx context.Context, ch <-chan approval.Result, missing string, match func(approval.Result) bool) (approval.Result, error) {
 	timeout := time.After(60 * time.Second)
 	for {
 		select {
-		case r := <-d.announced:
-			if r.Rollback.ExecutionARN == executionARN {
-				return *r.Rollback, nil
+		case r := <-ch:
+			if match(r) {
+				return r, nil
 			}
 		case <-timeout:
-			return opsevents.Rollback{}, fmt.Errorf("the end of rollback %s was not announced within 60s", executionARN)
+			return approval.Result{}, errors.New(missing + " within 60s")
 		case <-ctx.Done():
-			return opsevents.Rollback{}, ctx.Err()
+			return approval.Result{}, ctx.Err()
 		}
 	}
 }
@@ -103,19 +114,8 @@ func (d *demo) watch(ctx context.Context) error {
 
 // breachOf waits for the watch's answer to alarm, passing over answers to other alarms.
 func (d *demo) breachOf(ctx context.Context, alarm string) (approval.Result, error) {
-	timeout := time.After(60 * time.Second)
-	for {
-		select {
-		case r := <-d.watches:
-			if r.Watch.Breach.AlarmName == alarm {
-				return r, nil
-			}
-		case <-timeout:
-			return approval.Result{}, errors.New("the watch did not answer the alarm within 60s")
-		case <-ctx.Done():
-			return approval.Result{}, ctx.Err()
-		}
-	}
+	return awaitResult(ctx, d.watches, "the watch did not answer the alarm",
+		func(r approval.Result) bool { return r.Watch.Breach.AlarmName == alarm })
 }
 
 // operate is a person's rollback, as `kiln rollback abalone --stage prod --to 2` does it, then
