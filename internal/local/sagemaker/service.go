@@ -130,15 +130,9 @@ type Service struct {
 	launcher *serving.Launcher
 	capture  *serving.Capture
 
-	evMu    sync.Mutex
-	evQueue []pendingEvent
-	// evQueued and evDelivered count the events emitted and handed to Config.Events;
-	// evFlushes are the FlushEvents calls waiting for evDelivered to reach their target.
-	evQueued, evDelivered int
-	evFlushes             []eventFlush
-	evSignal              chan struct{}
-	evStop                chan struct{}
-	evDone                chan struct{}
+	// events hands job, package and endpoint state changes to Config.Events in order (nil
+	// without Config.Events).
+	events *awsevent.Queue
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -215,17 +209,17 @@ func New(cfg Config) (*Service, error) {
 		running:   map[string]*jobRun{},
 		live:      serving.NewEndpoints(),
 		waiters:   map[string][]chan struct{}{},
-		evSignal:  make(chan struct{}, 1),
-		evStop:    make(chan struct{}),
-		evDone:    make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
 	}
 	s.wireDataPlane()
-	go s.deliverEvents(s.evStop)
+	if cfg.Events != nil {
+		s.events = awsevent.NewQueue(cfg.Events, func(ev awsevent.Event, err error) {
+			s.log.Warn("put sagemaker event", "detailType", ev.DetailType, "err", err)
+		})
+	}
 	if err := s.load(); err != nil {
 		cancel()
-		close(s.evStop)
 		return nil, err
 	}
 	s.reap()
@@ -255,11 +249,11 @@ func (s *Service) Close(ctx context.Context) error {
 		return fmt.Errorf("close sagemaker: %w", ctx.Err())
 	}
 	err := s.capture.Flush(ctx)
-	close(s.evStop)
-	select {
-	case <-s.evDone:
-	case <-ctx.Done():
-		return fmt.Errorf("close sagemaker: %w", ctx.Err())
+	if s.events != nil {
+		s.events.Stop()
+		if ferr := s.events.Flush(ctx); ferr != nil {
+			return fmt.Errorf("close sagemaker: %w", ferr)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("close sagemaker: %w", err)
@@ -285,47 +279,18 @@ func (s *Service) arn(kind, name string) string {
 	return fmt.Sprintf("arn:aws:sagemaker:%s:%s:%s/%s", s.cfg.Region, s.cfg.Account, kind, name)
 }
 
-type pendingEvent struct {
-	detailType string
-	detail     any
-	resources  []string
-}
-
-// emit queues an event; one goroutine delivers the queue in order, so callers may hold s.mu.
+// emit queues an event with its detail as JSON; the queue delivers in order on its own
+// goroutine, so callers may hold s.mu.
 func (s *Service) emit(detailType string, detail any, resources []string) {
-	if s.cfg.Events == nil {
+	if s.events == nil {
 		return
 	}
-	s.evMu.Lock()
-	s.evQueue = append(s.evQueue, pendingEvent{detailType, detail, resources})
-	s.evQueued++
-	s.evMu.Unlock()
-	select {
-	case s.evSignal <- struct{}{}:
-	default:
+	b, err := json.Marshal(detail)
+	if err != nil {
+		s.log.Warn("encode sagemaker event", "detailType", detailType, "err", err)
+		return
 	}
-}
-
-// eventFlush is a FlushEvents call waiting until target events have been delivered.
-type eventFlush struct {
-	target int
-	done   chan struct{}
-}
-
-// delivered counts n more events handed to Config.Events and releases the flushes they complete.
-func (s *Service) delivered(n int) {
-	s.evMu.Lock()
-	defer s.evMu.Unlock()
-	s.evDelivered += n
-	waiting := s.evFlushes[:0]
-	for _, f := range s.evFlushes {
-		if f.target <= s.evDelivered {
-			close(f.done)
-		} else {
-			waiting = append(waiting, f)
-		}
-	}
-	s.evFlushes = waiting
+	s.events.Put(awsevent.Event{Source: "aws.sagemaker", DetailType: detailType, Detail: b, Resources: resources})
 }
 
 // FlushEvents waits until every event emitted so far (job, package and endpoint state
@@ -333,60 +298,8 @@ func (s *Service) delivered(n int) {
 // ends. The stack's Settle uses it: without it a package's state change could still be in
 // SageMaker's queue when the bus looks idle.
 func (s *Service) FlushEvents(ctx context.Context) error {
-	s.evMu.Lock()
-	if s.evDelivered >= s.evQueued {
-		s.evMu.Unlock()
+	if s.events == nil {
 		return nil
 	}
-	f := eventFlush{target: s.evQueued, done: make(chan struct{})}
-	s.evFlushes = append(s.evFlushes, f)
-	s.evMu.Unlock()
-	select {
-	case <-f.done:
-		return nil
-	case <-s.evDone:
-		return nil // the delivery goroutine ended: nothing more will be delivered
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// putEvent sends one queued event to Config.Events with its detail as JSON.
-func (s *Service) putEvent(ev pendingEvent) error {
-	b, err := json.Marshal(ev.detail)
-	if err != nil {
-		return fmt.Errorf("encode %s event: %w", ev.detailType, err)
-	}
-	return s.cfg.Events.PutAWSEvent(context.Background(), awsevent.Event{Source: "aws.sagemaker", DetailType: ev.detailType,
-		Detail: b, Resources: ev.resources})
-}
-
-// deliverEvents sends queued events until done is closed and the queue is empty.
-func (s *Service) deliverEvents(done <-chan struct{}) {
-	defer close(s.evDone)
-	for {
-		s.evMu.Lock()
-		batch := s.evQueue
-		s.evQueue = nil
-		s.evMu.Unlock()
-		for _, ev := range batch {
-			if err := s.putEvent(ev); err != nil {
-				s.log.Warn("put sagemaker event", "detailType", ev.detailType, "err", err)
-			}
-		}
-		if len(batch) > 0 {
-			s.delivered(len(batch))
-			continue
-		}
-		select {
-		case <-s.evSignal:
-		case <-done:
-			s.evMu.Lock()
-			empty := len(s.evQueue) == 0
-			s.evMu.Unlock()
-			if empty {
-				return
-			}
-		}
-	}
+	return s.events.Flush(ctx)
 }

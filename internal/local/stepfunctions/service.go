@@ -127,7 +127,7 @@ type Service struct {
 	rng   *mrand.Rand // alias routing
 	tests sync.Map    // execution ARN -> mock file layer of its test case
 
-	events *emitter // nil without Options.Events
+	events *awsevent.Queue // nil without Options.Events
 }
 
 // Open creates the state machines of opts.Machines. Call [Service.Resume] once every machine is registered to
@@ -158,7 +158,9 @@ func Open(opts Options) (*Service, error) {
 		opts.Resources.Over(s.mockLayer)
 	}
 	if opts.Events != nil {
-		s.events = newEmitter(opts.Events, opts.Log.Error)
+		s.events = awsevent.NewQueue(opts.Events, func(ev awsevent.Event, err error) {
+			opts.Log.Error("emit execution status change", "executionArn", ev.Resources[0], "err", err)
+		})
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.engine = asl.NewEngine(asl.Options{
@@ -656,10 +658,10 @@ func (s *Service) Close() error {
 		return errors.New("close step functions: executions did not stop within 10 s")
 	}
 	if s.events != nil {
-		s.events.stop()
+		s.events.Stop()
 		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		defer stop()
-		if err := s.events.flush(ctx); err != nil {
+		if err := s.events.Flush(ctx); err != nil {
 			return fmt.Errorf("close step functions: hand over the status change events: %w", err)
 		}
 	}

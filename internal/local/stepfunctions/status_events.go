@@ -3,7 +3,6 @@ package stepfunctions
 import (
 	"context"
 	"encoding/json"
-	"sync"
 
 	"github.com/kiln-dev/kiln/internal/asl"
 	"github.com/kiln-dev/kiln/internal/local/awsevent"
@@ -107,78 +106,6 @@ func escapedSize(s string) int {
 	return len(b)
 }
 
-// emitter hands status changes to Options.Events on its own goroutine, in order, so an
-// execution never waits for the bus. The queue is unbounded: the bus is in-process and fast.
-type emitter struct {
-	sink awsevent.Sink
-	log  func(msg string, args ...any)
-
-	mu      sync.Mutex
-	queue   []StatusChange
-	busy    bool          // the goroutine is running
-	idle    chan struct{} // closed when the queue is empty and nothing is in flight
-	stopped bool
-}
-
-func newEmitter(sink awsevent.Sink, log func(string, ...any)) *emitter {
-	idle := make(chan struct{})
-	close(idle)
-	return &emitter{sink: sink, log: log, idle: idle}
-}
-
-// put queues ev; it never blocks on the bus.
-func (e *emitter) put(ev StatusChange) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return
-	}
-	e.queue = append(e.queue, ev)
-	if !e.busy {
-		e.busy = true
-		e.idle = make(chan struct{})
-		go e.run()
-	}
-}
-
-func (e *emitter) run() {
-	for {
-		e.mu.Lock()
-		if len(e.queue) == 0 {
-			e.busy = false
-			close(e.idle)
-			e.mu.Unlock()
-			return
-		}
-		ev := e.queue[0]
-		e.queue = e.queue[1:]
-		e.mu.Unlock()
-		if err := e.sink.PutAWSEvent(context.Background(), ev); err != nil {
-			e.log("emit execution status change", "executionArn", ev.Resources[0], "err", err)
-		}
-	}
-}
-
-// flush waits until every queued event was handed over, or ctx ends.
-func (e *emitter) flush(ctx context.Context) error {
-	e.mu.Lock()
-	idle := e.idle
-	e.mu.Unlock()
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// stop refuses further events; flush still waits for the queued ones.
-func (e *emitter) stop() {
-	e.mu.Lock()
-	e.stopped = true
-	e.mu.Unlock()
-}
-
 // emitStatusLocked queues the status change of rec (s.mu held), when a bus is attached and the
 // execution is a Standard one.
 func (s *Service) emitStatusLocked(rec *Execution) {
@@ -191,7 +118,7 @@ func (s *Service) emitStatusLocked(rec *Execution) {
 		s.opts.Log.Error("build execution status change", "executionArn", rec.ARN, "err", err)
 		return
 	}
-	s.events.put(ev)
+	s.events.Put(ev)
 }
 
 // FlushEvents waits until every execution status change so far has been handed to
@@ -200,5 +127,5 @@ func (s *Service) FlushEvents(ctx context.Context) error {
 	if s.events == nil {
 		return nil
 	}
-	return s.events.flush(ctx)
+	return s.events.Flush(ctx)
 }
