@@ -60,7 +60,7 @@ func (k *kiln) lambdas() {
 			Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(k.props.BuildDir, string(f.Name))), nil),
 			Environment:   &fnEnv,
 			Timeout:       awscdk.Duration_Seconds(jsii.Number(float64(f.TimeoutSeconds))),
-			MemorySize:    jsii.Number(256),
+			MemorySize:    jsii.Number(topology.FunctionMemoryMB),
 			Role:          role,
 			Tracing:       awslambda.Tracing_ACTIVE,
 			LoggingFormat: awslambda.LoggingFormat_JSON,

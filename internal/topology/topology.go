@@ -66,6 +66,10 @@ type Function struct {
 	TimeoutSeconds int
 }
 
+// FunctionMemoryMB is the memory every kiln function is given (infra's MemorySize, kiln
+// local's GetFunction and platform.report).
+const FunctionMemoryMB = 256
+
 // Functions are kiln's Lambda functions.
 var Functions = []Function{
 	{Name: Webhook, Summary: "verifies GitHub push webhooks and puts Git Push events on the kiln bus",

@@ -154,7 +154,7 @@ func (a *API) configuration(f *function) map[string]any {
 		"FunctionName": f.name, "FunctionArn": f.arn, "Description": summary,
 		"Runtime": "provided.al2023", "Handler": "bootstrap", "Architectures": []string{"arm64"}, "PackageType": "Zip",
 		"Role":    fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, f.name+"-fn"),
-		"Timeout": int(f.timeout / time.Second), "MemorySize": 256, "EphemeralStorage": map[string]int{"Size": 512},
+		"Timeout": int(f.timeout / time.Second), "MemorySize": topology.FunctionMemoryMB, "EphemeralStorage": map[string]int{"Size": 512},
 		"LastModified": started.UTC().Format("2006-01-02T15:04:05.000-0700"), "Version": "$LATEST",
 		"Environment": map[string]any{"Variables": vars}, "TracingConfig": map[string]string{"Mode": "PassThrough"},
 		"State": "Active", "LastUpdateStatus": "Successful",

@@ -92,9 +92,6 @@ type PlatformEvent struct {
 	Status   string
 }
 
-// MemorySizeMB is the memory every kiln function is given (infra's MemorySize).
-const MemorySizeMB = 256
-
 // Registry maps function names and ARNs to in-process handlers. Create one with [New].
 type Registry struct {
 	opts  Options

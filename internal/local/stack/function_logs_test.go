@@ -11,6 +11,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kiln-dev/kiln/internal/topology"
 )
 
 // TestAFunctionsLogReadsAsLambdaWritesIt invokes the trigger twice and reads its log group as
@@ -80,7 +82,7 @@ func TestAFunctionsLogReadsAsLambdaWritesIt(t *testing.T) {
 		assert.Equal(t, "success", report.Record.Status)
 		require.NotNil(t, report.Record.Metrics.DurationMs)
 		assert.GreaterOrEqual(t, report.Record.Metrics.BilledDurationMs, *report.Record.Metrics.DurationMs)
-		assert.Equal(t, 256, report.Record.Metrics.MemorySizeMB)
+		assert.Equal(t, topology.FunctionMemoryMB, report.Record.Metrics.MemorySizeMB)
 		i++
 	}
 	require.Len(t, ids, 2)

@@ -127,7 +127,7 @@ func (s *Stack) platformLog(ev lambda.PlatformEvent) {
 	case "platform.report":
 		ms := float64(ev.Duration.Microseconds()) / 1000
 		rec.Record = map[string]any{"requestId": ev.RequestID, "status": ev.Status,
-			"metrics": map[string]any{"durationMs": ms, "billedDurationMs": math.Ceil(ms), "memorySizeMB": lambda.MemorySizeMB}}
+			"metrics": map[string]any{"durationMs": ms, "billedDurationMs": math.Ceil(ms), "memorySizeMB": topology.FunctionMemoryMB}}
 	default:
 		return
 	}
